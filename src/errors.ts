@@ -1,0 +1,61 @@
+/**
+ * The closed set of errors the service raises on purpose. Each carries a stable `code` (for
+ * clients and logs) and the HTTP `statusCode` a transport should answer with. Anything that is not
+ * a ServiceError is a bug and is answered as a masked 500 by the protocol layer.
+ */
+export abstract class ServiceError extends Error {
+  abstract readonly code: string;
+  abstract readonly statusCode: number;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request is well-formed JSON but not a valid request for this model. */
+export class InvalidInputError extends ServiceError {
+  readonly code = "INVALID_INPUT";
+  readonly statusCode = 400;
+}
+
+/** The named model (or version) is not served here. */
+export class ModelNotFoundError extends ServiceError {
+  readonly code = "MODEL_NOT_FOUND";
+  readonly statusCode = 404;
+}
+
+/** No model is loaded yet, or the service is draining before shutdown. */
+export class NotReadyError extends ServiceError {
+  readonly code = "NOT_READY";
+  readonly statusCode = 503;
+}
+
+/** Model artifacts are missing, corrupt or inconsistent. Fatal at boot; a refused reload later. */
+export class ArtifactError extends ServiceError {
+  readonly code = "ARTIFACT_INVALID";
+  readonly statusCode = 500;
+}
+
+/** The artifact store could not be reached or kept failing after retries. */
+export class StorageUnavailableError extends ServiceError {
+  readonly code = "STORAGE_UNAVAILABLE";
+  readonly statusCode = 503;
+}
+
+/** A compare-and-swap lost the race or an immutable object already exists (registry). */
+export class ConflictError extends ServiceError {
+  readonly code = "CONFLICT";
+  readonly statusCode = 409;
+}
+
+/** A configuration value is invalid. Raised at start-up only; names the variable. */
+export class ConfigError extends ServiceError {
+  readonly code = "CONFIG_INVALID";
+  readonly statusCode = 500;
+}
+
+/** The message of anything thrown, for composing error messages. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
