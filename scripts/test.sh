@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite, as `npm test` and CI run it: lint and format, types, the service's tests,
+# then the training pipeline's tests (which set up their own Python virtual environment).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== lint and format"
+npx eslint .
+npx prettier --check .
+echo "== typecheck"
+npx tsc --noEmit
+echo "== service tests"
+npm run --silent test:unit
+echo "== pipeline tests"
+bash scripts/test-pipeline.sh

@@ -1,0 +1,99 @@
+import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import path from "node:path";
+import cors from "@fastify/cors";
+import helmet from "@fastify/helmet";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import underPressure from "@fastify/under-pressure";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify from "fastify";
+import type { Config } from "./config.js";
+import type { DataPlane } from "./dataplane/dataplane.js";
+import { loggerOptions, traceFields } from "./logging.js";
+import { registerHttpMetrics } from "./monitoring/http-metrics.js";
+import type { Metrics } from "./monitoring/metrics.js";
+import { PACKAGE_ROOT } from "./package-root.js";
+import { registerErrorHandlers } from "./protocols/error-handler.js";
+import type { App } from "./protocols/fastify.js";
+import { registerHealthRoutes } from "./protocols/health/routes.js";
+import { registerKServeV1Routes } from "./protocols/kserve-v1/routes.js";
+import { registerMetricsRoute } from "./protocols/monitoring/routes.js";
+import { registerV2Routes } from "./protocols/v2/routes.js";
+import { registerVertexRoutes } from "./protocols/vertex/routes.js";
+
+const { version: SERVICE_VERSION } = createRequire(import.meta.url)(
+  path.join(PACKAGE_ROOT, "package.json"),
+) as { version: string };
+
+export interface AppDependencies {
+  readonly config: Config;
+  readonly dataPlane: DataPlane;
+  readonly metrics: Metrics;
+}
+
+/**
+ * Builds the HTTP application around a data plane. It never listens: server.ts does, and tests
+ * call it with inject/supertest. Every protocol is registered here, explicitly.
+ */
+export async function buildApp({ config, dataPlane, metrics }: AppDependencies): Promise<App> {
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel),
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+    childLoggerFactory: (logger, bindings, options, raw) =>
+      logger.child({ ...bindings, ...traceFields(raw.headers, config.gcpProject) }, options),
+    ajv: {
+      // Validate, never rewrite: a wrong type or an unknown property is the client's error to see.
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.header("x-request-id", request.id);
+    done();
+  });
+  registerErrorHandlers(app);
+  registerHttpMetrics(app, metrics);
+
+  await app.register(helmet, { global: true, contentSecurityPolicy: false });
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, { origin: [...config.corsOrigins], methods: ["GET", "POST"] });
+  }
+  if (config.maxEventLoopDelayMs > 0) {
+    // Shed load with a 503 before latency runs away, rather than queueing without bound.
+    await app.register(underPressure, {
+      maxEventLoopDelay: config.maxEventLoopDelayMs,
+      retryAfter: 1,
+      exposeStatusRoute: false,
+    });
+  }
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "Lead scoring service",
+        version: SERVICE_VERSION,
+        description:
+          "Scores sales leads with a trained model: the probability that each lead converts. " +
+          "Speaks the Vertex AI prediction body, KServe V1 and the Open Inference Protocol (V2).",
+      },
+      tags: [
+        { name: "vertex", description: "Vertex AI / original FastAPI body" },
+        { name: "kserve-v1", description: "KServe V1 data plane" },
+        { name: "v2", description: "Open Inference Protocol" },
+        { name: "health", description: "Probes" },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
+
+  registerHealthRoutes(app, dataPlane, config.healthRoute);
+  registerVertexRoutes(app, dataPlane, config.predictRoute);
+  registerKServeV1Routes(app, dataPlane);
+  registerV2Routes(app, dataPlane, SERVICE_VERSION);
+  registerMetricsRoute(app, metrics);
+  return app;
+}

@@ -1,0 +1,97 @@
+import path from "node:path";
+import { envSchema } from "env-schema";
+import { Type, type Static } from "typebox";
+import { ConfigError } from "./errors.js";
+import { PACKAGE_ROOT } from "./package-root.js";
+
+/** The model committed with the repository, served when nothing else is configured. */
+export const BUILT_IN_MODEL_URI = path.join(PACKAGE_ROOT, "models", "lead-scoring");
+
+const Route = Type.String({ pattern: "^/" });
+
+/** Every environment variable the service reads, with its default. README documents each. */
+export const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  HOST: Type.String({ minLength: 1, default: "0.0.0.0" }),
+  MODEL_URI: Type.Optional(Type.String({ minLength: 1 })),
+  MAX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_572_864 }),
+  LOG_LEVEL: Type.Enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+    default: "info",
+  }),
+  CORS_ORIGINS: Type.String({ default: "" }),
+  DRAIN_SECONDS: Type.Number({ minimum: 0, maximum: 600, default: 5 }),
+  SHUTDOWN_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 3600, default: 30 }),
+  MODEL_LOAD_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 3600, default: 120 }),
+  GCS_API_ENDPOINT: Type.Optional(Type.String({ pattern: "^https?://" })),
+  GOOGLE_CLOUD_PROJECT: Type.Optional(Type.String({ minLength: 1 })),
+  ONNX_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  // Vertex AI custom-container variables, set by the platform (never by us).
+  AIP_HTTP_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  AIP_HEALTH_ROUTE: Type.Optional(Route),
+  AIP_PREDICT_ROUTE: Type.Optional(Route),
+  AIP_STORAGE_URI: Type.Optional(Type.String({ minLength: 1 })),
+});
+export type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Local directory or gs:// URI of a version directory or of a model in a registry. */
+  readonly modelUri: string;
+  readonly maxBatchSize: number;
+  readonly bodyLimitBytes: number;
+  readonly logLevel: string;
+  /** Browser origins allowed by CORS; empty = CORS off. */
+  readonly corsOrigins: readonly string[];
+  readonly drainSeconds: number;
+  readonly shutdownTimeoutSeconds: number;
+  readonly modelLoadTimeoutSeconds: number;
+  readonly gcsApiEndpoint: string | undefined;
+  readonly gcpProject: string | undefined;
+  readonly onnxThreads: number;
+  readonly maxEventLoopDelayMs: number;
+  /** Extra routes Vertex AI asks for, served in addition to /health and /predict. */
+  readonly healthRoute: string | undefined;
+  readonly predictRoute: string | undefined;
+}
+
+/**
+ * Reads and validates the environment once at start-up. A bad value throws a ConfigError whose
+ * message names the variable and what was expected, so the process can exit with it.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  let parsed: Env;
+  try {
+    parsed = envSchema<Env>({ schema: EnvSchema, data: env, dotenv: false });
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: ${describeEnvError(error)}`, { cause: error });
+  }
+  return Object.freeze({
+    port: parsed.AIP_HTTP_PORT ?? parsed.PORT,
+    host: parsed.HOST,
+    modelUri: parsed.MODEL_URI ?? parsed.AIP_STORAGE_URI ?? BUILT_IN_MODEL_URI,
+    maxBatchSize: parsed.MAX_BATCH_SIZE,
+    bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
+    logLevel: parsed.LOG_LEVEL,
+    corsOrigins: parsed.CORS_ORIGINS.split(",")
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ""),
+    drainSeconds: parsed.DRAIN_SECONDS,
+    shutdownTimeoutSeconds: parsed.SHUTDOWN_TIMEOUT_SECONDS,
+    modelLoadTimeoutSeconds: parsed.MODEL_LOAD_TIMEOUT_SECONDS,
+    gcsApiEndpoint: parsed.GCS_API_ENDPOINT,
+    gcpProject: parsed.GOOGLE_CLOUD_PROJECT,
+    onnxThreads: parsed.ONNX_THREADS,
+    maxEventLoopDelayMs: parsed.MAX_EVENT_LOOP_DELAY_MS,
+    healthRoute: parsed.AIP_HEALTH_ROUTE,
+    predictRoute: parsed.AIP_PREDICT_ROUTE,
+  });
+}
+
+/** env-schema reports "env/PORT must be integer"; turn that into "PORT must be integer". */
+function describeEnvError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/env\//g, "").replace(/^env /, "");
+}

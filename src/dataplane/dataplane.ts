@@ -1,0 +1,114 @@
+import { performance } from "node:perf_hooks";
+import { InvalidInputError, ModelNotFoundError, NotReadyError } from "../errors.js";
+import type { LoadedModel } from "../model/loaded-model.js";
+import type { ModelHolder } from "../model/model-holder.js";
+import { silentObserver, type DataPlaneObserver } from "./observer.js";
+import type { PredictFeaturesRequest, PredictRequest, PredictResult } from "./types.js";
+
+export interface DataPlaneLimits {
+  /** Most instances one request may carry. */
+  readonly maxBatchSize: number;
+}
+
+/**
+ * Prediction, readiness and model metadata over the current model, for every protocol. It knows
+ * no HTTP: protocols decode their wire format into a PredictRequest, call this, and encode the
+ * PredictResult. Errors are ServiceErrors that carry their own status.
+ */
+export class DataPlane {
+  private draining = false;
+
+  constructor(
+    private readonly holder: ModelHolder,
+    private readonly limits: DataPlaneLimits,
+    private readonly observer: DataPlaneObserver = silentObserver,
+  ) {}
+
+  /** Ready = a model is loaded (and proven against its golden file) and we are not draining. */
+  isReady(): boolean {
+    return !this.draining && this.holder.current() !== undefined;
+  }
+
+  /** Shutdown has begun: readiness fails so the load balancer stops sending traffic. */
+  startDraining(): void {
+    this.draining = true;
+  }
+
+  /** The model a request names (or the served one); 404 for another name or version. */
+  model(name?: string, version?: string): LoadedModel {
+    const model = this.holder.current();
+    if (model === undefined) throw new NotReadyError("no model is loaded yet");
+    return matching(model, name, version);
+  }
+
+  predict(request: PredictRequest): Promise<PredictResult> {
+    this.checkBatch(request.instances.length);
+    return this.run(request, (model) =>
+      model.predict(request.instances, (field) => this.observer.unknownCategory(model, field)),
+    );
+  }
+
+  predictFeatures(request: PredictFeaturesRequest): Promise<PredictResult> {
+    this.checkBatch(request.rows);
+    return this.run(request, (model) => {
+      if (request.features.length !== request.rows * model.width) {
+        throw new InvalidInputError(
+          `expected ${model.width} preprocessed features per row, got ${request.features.length} values for ${request.rows} rows`,
+        );
+      }
+      return model.predictFeatures(request.features, request.rows);
+    });
+  }
+
+  private run(
+    request: { model?: string; version?: string; threshold?: number },
+    score: (model: LoadedModel) => Promise<Float32Array>,
+  ): Promise<PredictResult> {
+    return this.holder.use(async (model) => {
+      matching(model, request.model, request.version);
+      if (request.threshold !== undefined && model.task !== "binary") {
+        throw new InvalidInputError("threshold applies to binary models only");
+      }
+      const started = performance.now();
+      const scores = await score(model);
+      this.observer.inference(model, scores.length, (performance.now() - started) / 1000);
+      const result: PredictResult = {
+        model: model.name,
+        version: model.version,
+        task: model.task,
+        scores,
+      };
+      return request.threshold === undefined
+        ? result
+        : { ...result, labels: labelsAt(scores, request.threshold) };
+    });
+  }
+
+  private checkBatch(size: number): void {
+    if (size === 0) throw new InvalidInputError("instances is empty; send at least one instance");
+    if (size > this.limits.maxBatchSize) {
+      throw new InvalidInputError(
+        `instances has ${size} entries; at most ${this.limits.maxBatchSize} are allowed per request`,
+      );
+    }
+  }
+}
+
+/** Checks a request's model name and version against the model that will answer it. */
+function matching(model: LoadedModel, name?: string, version?: string): LoadedModel {
+  if (name !== undefined && name !== model.name) {
+    throw new ModelNotFoundError(
+      `model "${name}" is not served here; this service serves "${model.name}"`,
+    );
+  }
+  if (version !== undefined && version !== model.version) {
+    throw new ModelNotFoundError(
+      `version "${version}" of model "${model.name}" is not served here; serving ${model.version}`,
+    );
+  }
+  return model;
+}
+
+function labelsAt(scores: Float32Array, threshold: number): Uint8Array {
+  return Uint8Array.from(scores, (score) => (score >= threshold ? 1 : 0));
+}

@@ -1,0 +1,17 @@
+import type { LoadedModel } from "../model/loaded-model.js";
+
+/**
+ * What the data plane reports while it works. Monitoring implements it with Prometheus metrics;
+ * the data plane itself stays free of any metrics library.
+ */
+export interface DataPlaneObserver {
+  /** One scoring call finished: `rows` instances in `seconds`. */
+  inference(model: LoadedModel, rows: number, seconds: number): void;
+  /** An instance carried a category the model never saw for `field`. */
+  unknownCategory(model: LoadedModel, field: string): void;
+}
+
+export const silentObserver: DataPlaneObserver = {
+  inference: () => undefined,
+  unknownCategory: () => undefined,
+};

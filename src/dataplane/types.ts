@@ -1,0 +1,32 @@
+import type { ModelTask } from "../model/metadata.js";
+
+/** One protocol-neutral prediction request: what every wire format decodes into. */
+export interface PredictRequest {
+  /** Model name from the URL (KServe, V2); undefined = the served model (Vertex /predict). */
+  readonly model?: string;
+  /** Version from the URL (V2 `/versions/<v>`); undefined = whichever is current. */
+  readonly version?: string;
+  /** Raw instances, objects keyed by field name; validated while encoding. */
+  readonly instances: readonly unknown[];
+  /** Binary models only: also return a 0/1 label at this probability threshold. */
+  readonly threshold?: number;
+}
+
+/** Already-preprocessed rows (V2 FP32 tensor), row-major `rows × width`. */
+export interface PredictFeaturesRequest {
+  readonly model?: string;
+  readonly version?: string;
+  readonly features: Float32Array;
+  readonly rows: number;
+  readonly threshold?: number;
+}
+
+export interface PredictResult {
+  readonly model: string;
+  readonly version: string;
+  readonly task: ModelTask;
+  /** Probability of conversion (binary) or predicted value (regression), one per instance. */
+  readonly scores: Float32Array;
+  /** Present when a threshold was asked for. */
+  readonly labels?: Uint8Array;
+}

@@ -1,0 +1,76 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { stdTimeFunctions, type LoggerOptions } from "pino";
+
+/** pino level → Cloud Logging severity (cloud.google.com/logging/docs/structured-logging). */
+const SEVERITY: Readonly<Record<string, string>> = {
+  trace: "DEBUG",
+  debug: "DEBUG",
+  info: "INFO",
+  warn: "WARNING",
+  error: "ERROR",
+  fatal: "CRITICAL",
+};
+
+/**
+ * pino options that Cloud Logging parses as structured entries: `severity` instead of a numeric
+ * level, `message` instead of `msg`, RFC 3339 `time`. Request bodies are never serialized.
+ */
+export function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    messageKey: "message",
+    timestamp: stdTimeFunctions.isoTime,
+    base: undefined,
+    formatters: {
+      level: (label) => ({ severity: SEVERITY[label] ?? "DEFAULT" }),
+    },
+    redact: ["req.headers.authorization", "req.headers.cookie"],
+  };
+}
+
+/**
+ * Log fields that tie a request's entries to its trace in Cloud Trace, from Google's
+ * `X-Cloud-Trace-Context: TRACE/SPAN;o=1` or W3C `traceparent: 00-TRACE-SPAN-FLAGS`.
+ */
+export function traceFields(
+  headers: IncomingHttpHeaders,
+  project: string | undefined,
+): Record<string, string | boolean> {
+  const trace = parseTraceHeaders(headers);
+  if (trace === undefined) return {};
+  const fields: Record<string, string | boolean> = {
+    "logging.googleapis.com/trace":
+      project === undefined ? trace.traceId : `projects/${project}/traces/${trace.traceId}`,
+    "logging.googleapis.com/trace_sampled": trace.sampled,
+  };
+  if (trace.spanId !== undefined) fields["logging.googleapis.com/spanId"] = trace.spanId;
+  return fields;
+}
+
+interface TraceContext {
+  traceId: string;
+  spanId?: string;
+  sampled: boolean;
+}
+
+function parseTraceHeaders(headers: IncomingHttpHeaders): TraceContext | undefined {
+  const cloud = headers["x-cloud-trace-context"];
+  if (typeof cloud === "string") {
+    const match = /^([0-9a-fA-F]{32})(?:\/(\d+))?(?:;o=([01]))?/.exec(cloud);
+    if (match?.[1] !== undefined) {
+      return { traceId: match[1].toLowerCase(), spanId: match[2], sampled: match[3] === "1" };
+    }
+  }
+  const parent = headers.traceparent;
+  if (typeof parent === "string") {
+    const match = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(parent.trim());
+    if (match?.[1] !== undefined) {
+      return {
+        traceId: match[1],
+        spanId: match[2],
+        sampled: (parseInt(match[3] ?? "0", 16) & 1) === 1,
+      };
+    }
+  }
+  return undefined;
+}

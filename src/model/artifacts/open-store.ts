@@ -1,0 +1,46 @@
+import { fileURLToPath } from "node:url";
+import { ConfigError, describeError } from "../../errors.js";
+import { FileArtifactStore } from "./file-store.js";
+import { GcsArtifactStore, parseGcsUri, type GcsClientOptions } from "./gcs-store.js";
+import type { ArtifactStore } from "./store.js";
+
+/** Options of openArtifactStore. They only affect gs:// stores; a local directory needs none. */
+export type OpenArtifactStoreOptions = GcsClientOptions;
+
+/**
+ * The store for a location: a local path or file:// URI → FileArtifactStore, gs://bucket/prefix →
+ * GcsArtifactStore. Any other scheme is a ConfigError rather than a path with a colon in it.
+ */
+export function openArtifactStore(
+  uri: string,
+  options: OpenArtifactStoreOptions = {},
+): ArtifactStore {
+  if (uri.trim() === "") {
+    throw new ConfigError("the artifact location is empty: expected a directory or gs:// URI");
+  }
+  if (uri.startsWith("gs://")) {
+    return new GcsArtifactStore({ ...parseGcsUri(uri), ...options });
+  }
+  if (uri.startsWith("file://")) {
+    return new FileArtifactStore(localPath(uri));
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri)?.[1];
+  if (scheme !== undefined) {
+    throw new ConfigError(
+      `unsupported artifact location ${JSON.stringify(uri)}: ${scheme}:// is not supported, ` +
+        "use a directory, a file:// URI or a gs:// URI",
+    );
+  }
+  return new FileArtifactStore(uri);
+}
+
+function localPath(fileUri: string): string {
+  try {
+    return fileURLToPath(fileUri);
+  } catch (error) {
+    // e.g. a host name ("file://server/x") or an encoded "/" in the path.
+    throw new ConfigError(`invalid file URI ${JSON.stringify(fileUri)}: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import { createHash } from "node:crypto";
+import { ArtifactError } from "../errors.js";
+import { joinPath, type ArtifactStore } from "./artifacts/store.js";
+import { checkGolden, parseGolden } from "./golden.js";
+import { LoadedModel } from "./loaded-model.js";
+import { parseMetadata, REQUIRED_FILES, type ModelMetadata } from "./metadata.js";
+import { OnnxScorer } from "./onnx-scorer.js";
+import { Preprocessor } from "./preprocessor.js";
+import { parsePreprocessorSpec } from "./preprocessor-spec.js";
+
+export interface LoadModelOptions {
+  /** ONNX Runtime intra-op threads. */
+  readonly threads: number;
+}
+
+/**
+ * Loads one version directory: reads metadata.json, verifies every listed file's size and
+ * sha256 before using it, compiles preprocessor and ONNX session, and proves the result against
+ * golden.json. Any failure is an ArtifactError naming the file; nothing half-loaded escapes.
+ */
+export async function loadModel(
+  store: ArtifactStore,
+  versionPath: string,
+  options: LoadModelOptions,
+): Promise<LoadedModel> {
+  const where = (file: string): string => `${store.location}/${joinPath(versionPath, file)}`;
+  const metadata = parseMetadata(
+    await store.readFile(joinPath(versionPath, "metadata.json")),
+    where("metadata.json"),
+  );
+  const files = await readVerified(store, versionPath, metadata, where);
+
+  const preprocessor = new Preprocessor(
+    parsePreprocessorSpec(files.get("preprocessor.json")!, where("preprocessor.json")),
+  );
+  if (preprocessor.width !== metadata.onnx.n_features) {
+    throw new ArtifactError(
+      `${where("preprocessor.json")} produces ${preprocessor.width} columns, ` +
+        `metadata.json says the ONNX model takes ${metadata.onnx.n_features}`,
+    );
+  }
+  const scorer = await OnnxScorer.create(files.get("model.onnx")!, {
+    input: metadata.onnx.input,
+    output: metadata.onnx.output,
+    outputColumn: metadata.onnx.output_column,
+    width: metadata.onnx.n_features,
+    threads: options.threads,
+  });
+  const model = new LoadedModel(metadata, preprocessor, scorer, where(""));
+  try {
+    await checkGolden(model, parseGolden(files.get("golden.json")!, where("golden.json")));
+  } catch (error) {
+    await model.release();
+    throw error;
+  }
+  return model;
+}
+
+async function readVerified(
+  store: ArtifactStore,
+  versionPath: string,
+  metadata: ModelMetadata,
+  where: (file: string) => string,
+): Promise<Map<string, Buffer>> {
+  const missing = REQUIRED_FILES.filter((file) => metadata.files[file] === undefined);
+  if (missing.length > 0) {
+    throw new ArtifactError(`${where("metadata.json")} lists no digest for ${missing.join(", ")}`);
+  }
+  const entries = await Promise.all(
+    Object.entries(metadata.files).map(async ([file, digest]) => {
+      const bytes = await store.readFile(joinPath(versionPath, file));
+      const sha256 = createHash("sha256").update(bytes).digest("hex");
+      if (bytes.length !== digest.bytes || sha256 !== digest.sha256) {
+        throw new ArtifactError(
+          `${where(file)} is corrupt: sha256 ${sha256} (${bytes.length} bytes), ` +
+            `metadata.json expects ${digest.sha256} (${digest.bytes} bytes)`,
+        );
+      }
+      return [file, bytes] as const;
+    }),
+  );
+  return new Map(entries);
+}

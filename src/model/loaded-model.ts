@@ -1,0 +1,51 @@
+import type { ModelMetadata, ModelTask } from "./metadata.js";
+import type { OnnxScorer } from "./onnx-scorer.js";
+import type { Preprocessor, UnknownCategorySink } from "./preprocessor.js";
+
+/**
+ * Everything one model version needs to answer requests, compiled at load and immutable after.
+ * It knows no protocol: instances in, one float per instance out.
+ */
+export class LoadedModel {
+  readonly name: string;
+  readonly version: string;
+  readonly task: ModelTask;
+  /** Where it was loaded from, for logs and /v2 metadata. */
+  readonly source: string;
+
+  constructor(
+    readonly metadata: ModelMetadata,
+    readonly preprocessor: Preprocessor,
+    private readonly scorer: OnnxScorer,
+    source: string,
+  ) {
+    this.name = metadata.name;
+    this.version = metadata.version;
+    this.task = metadata.task;
+    this.source = source;
+  }
+
+  /** Number of preprocessed feature columns the ONNX graph takes. */
+  get width(): number {
+    return this.preprocessor.width;
+  }
+
+  /** Probability (binary) or value (regression) per raw instance. */
+  async predict(
+    instances: readonly unknown[],
+    onUnknownCategory?: UnknownCategorySink,
+  ): Promise<Float32Array> {
+    const features = this.preprocessor.encode(instances, onUnknownCategory);
+    return this.scorer.score(features, instances.length);
+  }
+
+  /** Scores already-preprocessed rows (`rows × width`, row-major). */
+  predictFeatures(features: Float32Array, rows: number): Promise<Float32Array> {
+    return this.scorer.score(features, rows);
+  }
+
+  /** Frees the native session. Only once no request uses this model any more. */
+  release(): Promise<void> {
+    return this.scorer.release();
+  }
+}

@@ -1,0 +1,198 @@
+import { ArtifactError, InvalidInputError } from "../errors.js";
+import type {
+  CategoricalFieldSpec,
+  NumericFieldSpec,
+  PreprocessorSpec,
+} from "./preprocessor-spec.js";
+
+/** Called once per instance field whose category the model never saw (it encodes as all zeros). */
+export type UnknownCategorySink = (field: string) => void;
+
+interface NumericColumn {
+  readonly name: string;
+  readonly fill: number;
+  readonly mean: number;
+  readonly scale: number;
+  readonly index: number;
+}
+
+interface CategoricalColumn {
+  readonly name: string;
+  /** Category → absolute output column. A Map: category strings are data, not object keys. */
+  readonly columns: ReadonlyMap<string, number>;
+  /** Output column of the fill value when the field is missing, or -1 if it is not a category. */
+  readonly fillColumn: number;
+}
+
+/**
+ * Executes preprocessor.json exactly as the fitted scikit-learn ColumnTransformer does
+ * (docs/artifacts.md): median imputation + standard scaling for numbers, "missing" imputation +
+ * one-hot with unknown categories ignored for strings. Arithmetic happens in float64 and is stored
+ * as float32, the same rounding numpy → xgboost.DMatrix applies, so the rows are bit-identical.
+ *
+ * Everything per-field is compiled here once per model; `encode` only walks arrays.
+ */
+export class Preprocessor {
+  readonly width: number;
+  readonly fieldNames: readonly string[];
+  private readonly numeric: readonly NumericColumn[];
+  private readonly categorical: readonly CategoricalColumn[];
+  private readonly missing: ReadonlySet<string>;
+  private readonly known: ReadonlySet<string>;
+
+  constructor(spec: PreprocessorSpec) {
+    this.width = spec.n_outputs;
+    if (spec.output_columns.length !== spec.n_outputs) {
+      throw new ArtifactError(
+        `preprocessor.json: output_columns has ${spec.output_columns.length} names, n_outputs is ${spec.n_outputs}`,
+      );
+    }
+    this.fieldNames = spec.fields.map((field) => field.name);
+    this.known = new Set(this.fieldNames);
+    if (this.known.size !== this.fieldNames.length) {
+      throw new ArtifactError("preprocessor.json: field names are not unique");
+    }
+    this.missing = new Set(spec.missing_values);
+    this.numeric = spec.fields
+      .filter((field): field is NumericFieldSpec => field.type === "numeric")
+      .map((field) => this.compileNumeric(field));
+    this.categorical = spec.fields
+      .filter((field): field is CategoricalFieldSpec => field.type === "categorical")
+      .map((field) => this.compileCategorical(field));
+  }
+
+  /**
+   * Encodes instances (objects keyed by field name) into a row-major float32 matrix of
+   * `instances.length × width`. Throws InvalidInputError naming the instance and field.
+   */
+  encode(instances: readonly unknown[], onUnknownCategory?: UnknownCategorySink): Float32Array {
+    const out = new Float32Array(instances.length * this.width);
+    for (let row = 0; row < instances.length; row++) {
+      this.encodeRow(instances[row], row, out, row * this.width, onUnknownCategory);
+    }
+    return out;
+  }
+
+  private encodeRow(
+    instance: unknown,
+    row: number,
+    out: Float32Array,
+    base: number,
+    onUnknownCategory: UnknownCategorySink | undefined,
+  ): void {
+    if (typeof instance !== "object" || instance === null || Array.isArray(instance)) {
+      throw new InvalidInputError(
+        `instance ${row}: expected an object keyed by field name, got ${describeValue(instance)}`,
+      );
+    }
+    const record = instance as Record<string, unknown>;
+    let present = 0;
+    for (const column of this.numeric) {
+      const value = record[column.name];
+      if (value !== undefined) present++;
+      out[base + column.index] =
+        (this.numberOrFill(value, column, row) - column.mean) / column.scale;
+    }
+    for (const column of this.categorical) {
+      const value = record[column.name];
+      if (value !== undefined) present++;
+      const target = this.categoryColumn(value, column, row, onUnknownCategory);
+      if (target >= 0) out[base + target] = 1;
+    }
+    // Every known key was counted above; more keys than that means one is unknown.
+    if (Object.keys(record).length !== present) this.rejectUnknownField(record, row);
+  }
+
+  private numberOrFill(value: unknown, column: NumericColumn, row: number): number {
+    if (typeof value === "number") {
+      if (Number.isFinite(value)) return value;
+      throw new InvalidInputError(
+        `instance ${row}, field "${column.name}": expected a finite number, got ${value}`,
+      );
+    }
+    if (this.isMissing(value)) return column.fill;
+    throw new InvalidInputError(
+      `instance ${row}, field "${column.name}": expected a number or null, got ${describeValue(value)}`,
+    );
+  }
+
+  private categoryColumn(
+    value: unknown,
+    column: CategoricalColumn,
+    row: number,
+    onUnknownCategory: UnknownCategorySink | undefined,
+  ): number {
+    if (typeof value === "string" && !this.missing.has(value)) {
+      const target = column.columns.get(value);
+      if (target !== undefined) return target;
+      onUnknownCategory?.(column.name);
+      return -1;
+    }
+    if (this.isMissing(value)) return column.fillColumn;
+    throw new InvalidInputError(
+      `instance ${row}, field "${column.name}": expected a string or null, got ${describeValue(value)}`,
+    );
+  }
+
+  /** Absent, null, and the missing sentinels (e.g. the web form's "Select") are all missing. */
+  private isMissing(value: unknown): boolean {
+    return (
+      value === undefined ||
+      value === null ||
+      (typeof value === "string" && this.missing.has(value))
+    );
+  }
+
+  private rejectUnknownField(record: Record<string, unknown>, row: number): never {
+    const unknown = Object.keys(record).find((key) => !this.known.has(key)) ?? "?";
+    throw new InvalidInputError(
+      `instance ${row}, field "${unknown}": unknown field; expected fields are ${this.fieldNames.join(", ")}`,
+    );
+  }
+
+  private compileNumeric(field: NumericFieldSpec): NumericColumn {
+    this.checkColumn(field.output_index, 1, field.name);
+    if (field.scale === 0)
+      throw new ArtifactError(`preprocessor.json: field "${field.name}" has scale 0`);
+    return {
+      name: field.name,
+      fill: field.fill_value,
+      mean: field.mean,
+      scale: field.scale,
+      index: field.output_index,
+    };
+  }
+
+  private compileCategorical(field: CategoricalFieldSpec): CategoricalColumn {
+    this.checkColumn(field.output_offset, field.categories.length, field.name);
+    const columns = new Map(
+      field.categories.map((category, i) => [category, field.output_offset + i]),
+    );
+    return { name: field.name, columns, fillColumn: columns.get(field.fill_value) ?? -1 };
+  }
+
+  private checkColumn(start: number, count: number, name: string): void {
+    if (start + count > this.width) {
+      throw new ArtifactError(
+        `preprocessor.json: field "${name}" writes past column ${this.width - 1}`,
+      );
+    }
+  }
+}
+
+/** A short description of a JSON value for error messages; long strings are cut. */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+    case "number":
+    case "boolean":
+    case "bigint":
+      return `${typeof value} ${value}`;
+    case "undefined":
+      return "nothing";
+    default:
+      if (value === null) return "null";
+      return Array.isArray(value) ? "an array" : "an object";
+  }
+}

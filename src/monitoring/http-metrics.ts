@@ -1,0 +1,19 @@
+import type { App } from "../protocols/fastify.js";
+import type { Metrics } from "./metrics.js";
+
+/**
+ * Counts and times every response by route template (not raw URL: bounded cardinality).
+ * Unmatched URLs share one "unmatched" route label.
+ */
+export function registerHttpMetrics(app: App, metrics: Metrics): void {
+  app.addHook("onResponse", (request, reply, done) => {
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? "unmatched",
+      status_code: reply.statusCode,
+    };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
+  });
+}

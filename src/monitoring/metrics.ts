@@ -1,0 +1,95 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { DataPlaneObserver } from "../dataplane/observer.js";
+import type { LoadedModel } from "../model/loaded-model.js";
+
+/** Every application metric starts with this (Prometheus naming guide: one app prefix). */
+export const METRIC_PREFIX = "lead_scoring_";
+
+// Sub-millisecond buckets: a single-lead prediction takes tens of microseconds.
+const LATENCY_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+];
+const BATCH_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000];
+
+/**
+ * Every metric the service exports, defined in one place, on a registry of its own (so tests can
+ * build many apps in one process). Node process metrics keep their standard unprefixed names
+ * (process_*, nodejs_*) because dashboards and alerts everywhere expect those.
+ */
+export class Metrics implements DataPlaneObserver {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: `${METRIC_PREFIX}http_requests_total`,
+    help: "HTTP requests answered, by method, route template and status code.",
+    labelNames: ["method", "route", "status_code"] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: `${METRIC_PREFIX}http_request_duration_seconds`,
+    help: "Time from request received to response sent, by method, route template and status.",
+    labelNames: ["method", "route", "status_code"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly inferenceDuration = new Histogram({
+    name: `${METRIC_PREFIX}inference_duration_seconds`,
+    help: "Preprocessing plus ONNX Runtime scoring time of one request's batch.",
+    labelNames: ["model", "version"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly batchSize = new Histogram({
+    name: `${METRIC_PREFIX}inference_batch_size`,
+    help: "Instances scored per request.",
+    labelNames: ["model", "version"] as const,
+    buckets: BATCH_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly unknownCategories = new Counter({
+    name: `${METRIC_PREFIX}unknown_categories_total`,
+    help: "Instance fields whose category the model never saw (encoded as all zeros), by field.",
+    labelNames: ["model", "field"] as const,
+    registers: [this.registry],
+  });
+
+  readonly modelInfo = new Gauge({
+    name: `${METRIC_PREFIX}model_info`,
+    help: "1 for the model version currently serving.",
+    labelNames: ["name", "version"] as const,
+    registers: [this.registry],
+  });
+
+  readonly modelLoads = new Counter({
+    name: `${METRIC_PREFIX}model_loads_total`,
+    help: "Model load attempts, by result (success, failure).",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics: boolean } = { processMetrics: true }) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+    this.modelLoads.inc({ result: "success" }, 0);
+    this.modelLoads.inc({ result: "failure" }, 0);
+  }
+
+  /** A model started serving: it becomes the one `model_info` reports. */
+  modelServing(model: LoadedModel): void {
+    this.modelInfo.reset();
+    this.modelInfo.set({ name: model.name, version: model.version }, 1);
+  }
+
+  inference(model: LoadedModel, rows: number, seconds: number): void {
+    const labels = { model: model.name, version: model.version };
+    this.inferenceDuration.observe(labels, seconds);
+    this.batchSize.observe(labels, rows);
+  }
+
+  unknownCategory(model: LoadedModel, field: string): void {
+    this.unknownCategories.inc({ model: model.name, field });
+  }
+}

@@ -1,0 +1,67 @@
+import { Type } from "typebox";
+import type { DataPlane } from "../../dataplane/dataplane.js";
+import { DATA_PLANE_ERRORS } from "../error-body.js";
+import type { App } from "../fastify.js";
+import { PredictBody, PredictResponse, predictBody } from "../instances.js";
+
+const ModelName = Type.Object({ name: Type.String() });
+
+/**
+ * `/v1/models/<name>:<verb>`. A literal colon is "::" in Fastify, but find-my-way reads a
+ * parameter name up to the next "/", "-", "." or "(", so ":name::predict" would capture a
+ * parameter called "name::predict". A regex parameter ends the name explicitly.
+ */
+export function verbRoute(verb: string): string {
+  return `/v1/models/:name([^/:]+)::${verb}`;
+}
+
+/** KServe V1 data plane (kserve.github.io … /v1-protocol). */
+export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
+  app.get(
+    "/v1/models",
+    {
+      schema: {
+        tags: ["kserve-v1"],
+        summary: "List served models",
+        response: { 200: Type.Object({ models: Type.Array(Type.String()) }) },
+      },
+    },
+    () => {
+      const model = dataPlane.isReady() ? [dataPlane.model().name] : [];
+      return { models: model };
+    },
+  );
+
+  app.get(
+    "/v1/models/:name",
+    {
+      schema: {
+        tags: ["kserve-v1"],
+        summary: "Model readiness and version",
+        params: ModelName,
+        response: {
+          200: Type.Object({ name: Type.String(), ready: Type.Boolean(), version: Type.String() }),
+          ...DATA_PLANE_ERRORS,
+        },
+      },
+    },
+    (request) => {
+      const model = dataPlane.model(request.params.name);
+      return { name: model.name, ready: dataPlane.isReady(), version: model.version };
+    },
+  );
+
+  app.post(
+    verbRoute("predict"),
+    {
+      schema: {
+        tags: ["kserve-v1"],
+        summary: "Score leads (KServe V1)",
+        params: ModelName,
+        body: PredictBody,
+        response: { 200: PredictResponse, ...DATA_PLANE_ERRORS },
+      },
+    },
+    (request) => predictBody(dataPlane, request.body, request.params.name),
+  );
+}

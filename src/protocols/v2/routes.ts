@@ -1,0 +1,96 @@
+import { Type } from "typebox";
+import type { DataPlane } from "../../dataplane/dataplane.js";
+import { DATA_PLANE_ERRORS, ErrorBody } from "../error-body.js";
+import type { App } from "../fastify.js";
+import { decodeInfer, encodeInfer, modelMetadata } from "./adapter.js";
+import {
+  InferRequest,
+  InferResponse,
+  ModelMetadataResponse,
+  ServerMetadataResponse,
+} from "./schema.js";
+
+const SERVER_NAME = "lead-scoring";
+const ModelParams = Type.Object({ name: Type.String(), version: Type.Optional(Type.String()) });
+const ReadyBody = Type.Object({ ready: Type.Boolean() });
+
+/** Open Inference Protocol (KServe V2, Triton, MLServer) over the data plane. */
+export function registerV2Routes(app: App, dataPlane: DataPlane, serverVersion: string): void {
+  const tags = ["v2"];
+  const health = (summary: string, isOk: () => boolean) => ({
+    schema: { tags, summary, response: { 200: ReadyBody, 503: ReadyBody } },
+    handler: (_: unknown, reply: { code: (status: 200 | 503) => unknown }) => {
+      const ok = isOk();
+      reply.code(ok ? 200 : 503);
+      return { ready: ok };
+    },
+  });
+  app.get(
+    "/v2/health/live",
+    health("Server live", () => true),
+  );
+  app.get(
+    "/v2/health/ready",
+    health("Server ready", () => dataPlane.isReady()),
+  );
+  app.get(
+    "/v2",
+    { schema: { tags, summary: "Server metadata", response: { 200: ServerMetadataResponse } } },
+    () => ({ name: SERVER_NAME, version: serverVersion, extensions: [] }),
+  );
+
+  // Each model route exists with and without /versions/:version, as the protocol defines.
+  for (const base of ["/v2/models/:name", "/v2/models/:name/versions/:version"]) {
+    app.get(
+      base,
+      {
+        schema: {
+          tags,
+          summary: "Model metadata",
+          params: ModelParams,
+          response: { 200: ModelMetadataResponse, ...DATA_PLANE_ERRORS },
+        },
+      },
+      (request) => modelMetadata(dataPlane.model(request.params.name, request.params.version)),
+    );
+    app.get(
+      `${base}/ready`,
+      {
+        schema: {
+          tags,
+          summary: "Model ready",
+          params: ModelParams,
+          response: { 200: ReadyBody, 404: ErrorBody, 503: ErrorBody },
+        },
+      },
+      (request) => {
+        dataPlane.model(request.params.name, request.params.version);
+        return { ready: dataPlane.isReady() };
+      },
+    );
+    app.post(
+      `${base}/infer`,
+      {
+        schema: {
+          tags,
+          summary: "Score leads (tabular inputs or a preprocessed FP32 tensor)",
+          params: ModelParams,
+          body: InferRequest,
+          response: { 200: InferResponse, ...DATA_PLANE_ERRORS },
+        },
+      },
+      async (request) => {
+        const { name, version } = request.params;
+        const decoded = decodeInfer(request.body, dataPlane.model(name, version), {
+          model: name,
+          version,
+        });
+        const result =
+          decoded.kind === "features"
+            ? await dataPlane.predictFeatures(decoded.request)
+            : await dataPlane.predict(decoded.request);
+        return encodeInfer(request.body, result);
+      },
+    );
+  }
+}

@@ -1,0 +1,29 @@
+import type { DataPlane } from "../../dataplane/dataplane.js";
+import { DATA_PLANE_ERRORS } from "../error-body.js";
+import { literalRoute, type App } from "../fastify.js";
+import { PredictBody, PredictResponse, predictBody } from "../instances.js";
+
+/**
+ * `POST /predict`: the body the original FastAPI / Vertex AI service took and gave, so existing
+ * CRM clients switch over unchanged. Vertex may ask for another path in AIP_PREDICT_ROUTE.
+ */
+export function registerVertexRoutes(
+  app: App,
+  dataPlane: DataPlane,
+  extraPredictRoute: string | undefined,
+): void {
+  for (const url of new Set(["/predict", literalRoute(extraPredictRoute ?? "/predict")])) {
+    app.post(
+      url,
+      {
+        schema: {
+          tags: ["vertex"],
+          summary: "Score leads (Vertex AI prediction body)",
+          body: PredictBody,
+          response: { 200: PredictResponse, ...DATA_PLANE_ERRORS },
+        },
+      },
+      (request) => predictBody(dataPlane, request.body),
+    );
+  }
+}

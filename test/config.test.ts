@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { BUILT_IN_MODEL_URI, loadConfig } from "../src/config.js";
+import { ConfigError } from "../src/errors.js";
+
+describe("config", () => {
+  it("defaults to port 8080 and the built-in model", () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 8080);
+    assert.equal(config.modelUri, BUILT_IN_MODEL_URI);
+    assert.deepEqual(config.corsOrigins, []);
+  });
+
+  it("honours the Vertex AI container variables", () => {
+    const config = loadConfig({ PORT: "9000", AIP_HTTP_PORT: "8081", AIP_STORAGE_URI: "gs://b/m" });
+    assert.equal(config.port, 8081);
+    assert.equal(config.modelUri, "gs://b/m");
+    assert.equal(
+      loadConfig({ MODEL_URI: "/srv/m", AIP_STORAGE_URI: "gs://b/m" }).modelUri,
+      "/srv/m",
+    );
+  });
+
+  it("parses the CORS allowlist", () => {
+    assert.deepEqual(
+      loadConfig({ CORS_ORIGINS: "https://a.example, https://b.example" }).corsOrigins,
+      ["https://a.example", "https://b.example"],
+    );
+  });
+
+  it("rejects a bad value with a message naming the variable", () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ PORT: "eighty" }, /PORT must be integer/],
+      [{ MAX_BATCH_SIZE: "0" }, /MAX_BATCH_SIZE must be >= 1/],
+      [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be equal to one of the allowed values/],
+      [{ AIP_HEALTH_ROUTE: "health" }, /AIP_HEALTH_ROUTE must match pattern/],
+      [{ DRAIN_SECONDS: "-1" }, /DRAIN_SECONDS must be >= 0/],
+    ];
+    for (const [env, pattern] of cases) {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, pattern);
+          return true;
+        },
+      );
+    }
+  });
+});

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { ArtifactError } from "../../src/errors.js";
+import { loadModelFromUri } from "../../src/model/load-from-uri.js";
+import { builtInVersionDir } from "../support/app.js";
+
+/** Copies of the default model, damaged in one way each. */
+describe("loading a model", () => {
+  let root: string;
+  before(async () => {
+    root = await mkdtemp(path.join(tmpdir(), "lead-scoring-load-"));
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  const copy = async (name: string) => {
+    const dir = path.join(root, name);
+    await cp(builtInVersionDir(), dir, { recursive: true });
+    return dir;
+  };
+  const rejects = (uri: string, pattern: RegExp) =>
+    assert.rejects(loadModelFromUri(uri, { threads: 1 }), (error: unknown) => {
+      assert.ok(error instanceof ArtifactError, String(error));
+      assert.match(error.message, pattern);
+      return true;
+    });
+
+  it("loads the default model from a version directory", async () => {
+    const model = await loadModelFromUri(await copy("ok"), { threads: 1 });
+    assert.equal(model.name, "lead-scoring");
+    await model.release();
+  });
+
+  it("rejects a corrupted file, naming it", async () => {
+    const dir = await copy("corrupt");
+    const onnx = path.join(dir, "model.onnx");
+    const bytes = await readFile(onnx);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0xff, bytes.length - 10);
+    await writeFile(onnx, bytes);
+    await rejects(dir, /model\.onnx is corrupt: sha256/);
+  });
+
+  it("rejects a missing file, naming it", async () => {
+    const dir = await copy("missing");
+    await rm(path.join(dir, "preprocessor.json"));
+    await rejects(dir, /preprocessor\.json/);
+  });
+
+  it("refuses a model whose predictions differ from its golden file", async () => {
+    const dir = await copy("golden-mismatch");
+    const goldenPath = path.join(dir, "golden.json");
+    const golden = JSON.parse(await readFile(goldenPath, "utf8")) as {
+      rows: { prediction: number }[];
+    };
+    golden.rows[3]!.prediction += 0.01;
+    const bytes = Buffer.from(JSON.stringify(golden));
+    await writeFile(goldenPath, bytes);
+    // Re-sign it, so only the golden check (not the checksum) can catch it.
+    const metadataPath = path.join(dir, "metadata.json");
+    const metadata = JSON.parse(await readFile(metadataPath, "utf8")) as {
+      files: Record<string, { sha256: string; bytes: number }>;
+    };
+    metadata.files["golden.json"] = {
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      bytes: bytes.length,
+    };
+    await writeFile(metadataPath, JSON.stringify(metadata));
+    await rejects(dir, /golden check failed .* row 3/);
+  });
+
+  it("picks the highest complete semver version of a model directory", async () => {
+    const model = path.join(root, "registry", "lead-scoring");
+    await cp(builtInVersionDir(), path.join(model, "1.2.0"), { recursive: true });
+    await cp(builtInVersionDir(), path.join(model, "1.10.0"), { recursive: true });
+    // 2.0.0 is still being written: no metadata.json yet, so it must be invisible.
+    await cp(builtInVersionDir(), path.join(model, "2.0.0"), { recursive: true });
+    await rm(path.join(model, "2.0.0", "metadata.json"));
+    const loaded = await loadModelFromUri(model, { threads: 1 });
+    assert.match(loaded.source, /1\.10\.0/);
+    await loaded.release();
+  });
+
+  it("says what it expected when a directory holds no model", async () => {
+    await rejects(root + "/nothing-here", /cannot list|no model version found/);
+  });
+});

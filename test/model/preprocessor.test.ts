@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { InvalidInputError } from "../../src/errors.js";
+import { Preprocessor } from "../../src/model/preprocessor.js";
+import type { PreprocessorSpec } from "../../src/model/preprocessor-spec.js";
+import { builtInGolden, builtInModel } from "../support/app.js";
+
+/** A two-field spec small enough to check by hand. */
+const SPEC: PreprocessorSpec = {
+  format: "lead-scoring-preprocessor/v1",
+  missing_values: ["Select", ""],
+  fields: [
+    { name: "visits", type: "numeric", fill_value: 3, mean: 2, scale: 4, output_index: 0 },
+    {
+      name: "origin",
+      type: "categorical",
+      fill_value: "missing",
+      categories: ["API", "Form", "missing"],
+      output_offset: 1,
+    },
+  ],
+  output_columns: ["visits", "origin=API", "origin=Form", "origin=missing"],
+  n_outputs: 4,
+};
+
+describe("Preprocessor", () => {
+  const pre = new Preprocessor(SPEC);
+
+  it("scales numbers and one-hot encodes categories", () => {
+    assert.deepEqual(Array.from(pre.encode([{ visits: 10, origin: "Form" }])), [2, 0, 1, 0]);
+  });
+
+  it("imputes null, sentinels and absent keys as the training fill values", () => {
+    const missing = [0.25, 0, 0, 1]; // (3 - 2) / 4, and the "missing" category
+    for (const instance of [{ visits: null, origin: null }, { visits: "Select", origin: "" }, {}]) {
+      assert.deepEqual(Array.from(pre.encode([instance])), missing, JSON.stringify(instance));
+    }
+  });
+
+  it("encodes an unknown category as all zeros and reports it", () => {
+    const seen: string[] = [];
+    assert.deepEqual(
+      Array.from(pre.encode([{ visits: 2, origin: "Fax" }], (f) => seen.push(f))),
+      [0, 0, 0, 0],
+    );
+    assert.deepEqual(seen, ["origin"]);
+  });
+
+  it("rejects wrong types, non-finite numbers, unknown fields and non-objects by instance and field", () => {
+    const cases: [unknown, RegExp][] = [
+      [{ visits: "3" }, /instance 1, field "visits": expected a number or null, got string "3"/],
+      [{ visits: Number.NaN }, /instance 1, field "visits": expected a finite number, got NaN/],
+      [{ origin: true }, /instance 1, field "origin": expected a string or null, got boolean true/],
+      [
+        { visits: 1, colour: "red" },
+        /instance 1, field "colour": unknown field; expected fields are visits, origin/,
+      ],
+      ["lead", /instance 1: expected an object keyed by field name, got string "lead"/],
+    ];
+    for (const [instance, pattern] of cases) {
+      assert.throws(
+        () => pre.encode([{}, instance]),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidInputError);
+          assert.match(error.message, pattern);
+          return true;
+        },
+      );
+    }
+  });
+
+  it("reproduces the pipeline's float32 feature rows bit for bit on every golden row", async () => {
+    const golden = builtInGolden();
+    const model = await builtInModel();
+    const width = model.preprocessor.width;
+    assert.equal(width, golden.columns.length);
+    const features = model.preprocessor.encode(golden.rows.map((row) => row.instance));
+    golden.rows.forEach((row, r) => {
+      row.features.forEach((expected, c) => {
+        assert.equal(
+          features[r * width + c],
+          Math.fround(expected),
+          `row ${r}, column ${golden.columns[c]}`,
+        );
+      });
+    });
+  });
+});

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { builtInGolden, buildTestApp } from "../support/app.js";
+
+describe("GET /metrics", () => {
+  it("exports request, inference, batch and model metrics in Prometheus text format", async () => {
+    const { app } = await buildTestApp();
+    const instances = builtInGolden()
+      .rows.slice(0, 7)
+      .map((row) => row.instance);
+    await app.inject({ method: "POST", url: "/predict", payload: { instances } });
+    await app.inject({ method: "POST", url: "/predict", payload: { instances: [{ x: 1 }] } });
+    const response = await app.inject({ method: "GET", url: "/metrics" });
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers["content-type"]), /text\/plain/);
+    const text = response.body;
+    assert.match(
+      text,
+      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="200"\} 1/,
+    );
+    assert.match(
+      text,
+      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="400"\} 1/,
+    );
+    assert.match(
+      text,
+      /lead_scoring_http_request_duration_seconds_bucket\{le="0\.001",method="POST"/,
+    );
+    assert.match(
+      text,
+      /lead_scoring_inference_duration_seconds_count\{model="lead-scoring",version="[\d.]+"\} 1/,
+    );
+    assert.match(
+      text,
+      /lead_scoring_inference_batch_size_sum\{model="lead-scoring",version="[\d.]+"\} 7/,
+    );
+    assert.match(text, /lead_scoring_model_info\{name="lead-scoring",version="[\d.]+"\} 1/);
+    assert.match(text, /lead_scoring_model_loads_total\{result="failure"\} 0/);
+    await app.close();
+  });
+});

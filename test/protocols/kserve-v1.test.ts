@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { builtInGolden, buildTestApp, type TestApp } from "../support/app.js";
+
+describe("KServe V1", () => {
+  let t: TestApp;
+  const golden = builtInGolden();
+
+  before(async () => {
+    t = await buildTestApp();
+  });
+  after(() => t.app.close());
+
+  it("lists the served model", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/v1/models" });
+    assert.deepEqual(response.json(), { models: ["lead-scoring"] });
+  });
+
+  it("describes the model with its readiness and version", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/v1/models/lead-scoring" });
+    assert.deepEqual(response.json(), {
+      name: "lead-scoring",
+      ready: true,
+      version: golden.model_version,
+    });
+  });
+
+  it("404 for a model it does not serve", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/v1/models/churn" });
+    assert.equal(response.statusCode, 404);
+    assert.match(response.json<{ error: string }>().error, /model "churn" is not served here/);
+  });
+
+  it("predicts at /v1/models/<name>:predict (literal colon route)", async () => {
+    const rows = golden.rows.slice(0, 50);
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/v1/models/lead-scoring:predict",
+      payload: { instances: rows.map((row) => row.instance) },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    const { predictions, modelVersion } = response.json<{
+      predictions: number[];
+      modelVersion: string;
+    }>();
+    assert.equal(modelVersion, golden.model_version);
+    rows.forEach((row, i) => assert.ok(Math.abs(predictions[i]! - row.prediction) <= 1e-5));
+  });
+
+  it("404 when predicting with another model's name", async () => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/v1/models/churn:predict",
+      payload: { instances: [golden.rows[0]!.instance] },
+    });
+    assert.equal(response.statusCode, 404);
+  });
+
+  it("400 names the instance and field", async () => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/v1/models/lead-scoring:predict",
+      payload: { instances: [{ total_visits: true }] },
+    });
+    assert.equal(response.statusCode, 400);
+    assert.match(response.json<{ error: string }>().error, /instance 0, field "total_visits"/);
+  });
+});

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { PACKAGE_ROOT } from "../src/package-root.js";
+
+/** The real entry point in a child process: signals, exit codes and stderr are what we test. */
+function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  let output = "";
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(PACKAGE_ROOT, "src", "server.ts")],
+    {
+      cwd: PACKAGE_ROOT,
+      env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const exitOf = (child: ChildProcess) =>
+  child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : once(child, "exit").then(([code]) => code as number);
+
+describe("server process", () => {
+  it("serves, then on SIGTERM fails readiness, keeps answering while draining, and exits 0", async () => {
+    const port = await freePort();
+    const { child, output } = startServer({ PORT: String(port), DRAIN_SECONDS: "1" });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await waitFor(() => output().includes("model ready"), "model ready");
+      assert.equal((await fetch(`${base}/health`)).status, 200);
+      const line =
+        output()
+          .split("\n")
+          .find((l) => l.includes("model ready")) ?? "";
+      assert.equal((JSON.parse(line) as { severity: string }).severity, "INFO");
+
+      child.kill("SIGTERM");
+      await waitFor(() => output().includes("draining"), "draining");
+      assert.equal((await fetch(`${base}/health/ready`)).status, 503);
+      const predict = await fetch(`${base}/predict`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ instances: [{}] }),
+      });
+      assert.equal(predict.status, 200, "still serving during the drain period");
+      assert.equal(await exitOf(child), 0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("exits 2 naming the variable when the configuration is invalid", async () => {
+    const { child, output } = startServer({ MAX_BATCH_SIZE: "lots" });
+    assert.equal(await exitOf(child), 2);
+    assert.match(output(), /MAX_BATCH_SIZE must be integer/);
+  });
+
+  it("exits 1 naming the location when the model cannot be loaded", async () => {
+    const port = await freePort();
+    const { child, output } = startServer({ PORT: String(port), MODEL_URI: "/nonexistent/models" });
+    assert.equal(await exitOf(child), 1);
+    assert.match(output(), /cannot load the model from \/nonexistent\/models/);
+    assert.match(output(), /"severity":"CRITICAL"/);
+  });
+});

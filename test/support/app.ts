@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import semver from "semver";
+import { buildApp } from "../../src/app.js";
+import { BUILT_IN_MODEL_URI, loadConfig, type Config } from "../../src/config.js";
+import { DataPlane } from "../../src/dataplane/dataplane.js";
+import { loadModelFromUri } from "../../src/model/load-from-uri.js";
+import type { LoadedModel } from "../../src/model/loaded-model.js";
+import { ModelHolder } from "../../src/model/model-holder.js";
+import type { Golden } from "../../src/model/golden.js";
+import { Metrics } from "../../src/monitoring/metrics.js";
+import type { App } from "../../src/protocols/fastify.js";
+
+/** The committed default model's version directory (models/lead-scoring/<highest>/). */
+export function builtInVersionDir(): string {
+  const versions = readdirSync(BUILT_IN_MODEL_URI, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && semver.valid(entry.name) !== null)
+    .map((entry) => entry.name)
+    .sort(semver.compare);
+  const highest = versions.at(-1);
+  if (highest === undefined) throw new Error(`no model version under ${BUILT_IN_MODEL_URI}`);
+  return path.join(BUILT_IN_MODEL_URI, highest);
+}
+
+export function builtInGolden(): Golden {
+  return JSON.parse(readFileSync(path.join(builtInVersionDir(), "golden.json"), "utf8")) as Golden;
+}
+
+let sharedModel: Promise<LoadedModel> | undefined;
+
+/** The default model, loaded once per test file (loading proves it against golden.json). */
+export function builtInModel(): Promise<LoadedModel> {
+  sharedModel ??= loadModelFromUri(BUILT_IN_MODEL_URI, { threads: 1 });
+  return sharedModel;
+}
+
+export interface TestApp {
+  readonly app: App;
+  readonly dataPlane: DataPlane;
+  readonly metrics: Metrics;
+  readonly holder: ModelHolder;
+  readonly config: Config;
+}
+
+/**
+ * Builds the real app around the default model (or none, with `model: null`), quiet, with
+ * environment overrides as the service would read them.
+ */
+export async function buildTestApp(
+  options: { env?: Record<string, string>; model?: LoadedModel | null } = {},
+): Promise<TestApp> {
+  const config = loadConfig({ LOG_LEVEL: "silent", ...options.env });
+  const metrics = new Metrics({ processMetrics: false });
+  const holder = new ModelHolder();
+  const model = options.model === undefined ? await builtInModel() : options.model;
+  if (model !== null) {
+    await holder.swap(model);
+    metrics.modelServing(model);
+  }
+  const dataPlane = new DataPlane(holder, { maxBatchSize: config.maxBatchSize }, metrics);
+  const app = await buildApp({ config, dataPlane, metrics });
+  await app.ready();
+  return { app, dataPlane, metrics, holder, config };
+}
