@@ -94,6 +94,20 @@ export async function buildApp({ config, dataPlane, metrics }: AppDependencies):
   registerVertexRoutes(app, dataPlane, config.predictRoute);
   registerKServeV1Routes(app, dataPlane);
   registerV2Routes(app, dataPlane, SERVICE_VERSION);
+  if (config.metricsPort === 0) registerMetricsRoute(app, metrics);
+  return app;
+}
+
+/**
+ * The separate metrics listener: only /metrics, no API, so the port the load balancer exposes
+ * never serves metrics and a scrape never competes with the API's plugins and hooks.
+ */
+export async function buildMetricsApp(config: Config, metrics: Metrics): Promise<App> {
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  registerErrorHandlers(app);
   registerMetricsRoute(app, metrics);
+  await app.ready();
   return app;
 }

@@ -13,6 +13,8 @@ const Route = Type.String({ pattern: "^/" });
 export const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   HOST: Type.String({ minLength: 1, default: "0.0.0.0" }),
+  // Prometheus scrapes here, apart from the API port the load balancer exposes; 0 = API port.
+  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
   MODEL_URI: Type.Optional(Type.String({ minLength: 1 })),
   MAX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_572_864 }),
@@ -38,6 +40,8 @@ export type Env = Static<typeof EnvSchema>;
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /** Port of the separate /metrics listener; 0 = /metrics on the API port. */
+  readonly metricsPort: number;
   /** Local directory or gs:// URI of a version directory or of a model in a registry. */
   readonly modelUri: string;
   readonly maxBatchSize: number;
@@ -71,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze({
     port: parsed.AIP_HTTP_PORT ?? parsed.PORT,
     host: parsed.HOST,
+    metricsPort: parsed.METRICS_PORT,
     modelUri: parsed.MODEL_URI ?? parsed.AIP_STORAGE_URI ?? BUILT_IN_MODEL_URI,
     maxBatchSize: parsed.MAX_BATCH_SIZE,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,

@@ -1,6 +1,6 @@
 import closeWithGrace from "close-with-grace";
 import { setTimeout as sleep } from "node:timers/promises";
-import { buildApp } from "./app.js";
+import { buildApp, buildMetricsApp } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
 import { DataPlane } from "./dataplane/dataplane.js";
 import { ConfigError, describeError } from "./errors.js";
@@ -18,6 +18,7 @@ async function main(config: Config): Promise<void> {
   const holder = new ModelHolder();
   const dataPlane = new DataPlane(holder, { maxBatchSize: config.maxBatchSize }, metrics);
   const app = await buildApp({ config, dataPlane, metrics });
+  const metricsApp = config.metricsPort === 0 ? undefined : await buildMetricsApp(config, metrics);
 
   closeWithGrace({ delay: config.shutdownTimeoutSeconds * 1000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, "shutting down after an uncaught error");
@@ -26,11 +27,13 @@ async function main(config: Config): Promise<void> {
     // Keep serving while the load balancer notices the failing readiness and deregisters us.
     await sleep(config.drainSeconds * 1000);
     await app.close(); // stops accepting, waits for in-flight requests
+    await metricsApp?.close();
     await holder.close();
     app.log.info("shut down cleanly");
   });
 
   await app.listen({ port: config.port, host: config.host });
+  await metricsApp?.listen({ port: config.metricsPort, host: config.host });
   try {
     const model = await loadModelFromUri(config.modelUri, {
       threads: config.onnxThreads,
@@ -53,6 +56,7 @@ async function main(config: Config): Promise<void> {
       `cannot load the model from ${config.modelUri}: ${describeError(error)}`,
     );
     await app.close();
+    await metricsApp?.close();
     process.exit(1);
   }
 }

@@ -46,12 +46,18 @@ const exitOf = (child: ChildProcess) =>
 
 describe("server process", () => {
   it("serves, then on SIGTERM fails readiness, keeps answering while draining, and exits 0", async () => {
-    const port = await freePort();
-    const { child, output } = startServer({ PORT: String(port), DRAIN_SECONDS: "1" });
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const { child, output } = startServer({
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      DRAIN_SECONDS: "1",
+    });
     const base = `http://127.0.0.1:${port}`;
     try {
       await waitFor(() => output().includes("model ready"), "model ready");
       assert.equal((await fetch(`${base}/health`)).status, 200);
+      const scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      assert.match(await scrape.text(), /process_cpu_seconds_total/);
       const line =
         output()
           .split("\n")
@@ -81,7 +87,11 @@ describe("server process", () => {
 
   it("exits 1 naming the location when the model cannot be loaded", async () => {
     const port = await freePort();
-    const { child, output } = startServer({ PORT: String(port), MODEL_URI: "/nonexistent/models" });
+    const { child, output } = startServer({
+      PORT: String(port),
+      METRICS_PORT: "0",
+      MODEL_URI: "/nonexistent/models",
+    });
     assert.equal(await exitOf(child), 1);
     assert.match(output(), /cannot load the model from \/nonexistent\/models/);
     assert.match(output(), /"severity":"CRITICAL"/);

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { buildMetricsApp } from "../../src/app.js";
 import { builtInGolden, buildTestApp } from "../support/app.js";
 
 describe("GET /metrics", () => {
   it("exports request, inference, batch and model metrics in Prometheus text format", async () => {
-    const { app } = await buildTestApp();
+    const { app } = await buildTestApp({ env: { METRICS_PORT: "0" } });
     const instances = builtInGolden()
       .rows.slice(0, 7)
       .map((row) => row.instance);
@@ -37,5 +38,17 @@ describe("GET /metrics", () => {
     assert.match(text, /lead_scoring_model_info\{name="lead-scoring",version="[\d.]+"\} 1/);
     assert.match(text, /lead_scoring_model_loads_total\{result="failure"\} 0/);
     await app.close();
+  });
+
+  it("is not on the API port when a separate metrics port is configured (the default)", async () => {
+    const { app, config, metrics } = await buildTestApp();
+    assert.equal(config.metricsPort, 9464);
+    assert.equal((await app.inject({ method: "GET", url: "/metrics" })).statusCode, 404);
+    const metricsApp = await buildMetricsApp(config, metrics);
+    const response = await metricsApp.inject({ method: "GET", url: "/metrics" });
+    assert.equal(response.statusCode, 200);
+    assert.match(response.body, /lead_scoring_model_info/);
+    assert.equal((await metricsApp.inject({ method: "POST", url: "/predict" })).statusCode, 404);
+    await Promise.all([app.close(), metricsApp.close()]);
   });
 });
