@@ -1,0 +1,156 @@
+/**
+ * `npm run bench`: throughput and latency of the service against a bare Fastify route and a bare
+ * Fastify + ONNX Runtime route, all in one run so their ratios are comparable on a noisy machine.
+ * Each server is a separate process pinned to CPU 0 (`taskset`); this load generator runs on the
+ * other CPU. Figures go to stdout as a table. Not part of `npm test`: timings are not assertions.
+ *
+ * BENCH_SECONDS (default 10) and BENCH_CONNECTIONS (default 32) tune a run.
+ */
+import autocannon from "autocannon";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { builtInGolden, builtInVersionDir } from "../test/support/app.js";
+import { PACKAGE_ROOT } from "../src/package-root.js";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SERVICE_PORT = 18080;
+const BARE_PORT = 18090;
+
+interface Case {
+  readonly name: string;
+  readonly port: number;
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  readonly body?: string;
+  /** Predictions (or explanations) per request, to report leads per second. */
+  readonly leads: number;
+}
+
+function startPinned(
+  args: string[],
+  env: Record<string, string>,
+  ready: string,
+): Promise<ChildProcess> {
+  const child = spawn("taskset", ["-c", "0", process.execPath, ...args], {
+    cwd: PACKAGE_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString();
+      if (seen.includes(ready)) {
+        // Keep draining stdout (request logs) so the pipe never blocks the server.
+        child.stdout?.removeListener("data", onData);
+        child.stdout?.resume();
+        resolve(child);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
+  });
+}
+
+function residentMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+async function measure(c: Case) {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${c.port}${c.path}`,
+    method: c.method,
+    headers: { "content-type": "application/json" },
+    body: c.body,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+  });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${c.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  }
+  return {
+    case: c.name,
+    "req/s": Math.round(result.requests.average),
+    "leads/s": Math.round(result.requests.average * c.leads),
+    "p50 ms": result.latency.p50,
+    "p99 ms": result.latency.p99,
+  };
+}
+
+const golden = builtInGolden();
+const instances = (n: number) =>
+  JSON.stringify({
+    instances: Array.from({ length: n }, (_, i) => golden.rows[i % golden.rows.length]!.instance),
+  });
+
+export const serviceCases = (port: number): Case[] => [
+  {
+    name: "service POST /predict, 1 lead",
+    port,
+    method: "POST",
+    path: "/predict",
+    body: instances(1),
+    leads: 1,
+  },
+  {
+    name: "service POST /predict, 100 leads",
+    port,
+    method: "POST",
+    path: "/predict",
+    body: instances(100),
+    leads: 100,
+  },
+];
+
+const service = await startPinned(
+  [path.join(PACKAGE_ROOT, "dist", "src", "server.js")],
+  {
+    PORT: String(SERVICE_PORT),
+    METRICS_PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+    MAX_BATCH_SIZE: "1000",
+  },
+  "model ready",
+);
+const bare = await startPinned(
+  ["--import", "tsx", path.join(PACKAGE_ROOT, "bench", "bare-server.ts"), builtInVersionDir()],
+  { PORT: String(BARE_PORT) },
+  "bare server ready",
+);
+
+try {
+  console.log(`${SECONDS} s per case, ${CONNECTIONS} connections; servers pinned to CPU 0\n`);
+  const rows = [];
+  for (const c of [
+    {
+      name: "bare Fastify GET /",
+      port: BARE_PORT,
+      method: "GET",
+      path: "/",
+      leads: 0,
+    } satisfies Case,
+    {
+      name: "bare Fastify + ONNX, 1 lead",
+      port: BARE_PORT,
+      method: "POST",
+      path: "/predict",
+      body: instances(1),
+      leads: 1,
+    } satisfies Case,
+    ...serviceCases(SERVICE_PORT),
+  ]) {
+    rows.push(await measure(c));
+  }
+  console.table(rows);
+  console.log(`service resident memory after the run: ${residentMb(service.pid!).toFixed(0)} MB`);
+} finally {
+  service.kill("SIGTERM");
+  bare.kill("SIGTERM");
+  await Promise.all([once(service, "exit"), once(bare, "exit")]);
+}
