@@ -1,0 +1,217 @@
+"""Command line: `python -m pipeline run|register|compile-kfp`.
+
+Bad input ends with one line on stderr and exit code 1 (usage errors: argparse's 2); a
+traceback is shown only with --debug, because anything but a PipelineError is a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from .config import PRESETS, RunConfig, TrainConfig, data_config_from_preset
+from .errors import PipelineError
+
+EPILOG = """\
+example (the default lead-scoring model):
+  python -m pipeline run --data ../shared/datasets/leads-x-education.csv \\
+      --target Converted --name lead-scoring --registry models
+
+The lead-scoring preset drops the id columns (Prospect ID, Lead Number) and the nine leakage
+columns (Tags, Lead Quality, Lead Profile, Last Activity, Last Notable Activity, Asymmetrique *)
+and treats "Select" and "" as missing. --id-column/--exclude/--missing-value replace the
+preset's list when given; --preset none starts from empty lists.
+"""
+
+
+def _rename(s: str) -> tuple[str, str]:
+    if "=" not in s:
+        raise argparse.ArgumentTypeError(f"expected SOURCE=NAME, got {s!r}")
+    src, _, dst = s.partition("=")
+    return src, dst
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Train, verify and register lead-scoring models (XGBoost → ONNX).",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser(
+        "run",
+        help="ingest → preprocess → train → evaluate → export → register",
+        description="Run the whole training pipeline and register a new model version.",
+        epilog=EPILOG,
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    src = r.add_argument_group("data")
+    src.add_argument("--data", required=True, help="CSV path or bq://project.dataset.table")
+    src.add_argument("--target", help="target column (default: the preset's, Converted)")
+    src.add_argument("--preset", choices=sorted(PRESETS), default="lead-scoring")
+    src.add_argument(
+        "--id-column", action="append", metavar="COL", help="id column to drop (repeatable)"
+    )
+    src.add_argument(
+        "--exclude", action="append", metavar="COL", help="column to drop (repeatable)"
+    )
+    src.add_argument(
+        "--missing-value",
+        action="append",
+        metavar="STR",
+        help="string meaning missing (repeatable)",
+    )
+    src.add_argument(
+        "--rename",
+        action="append",
+        type=_rename,
+        metavar="COL=NAME",
+        help="field name for a column",
+    )
+    src.add_argument(
+        "--task", choices=["binary", "regression"], help="default: inferred from the target"
+    )
+
+    t = r.add_argument_group("training")
+    d = TrainConfig()
+    t.add_argument("--n-estimators", type=int, default=d.n_estimators)
+    t.add_argument("--max-depth", type=int, default=d.max_depth)
+    t.add_argument("--learning-rate", type=float, default=d.learning_rate)
+    t.add_argument("--subsample", type=float, default=d.subsample)
+    t.add_argument("--colsample-bytree", type=float, default=d.colsample_bytree)
+    t.add_argument("--seed", type=int, default=d.seed, help="split and training seed")
+    t.add_argument(
+        "--n-jobs", type=int, default=d.n_jobs, help="XGBoost threads (fixed for reproducibility)"
+    )
+    t.add_argument(
+        "--search", type=int, default=0, metavar="N", help="randomized search budget (0 = off)"
+    )
+    t.add_argument("--cv-folds", type=int, default=d.search_folds, help="folds of the search's CV")
+    t.add_argument("--test-size", type=float, default=0.2)
+    t.add_argument(
+        "--threshold", type=float, default=0.5, help="decision threshold for binary metrics"
+    )
+    t.add_argument(
+        "--golden-rows",
+        type=int,
+        default=200,
+        help="held-out rows in golden.json (≥200 by contract)",
+    )
+
+    o = r.add_argument_group("output")
+    o.add_argument("--name", required=True, help="model name, e.g. lead-scoring")
+    o.add_argument("--registry", required=True, help="local registry directory, e.g. models")
+    o.add_argument("--major", action="store_true", help="bump the major version")
+    o.add_argument(
+        "--mlflow-uri",
+        default=os.environ.get("MLFLOW_TRACKING_URI"),
+        help="log to this MLflow tracking URI (default: $MLFLOW_TRACKING_URI; unset = no logging)",
+    )
+
+    g = sub.add_parser(
+        "register", help="copy an exported version directory into a registry", parents=[common]
+    )
+    g.add_argument("version_dir")
+    g.add_argument("--name", required=True)
+    g.add_argument("--registry", required=True)
+    g.add_argument("--major", action="store_true")
+
+    k = sub.add_parser(
+        "compile-kfp",
+        help="compile the Kubeflow (Vertex AI) pipeline spec to YAML",
+        parents=[common],
+    )
+    k.add_argument("output", help="where to write the pipeline YAML")
+    k.add_argument(
+        "--image",
+        default=None,
+        help="container image with this repository's pipeline package installed "
+        "(see pipeline/Dockerfile)",
+    )
+    return p
+
+
+def _run(args: argparse.Namespace) -> None:
+    from .run import run_pipeline
+
+    data = data_config_from_preset(
+        args.preset,
+        target=args.target,
+        id_columns=args.id_column,
+        exclude_columns=args.exclude,
+        missing_values=args.missing_value,
+        renames=dict(args.rename) if args.rename else None,
+    )
+    config = RunConfig(
+        data=data,
+        train=TrainConfig(
+            n_estimators=args.n_estimators,
+            max_depth=args.max_depth,
+            learning_rate=args.learning_rate,
+            subsample=args.subsample,
+            colsample_bytree=args.colsample_bytree,
+            seed=args.seed,
+            n_jobs=args.n_jobs,
+            search_iterations=args.search,
+            search_folds=args.cv_folds,
+        ),
+        task=args.task,
+        test_size=args.test_size,
+        threshold=args.threshold,
+        golden_rows=args.golden_rows,
+    )
+    result = run_pipeline(
+        args.data,
+        config,
+        name=args.name,
+        registry=args.registry,
+        major=args.major,
+        mlflow_uri=args.mlflow_uri or None,
+        log=lambda s: print(s, flush=True),
+    )
+    pm = result.metadata["primary_metric"]
+    print(f"done: {result.version_dir} ({pm['name']} {pm['value']:.4f})")
+
+
+def _register(args: argparse.Namespace) -> None:
+    from .register import register
+
+    final, why = register(args.version_dir, args.registry, args.name, args.major)
+    print(f"registered {final} ({why})")
+
+
+def _compile(args: argparse.Namespace) -> None:
+    from .kfp_pipeline import compile_pipeline
+
+    compile_pipeline(args.output, image=args.image)
+    print(f"wrote {args.output}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    commands = {"run": _run, "register": _register, "compile-kfp": _compile}
+    try:
+        commands[args.command](args)
+    except PipelineError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug, not bad input: still one line unless --debug
+        if args.debug:
+            traceback.print_exc()
+        else:
+            first = str(e).splitlines()[0] if str(e) else ""
+            print(
+                f"error: unexpected {type(e).__name__}: {first} (rerun with --debug)",
+                file=sys.stderr,
+            )
+        return 1
+    return 0

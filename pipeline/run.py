@@ -1,0 +1,155 @@
+"""The whole pipeline in one process: ingest → preprocess → train → evaluate → export →
+register (→ MLflow). Each stage is a plain function; this module only wires and reports them."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .artifacts import METADATA_JSON, read_json
+from .baselines import request_schema, training_profile
+from .config import RunConfig
+from .evaluate import evaluate
+from .export import export
+from .golden import golden_instances
+from .ingest import IngestResult, ingest
+from .preprocess import PreprocessResult, preprocess
+from .register import plan_version, register
+from .train import TrainResult, train
+
+
+def export_version(
+    out_dir: Path,
+    *,
+    name: str,
+    version: str,
+    data: IngestResult,
+    prep: PreprocessResult,
+    trained: TrainResult,
+    metrics: dict[str, Any],
+    test_size: float,
+    seed: int,
+    golden_rows: int,
+) -> dict[str, Any]:
+    """Export from the stages' results: shared by the local run and the KFP export step."""
+    baselines, explain = training_profile(prep.train_frame, prep.preprocessor)
+    training_data = {
+        **data.training_data,
+        "train_rows": len(prep.y_train),
+        "test_rows": len(prep.y_test),
+        "test_size": test_size,
+        "split_seed": seed,
+        "stratified": data.task == "binary",
+    }
+    return export(
+        out_dir,
+        name=name,
+        version=version,
+        task=data.task,
+        target=data.target_name,
+        model=trained.model,
+        params=trained.params,
+        search=trained.search,
+        metrics=metrics,
+        preprocessor=prep.preprocessor,
+        golden_instances=golden_instances(
+            prep.test_instances, prep.fields, data.missing_values, golden_rows
+        ),
+        baselines=baselines,
+        explain_baseline=explain,
+        training_data=training_data,
+        check_x=prep.x_test,
+    )
+
+
+@dataclass
+class RunResult:
+    version_dir: Path
+    metadata: dict[str, Any]
+    mlflow_run_id: str | None
+
+
+def run_pipeline(
+    source: str,
+    config: RunConfig,
+    *,
+    name: str,
+    registry: str | Path,
+    major: bool = False,
+    mlflow_uri: str | None = None,
+    log: Callable[[str], None] = print,
+) -> RunResult:
+    t0 = time.monotonic()
+
+    def stage(i: int, label: str, msg: str) -> None:
+        log(f"[{i}/6] {label:<10} {msg}  ({time.monotonic() - t0:.1f}s)")
+
+    data = ingest(source, config.data, config.task)
+    n_num = sum(f.type == "numeric" for f in data.fields)
+    stage(
+        1,
+        "ingest",
+        f"{data.training_data['rows']} rows, {len(data.fields)} fields "
+        f"({n_num} numeric, {len(data.fields) - n_num} categorical), task {data.task}",
+    )
+
+    prep = preprocess(data, config.test_size, config.train.seed)
+    stage(
+        2,
+        "preprocess",
+        f"train {len(prep.y_train)} / test {len(prep.y_test)} rows → "
+        f"{prep.preprocessor['n_outputs']} features (JSON transform == sklearn: ok)",
+    )
+
+    trained = train(prep.x_train, prep.y_train, data.task, config.train)
+    searched = (
+        f", search best CV {trained.search['scoring']} {trained.search['best_cv_score']:.4f}"
+        if trained.search
+        else ""
+    )
+    stage(
+        3,
+        "train",
+        f"{trained.params['objective']}, {trained.params['n_estimators']} trees{searched}",
+    )
+
+    metrics = evaluate(trained.model, prep.x_test, prep.y_test, data.task, config.threshold)
+    shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if isinstance(v, float))
+    stage(4, "evaluate", shown)
+
+    version, _ = plan_version(registry, name, request_schema(prep.preprocessor), major)
+    with tempfile.TemporaryDirectory(prefix="lead-scoring-export-") as tmp:
+        staged = Path(tmp) / "version"
+        metadata = export_version(
+            staged,
+            name=name,
+            version=version,
+            data=data,
+            prep=prep,
+            trained=trained,
+            metrics=metrics,
+            test_size=config.test_size,
+            seed=config.train.seed,
+            golden_rows=config.golden_rows,
+        )
+        stage(
+            5,
+            "export",
+            f"model.onnx output {metadata['onnx']['output']!r} == XGBoost on "
+            f"{config.golden_rows} golden + {len(prep.y_test)} held-out rows (within tolerance)",
+        )
+        final, why = register(staged, registry, name, major)
+    stage(6, "register", f"{final} ({why})")
+    metadata = read_json(final / METADATA_JSON)
+
+    run_id = None
+    if mlflow_uri:
+        from .tracking import log_run
+
+        run_id = log_run(mlflow_uri, final, metadata)
+        log(f"        mlflow     run {run_id} at {mlflow_uri}")
+    return RunResult(version_dir=final, metadata=metadata, mlflow_run_id=run_id)

@@ -1,0 +1,94 @@
+"""Small synthetic lead data (made here, no ../shared needed) and one shared pipeline run."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.config import PRESETS, RunConfig
+from pipeline.run import RunResult, run_pipeline
+
+REPO = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+# The shape of the real file, shrunk: ids, two numerics (one with blanks), categoricals with
+# "Select" and blanks, a Yes/No flag, a leakage column, and the target.
+HEADER = [
+    "Prospect ID",
+    "Lead Number",
+    "Lead Origin",
+    "TotalVisits",
+    "Total Time Spent on Website",
+    "City",
+    "Do Not Email",
+    "Tags",
+    "Converted",
+]
+
+
+def synthetic_rows(n: int, seed: int = 0, target: str = "binary") -> list[list[str]]:
+    rng = np.random.default_rng(seed)
+    origins = np.array(["API", "Landing Page Submission", "Lead Add Form", "Lead Import"])
+    cities = np.array(["Mumbai", "Thane & Outskirts", "Other Cities", "Select", ""])
+    rows = []
+    for i in range(n):
+        origin = rng.choice(origins, p=[0.4, 0.45, 0.1, 0.05])
+        visits = "" if rng.random() < 0.05 else str(int(rng.poisson(3)))
+        seconds = float(rng.gamma(1.5, 300.0))
+        city = rng.choice(cities)
+        email = "Yes" if rng.random() < 0.1 else "No"
+        score = 0.004 * seconds - 1.5 + (1.5 if origin == "Lead Add Form" else 0.0)
+        score += -1.0 if email == "Yes" else 0.0
+        p = 1.0 / (1.0 + np.exp(-score))
+        if target == "binary":
+            y = str(int(rng.random() < p))
+        else:
+            y = f"{100.0 * p + rng.normal(0, 5):.3f}"
+        rows.append(
+            [
+                f"id-{i}",
+                str(600000 + i),
+                origin,
+                visits,
+                f"{seconds:.0f}",
+                city,
+                email,
+                "Ringing",
+                y,
+            ]
+        )
+    return rows
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="session")
+def leads_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("data")
+    return write_csv(d / "leads.csv", HEADER, synthetic_rows(1200))
+
+
+@pytest.fixture(scope="session")
+def run_config() -> RunConfig:
+    return RunConfig(data=PRESETS["lead-scoring"])
+
+
+@pytest.fixture(scope="session")
+def synthetic_run(
+    leads_csv: Path, run_config: RunConfig, tmp_path_factory: pytest.TempPathFactory
+) -> RunResult:
+    """The whole pipeline once on synthetic data; export/golden tests read its output."""
+    registry = tmp_path_factory.mktemp("registry")
+    return run_pipeline(
+        str(leads_csv), run_config, name="synthetic", registry=registry, log=lambda s: None
+    )

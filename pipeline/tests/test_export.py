@@ -1,0 +1,155 @@
+"""The version directory: ONNX proven against XGBoost, golden rows, metadata per the contract."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+
+from pipeline import artifacts as a
+from pipeline import export as export_module
+from pipeline.config import RunConfig
+from pipeline.errors import PipelineError
+from pipeline.golden import UNSEEN_CATEGORY, describe_coverage
+from pipeline.run import RunResult, run_pipeline
+from pipeline.tests.conftest import HEADER, REPO, synthetic_rows, write_csv
+from pipeline.transform import transform_instance
+
+COMMITTED = REPO / "models" / "lead-scoring" / "1.0.0"
+
+
+def load(d: Path) -> tuple[dict, dict, dict]:
+    return (
+        a.read_json(d / a.METADATA_JSON),
+        a.read_json(d / a.GOLDEN_JSON),
+        a.read_json(d / a.PREPROCESSOR_JSON),
+    )
+
+
+def check_version_dir(d: Path) -> None:
+    """Everything a serving runtime relies on; applied to a fresh and to the committed model."""
+    metadata = a.verify_version_dir(d)
+    _, golden, pre = load(d)
+    proto = onnx.load(str(d / a.MODEL_ONNX))
+    onnx.checker.check_model(proto, full_check=True)
+    (inp,) = proto.graph.input
+    dims = inp.type.tensor_type.shape.dim
+    assert inp.name == metadata["onnx"]["input"] == "input"
+    assert inp.type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    assert not dims[0].dim_value and dims[1].dim_value == pre["n_outputs"]
+
+    rows = golden["rows"]
+    assert len(rows) >= 200 and golden["columns"] == pre["output_columns"]
+    x = np.asarray([r["features"] for r in rows], dtype=np.float32)
+    for r in rows:  # features are exactly the JSON transform of the stored instance
+        assert transform_instance(pre, r["instance"]) == r["features"]
+    session = ort.InferenceSession(str(d / a.MODEL_ONNX), providers=["CPUExecutionProvider"])
+    (out,) = session.run([metadata["onnx"]["output"]], {"input": x})
+    col = metadata["onnx"]["output_column"]
+    got = out[:, col] if col is not None else out
+    want = np.asarray([r["prediction"] for r in rows])
+    assert np.max(np.abs(got - want)) <= golden["tolerance"] <= 1e-5 * max(1, np.abs(want).max())
+
+    for r in rows:
+        assert len(r["contributions"]) == pre["n_outputs"] + 1
+        assert math.isclose(sum(r["contributions"]), r["margin"], abs_tol=1e-4)
+        assert r["contributions"][-1] == metadata["expected_value"]
+        if metadata["task"] == "binary":
+            assert math.isclose(1 / (1 + math.exp(-r["margin"])), r["prediction"], abs_tol=1e-6)
+    coverage = describe_coverage([r["instance"] for r in rows], pre)
+    assert all(coverage.values()), coverage
+    assert golden["model_version"] == metadata["version"]
+
+
+def test_synthetic_version_directory(synthetic_run: RunResult) -> None:
+    d = synthetic_run.version_dir
+    assert d.name == "1.0.0"
+    assert sorted(p.name for p in d.iterdir()) == sorted([*a.PAYLOAD_FILES, a.METADATA_JSON])
+    check_version_dir(d)
+
+
+def test_metadata_follows_the_contract(synthetic_run: RunResult) -> None:
+    metadata, golden, pre = load(synthetic_run.version_dir)
+    for key in [
+        "format", "name", "version", "task", "objective", "created_at", "target",
+        "training_data", "params", "metrics", "primary_metric", "schema", "baselines",
+        "explain_baseline", "expected_value", "onnx", "libraries", "files",
+    ]:  # fmt: skip
+        assert key in metadata, key
+    assert metadata["format"] == "lead-scoring-model/v1" and metadata["name"] == "synthetic"
+    assert metadata["onnx"] == {
+        "input": "input",
+        "output": "probabilities",
+        "output_column": 1,
+        "n_features": pre["n_outputs"],
+    }
+    assert metadata["primary_metric"]["name"] == "roc_auc"
+    assert metadata["primary_metric"]["value"] == metadata["metrics"]["roc_auc"] > 0.7
+    assert metadata["training_data"]["rows"] == 1200
+    names = [f["name"] for f in pre["fields"]]
+    assert [f["name"] for f in metadata["schema"]["fields"]] == names
+    assert set(metadata["baselines"]) == set(metadata["explain_baseline"]) == set(names)
+    for name, b in metadata["baselines"].items():
+        freqs = b["frequencies"] if b["type"] == "numeric" else list(b["frequencies"].values())
+        assert math.isclose(sum(freqs), 1.0), name
+        if b["type"] == "numeric":
+            assert len(b["bin_edges"]) == len(b["frequencies"]) + 1
+            assert b["bin_edges"] == sorted(b["bin_edges"])
+        else:
+            assert "missing" in b["frequencies"]
+    assert metadata["baselines"]["city"]["frequencies"]["missing"] > 0.2  # "Select" and ""
+    assert golden["output"] == "probability" and golden["tolerance"] == 1e-5
+    assert any(r["instance"].get("lead_origin") == UNSEEN_CATEGORY for r in golden["rows"])
+
+
+def test_tampering_is_detected(synthetic_run: RunResult, tmp_path: Path) -> None:
+    copy = tmp_path / "v"
+    shutil.copytree(synthetic_run.version_dir, copy)
+    with open(copy / a.XGBOOST_JSON, "a") as f:
+        f.write(" ")
+    with pytest.raises(PipelineError, match=r"xgboost\.json does not match"):
+        a.verify_version_dir(copy)
+    (copy / a.METADATA_JSON).unlink()
+    with pytest.raises(PipelineError, match="not a complete version"):
+        a.verify_version_dir(copy)
+
+
+def test_export_fails_when_onnx_disagrees(
+    leads_csv: Path, run_config: RunConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = export_module.onnx_predict
+    monkeypatch.setattr(export_module, "onnx_predict", lambda *args: real(*args) + np.float32(1e-3))
+    with pytest.raises(PipelineError, match="onnxruntime differs from XGBoost"):
+        run_pipeline(str(leads_csv), run_config, name="m", registry=tmp_path, log=lambda s: None)
+    assert not (tmp_path / "m").exists() or not any((tmp_path / "m").iterdir())
+
+
+def test_regression_model_exports_a_value(tmp_path: Path, run_config: RunConfig) -> None:
+    csv = write_csv(tmp_path / "r.csv", HEADER, synthetic_rows(1100, seed=3, target="value"))
+    result = run_pipeline(
+        str(csv), run_config, name="reg", registry=tmp_path / "models", log=lambda s: None
+    )
+    metadata, golden, _ = load(result.version_dir)
+    assert metadata["task"] == "regression" and metadata["objective"] == "reg:squarederror"
+    assert metadata["primary_metric"] == {
+        "name": "rmse",
+        "value": metadata["metrics"]["rmse"],
+        "higher_is_better": False,
+    }
+    assert metadata["onnx"]["output_column"] == 0 and golden["output"] == "value"
+    check_version_dir(result.version_dir)
+
+
+def test_committed_default_model() -> None:
+    """The committed models/lead-scoring/1.0.0 is complete, valid and self-consistent."""
+    assert COMMITTED.is_dir(), f"{COMMITTED} is missing: train it (see pipeline/README.md)"
+    check_version_dir(COMMITTED)
+    metadata = a.read_json(COMMITTED / a.METADATA_JSON)
+    assert metadata["version"] == "1.0.0" and metadata["name"] == "lead-scoring"
+    assert len(metadata["schema"]["fields"]) == 25
+    assert metadata["metrics"]["roc_auc"] > 0.85

@@ -1,0 +1,34 @@
+"""A CLI run with MLFLOW_TRACKING_URI set logs to MLflow; read it back with MlflowClient."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pipeline import artifacts as a
+from pipeline.tests.test_cli import cli, run_args
+
+
+def test_run_logs_params_metrics_and_artifacts(leads_csv: Path, tmp_path: Path) -> None:
+    uri = (tmp_path / "mlruns").as_uri()  # a local file store in a temp dir
+    env = {**os.environ, "MLFLOW_TRACKING_URI": uri}
+    result = cli(*run_args(leads_csv, tmp_path / "reg"), env=env)
+    assert result.returncode == 0, result.stderr
+    for stage in ("ingest", "preprocess", "train", "evaluate", "export", "register", "mlflow"):
+        assert stage in result.stdout
+    metadata = a.read_json(tmp_path / "reg" / "m" / "1.0.0" / a.METADATA_JSON)
+
+    os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=uri)
+    experiment = client.get_experiment_by_name("m")
+    (run,) = client.search_runs([experiment.experiment_id])
+    assert run.data.params["n_estimators"] == "100"
+    assert run.data.params["data.sha256"] == metadata["training_data"]["sha256"]
+    assert run.data.metrics["roc_auc"] == metadata["metrics"]["roc_auc"]
+    tn, fp = metadata["metrics"]["confusion_matrix"][0]
+    assert run.data.metrics["tn"] == tn and run.data.metrics["fp"] == fp
+    assert run.data.tags["model.version"] == "1.0.0"
+    logged = {f.path for f in client.list_artifacts(run.info.run_id, "model")}
+    assert logged == {f"model/{n}" for n in (*a.PAYLOAD_FILES, a.METADATA_JSON)}

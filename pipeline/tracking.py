@@ -1,0 +1,70 @@
+"""Optional MLflow logging: params, metrics and the version directory of one run.
+
+mlflow is imported only here and only when asked for: it is slow to import and the pipeline
+must run without a tracking server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import PipelineError
+
+
+def _flat(prefix: str, doc: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in doc.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping):
+            out.update(_flat(f"{key}.", v))
+        else:
+            out[key] = v
+    return out
+
+
+def scalar_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
+    """MLflow metrics are scalars: the confusion matrix becomes its four cells."""
+    out = {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))}
+    cm = metrics.get("confusion_matrix")
+    if cm is not None:
+        (tn, fp), (fn, tp) = cm
+        out.update({"tn": tn, "fp": fp, "fn": fn, "tp": tp})
+    return out
+
+
+def log_run(uri: str, version_dir: str | Path, metadata: Mapping[str, Any]) -> str:
+    """Log one training run to the MLflow tracking server/store at `uri`; returns its run id."""
+    if uri.startswith("file:") or "://" not in uri:
+        # MLflow 3 refuses a local file store unless opted in; the user asked for one
+        # explicitly by passing this URI, so opt in for this process.
+        os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+    try:
+        import mlflow
+    except ImportError:
+        raise PipelineError("--mlflow-uri needs the mlflow package: pip install mlflow") from None
+    try:
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_experiment(metadata["name"])
+        with mlflow.start_run(run_name=f"{metadata['name']}-{metadata['version']}") as run:
+            params = {**_flat("", metadata["params"]), **_flat("data.", metadata["training_data"])}
+            if metadata.get("search"):
+                params.update(_flat("search.", metadata["search"]))
+            mlflow.log_params(params)
+            mlflow.log_metrics(scalar_metrics(metadata["metrics"]))
+            mlflow.set_tags(
+                {
+                    "model.name": metadata["name"],
+                    "model.version": metadata["version"],
+                    "task": metadata["task"],
+                    "primary_metric": metadata["primary_metric"]["name"],
+                }
+            )
+            mlflow.log_artifacts(str(version_dir), artifact_path="model")
+            return run.info.run_id
+    except PipelineError:
+        raise
+    except Exception as e:
+        raise PipelineError(f"MLflow logging to {uri} failed: {e}".splitlines()[0]) from e

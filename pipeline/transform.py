@@ -1,0 +1,59 @@
+"""The preprocessor's semantics in plain Python, reading nothing but preprocessor.json.
+
+This is the reference the TypeScript service re-implements (docs/artifacts.md); the tests and
+the preprocess stage's self-check prove it equals scikit-learn's ColumnTransformer bit for bit
+after the float32 cast. No numpy here on purpose: every step is a double operation that any
+language reproduces.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+class InstanceError(ValueError):
+    """A client error: a value of the wrong type or a key that is not a field."""
+
+
+def is_missing(value: Any, missing_values: Iterable[str]) -> bool:
+    """Absent/None, a non-finite number, or a sentinel string (any field kind)."""
+    if value is None:
+        return True
+    if isinstance(value, float) and not math.isfinite(value):
+        return True
+    return isinstance(value, str) and value in missing_values
+
+
+def to_float32(x: float) -> float:
+    """Round a double to the nearest float32 (what numpy's astype(float32) does)."""
+    return struct.unpack("<f", struct.pack("<f", x))[0]
+
+
+def transform_instance(preprocessor: Mapping[str, Any], instance: Mapping[str, Any]) -> list[float]:
+    """One raw instance (field name → value) → the float32 feature row, as Python floats."""
+    missing_values = preprocessor["missing_values"]
+    fields = preprocessor["fields"]
+    known = {f["name"] for f in fields}
+    unknown = [k for k in instance if k not in known]
+    if unknown:
+        raise InstanceError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    out = [0.0] * preprocessor["n_outputs"]
+    for f in fields:
+        value = instance.get(f["name"])
+        missing = is_missing(value, missing_values)
+        if f["type"] == "numeric":
+            if not missing and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise InstanceError(f"field {f['name']!r}: expected a number, got {value!r}")
+            x = f["fill_value"] if missing else float(value)
+            out[f["output_index"]] = (x - f["mean"]) / f["scale"]
+        else:
+            if not missing and not isinstance(value, str):
+                raise InstanceError(f"field {f['name']!r}: expected a string, got {value!r}")
+            c = f["fill_value"] if missing else value
+            # An unknown category leaves the block all zero: OneHotEncoder(handle_unknown="ignore").
+            if c in f["categories"]:
+                out[f["output_offset"] + f["categories"].index(c)] = 1.0
+    return [to_float32(x) for x in out]
