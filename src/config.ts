@@ -24,6 +24,7 @@ export const EnvSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: "" }),
   DRAIN_SECONDS: Type.Number({ minimum: 0, maximum: 600, default: 5 }),
   SHUTDOWN_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 3600, default: 30 }),
+  MODEL_POLL_SECONDS: Type.Number({ minimum: 0.1, maximum: 86_400, default: 30 }),
   MODEL_LOAD_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 3600, default: 120 }),
   GCS_API_ENDPOINT: Type.Optional(Type.String({ pattern: "^https?://" })),
   GOOGLE_CLOUD_PROJECT: Type.Optional(Type.String({ minLength: 1 })),
@@ -52,6 +53,8 @@ export interface Config {
   readonly drainSeconds: number;
   readonly shutdownTimeoutSeconds: number;
   readonly modelLoadTimeoutSeconds: number;
+  /** How often to check the alias of a MODEL_URI ending in @alias. */
+  readonly modelPollSeconds: number;
   readonly gcsApiEndpoint: string | undefined;
   readonly gcpProject: string | undefined;
   readonly onnxThreads: number;
@@ -86,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     drainSeconds: parsed.DRAIN_SECONDS,
     shutdownTimeoutSeconds: parsed.SHUTDOWN_TIMEOUT_SECONDS,
     modelLoadTimeoutSeconds: parsed.MODEL_LOAD_TIMEOUT_SECONDS,
+    modelPollSeconds: parsed.MODEL_POLL_SECONDS,
     gcsApiEndpoint: parsed.GCS_API_ENDPOINT,
     gcpProject: parsed.GOOGLE_CLOUD_PROJECT,
     onnxThreads: parsed.ONNX_THREADS,

@@ -4,8 +4,8 @@ import { buildApp, buildMetricsApp } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
 import { DataPlane } from "./dataplane/dataplane.js";
 import { ConfigError, describeError } from "./errors.js";
-import { loadModelFromUri } from "./model/load-from-uri.js";
 import { ModelHolder } from "./model/model-holder.js";
+import { serveConfiguredModel, type ServedModel } from "./model-source.js";
 import { Metrics } from "./monitoring/metrics.js";
 
 /**
@@ -20,12 +20,14 @@ async function main(config: Config): Promise<void> {
   const app = await buildApp({ config, dataPlane, metrics });
   const metricsApp = config.metricsPort === 0 ? undefined : await buildMetricsApp(config, metrics);
 
+  let served: ServedModel | undefined;
   closeWithGrace({ delay: config.shutdownTimeoutSeconds * 1000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, "shutting down after an uncaught error");
     app.log.info({ signal, drainSeconds: config.drainSeconds }, "draining: readiness is now 503");
     dataPlane.startDraining();
     // Keep serving while the load balancer notices the failing readiness and deregisters us.
     await sleep(config.drainSeconds * 1000);
+    await served?.stop();
     await app.close(); // stops accepting, waits for in-flight requests
     await metricsApp?.close();
     await holder.close();
@@ -35,16 +37,8 @@ async function main(config: Config): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   await metricsApp?.listen({ port: config.metricsPort, host: config.host });
   try {
-    const model = await loadModelFromUri(config.modelUri, {
-      threads: config.onnxThreads,
-      storage: {
-        apiEndpoint: config.gcsApiEndpoint,
-        retry: { totalTimeoutSeconds: config.modelLoadTimeoutSeconds },
-      },
-    });
-    await holder.swap(model);
-    metrics.modelLoads.inc({ result: "success" });
-    metrics.modelServing(model);
+    served = await serveConfiguredModel(config, holder, metrics, app.log);
+    const { model } = served;
     app.log.info(
       { model: model.name, version: model.version, source: model.source },
       "model ready",

@@ -43,7 +43,7 @@ export class FileArtifactStore implements ArtifactStore {
     }
   }
 
-  private resolve(relative: string): string {
+  protected resolve(relative: string): string {
     return path.join(this.location, ...relative.split("/"));
   }
 

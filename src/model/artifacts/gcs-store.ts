@@ -2,6 +2,7 @@ import { ApiError, RETRYABLE_ERR_FN_DEFAULT, Storage, type Bucket } from "@googl
 import {
   ArtifactError,
   ConfigError,
+  ConflictError,
   describeError,
   StorageUnavailableError,
   type ServiceError,
@@ -61,7 +62,7 @@ export interface GcsArtifactStoreOptions extends GcsClientOptions {
 /** An artifact store under a gs://bucket/prefix, read with @google-cloud/storage. */
 export class GcsArtifactStore implements ArtifactStore {
   readonly location: string;
-  private readonly bucket: Bucket;
+  protected readonly bucket: Bucket;
   private readonly prefix: string;
   private readonly retry: GcsRetryOptions;
   private readonly deadlineMs: number;
@@ -122,7 +123,7 @@ export class GcsArtifactStore implements ArtifactStore {
    * retryAfterDelay) silently stops when totalTimeout runs out before maxRetries does and never
    * settles the call, so without it a flaky store would hang the boot forever.
    */
-  private async call<T>(verb: string, path: string, operation: () => Promise<T>): Promise<T> {
+  protected async call<T>(verb: string, path: string, operation: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new DeadlineExceeded()), this.deadlineMs);
@@ -148,6 +149,10 @@ export class GcsArtifactStore implements ArtifactStore {
     if (status === 404) {
       return new ArtifactError(`${what}: not found`, { cause: error });
     }
+    if (status === 412) {
+      // A generation precondition failed: someone else created or changed the object first.
+      return new ConflictError(`${what}: it was created or changed concurrently`, { cause: error });
+    }
     if (errorCode(error) === "CONTENT_DOWNLOAD_MISMATCH") {
       return new ArtifactError(`${what}: the downloaded bytes fail the stored checksum`, {
         cause: error,
@@ -166,7 +171,7 @@ export class GcsArtifactStore implements ArtifactStore {
     return new StorageUnavailableError(`${what}: ${how}: ${cause}`, { cause: error });
   }
 
-  private objectName(path: string): string {
+  protected objectName(path: string): string {
     return joinPath(this.prefix, path);
   }
 

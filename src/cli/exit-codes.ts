@@ -1,0 +1,11 @@
+/** Exit codes of the CLI: scripts branch on "promoted" vs "kept existing" vs failure. */
+export const EXIT = {
+  /** Done; for publish --promote-if-better: published and promoted. */
+  ok: 0,
+  /** Something failed (storage, verification, conflict). */
+  error: 1,
+  /** The command line was wrong. */
+  usage: 2,
+  /** publish --promote-if-better: published, but production kept its version. */
+  keptExisting: 3,
+} as const;

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+import { describeError, ServiceError } from "../errors.js";
+import { EXIT } from "./exit-codes.js";
+import { REGISTRY_HELP, runRegistryCommand, UsageError } from "./registry-command.js";
+
+const HELP = `Usage: lead-scoring <command>
+
+Commands:
+  registry ...   manage model versions and aliases (lead-scoring registry --help)`;
+
+/** `lead-scoring ...`: the operator's command line. Errors are one line on stderr, no stack. */
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    if (command === "registry") return await runRegistryCommand(rest, print);
+    print(HELP);
+    return command === "--help" || command === "-h" ? EXIT.ok : EXIT.usage;
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
+      // parseArgs reports unknown options as TypeError with an ERR_PARSE_ARGS_* code.
+      process.stderr.write(`error: ${error.message}\n\n${REGISTRY_HELP}\n`);
+      return EXIT.usage;
+    }
+    const prefix = error instanceof ServiceError ? `${error.code}: ` : "";
+    process.stderr.write(`error: ${prefix}${describeError(error)}\n`);
+    return EXIT.error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

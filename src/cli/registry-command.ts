@@ -1,0 +1,180 @@
+import { parseArgs } from "node:util";
+import { FileArtifactStore } from "../model/artifacts/file-store.js";
+import type { ModelMetadata } from "../model/metadata.js";
+import { decidePromotion } from "../registry/promotion.js";
+import { openRegistryStore } from "../registry/open-registry-store.js";
+import { Registry } from "../registry/registry.js";
+import { schemaChanged } from "../registry/versioning.js";
+import { EXIT } from "./exit-codes.js";
+
+export const REGISTRY_HELP = `Usage: lead-scoring registry <command> [options]
+
+Commands:
+  list                          versions, their primary metric, and where the aliases point
+  show <version|alias>          a version's metadata summary
+  publish <dir>                 publish a pipeline version directory as the next version
+      --promote-if-better       then point the alias at it only if its primary metric is
+                                strictly better than the alias's current version
+      --major                   bump the major version (default: patch, minor on schema change)
+  promote <version>             point the alias at a version
+  rollback                      point the alias back at the version it named before
+  diff <a> <b>                  metrics and schema of two versions (or aliases)
+
+Options:
+  --registry <dir|gs://...>     registry root (env REGISTRY_URI; default: models)
+  --model <name>                model name (default: lead-scoring)
+  --alias <name>                alias for publish/promote/rollback (default: production)
+  -h, --help                    this help
+
+Exit codes: 0 done (or promoted), 3 published but existing version kept, 1 error, 2 usage.`;
+
+export class UsageError extends Error {}
+
+type Print = (line: string) => void;
+
+/** Runs `lead-scoring registry ...`; returns the exit code. */
+export async function runRegistryCommand(argv: string[], print: Print): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      registry: { type: "string", default: process.env.REGISTRY_URI ?? "models" },
+      model: { type: "string", default: "lead-scoring" },
+      alias: { type: "string", default: "production" },
+      "promote-if-better": { type: "boolean", default: false },
+      major: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command, ...args] = positionals;
+  if (values.help || command === undefined) {
+    print(REGISTRY_HELP);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  const registry = new Registry(openRegistryStore(values.registry), values.model);
+  const need = (count: number): string[] => {
+    if (args.length !== count)
+      throw new UsageError(`${command} takes ${count} argument(s); see --help`);
+    return args;
+  };
+  switch (command) {
+    case "list":
+      need(0);
+      return list(registry, print);
+    case "show": {
+      const [ref] = need(1);
+      print(JSON.stringify(await resolve(registry, ref!), null, 2));
+      return EXIT.ok;
+    }
+    case "publish": {
+      const [dir] = need(1);
+      return publish(
+        registry,
+        dir!,
+        values.alias,
+        values["promote-if-better"],
+        values.major,
+        print,
+      );
+    }
+    case "promote": {
+      const [version] = need(1);
+      const record = await registry.promote(version!, values.alias);
+      print(`${values.alias} → ${record.version} (was ${record.previous ?? "unset"})`);
+      return EXIT.ok;
+    }
+    case "rollback": {
+      need(0);
+      const record = await registry.rollback(values.alias);
+      print(`${values.alias} rolled back → ${record.version} (was ${record.previous ?? "unset"})`);
+      return EXIT.ok;
+    }
+    case "diff": {
+      const [a, b] = need(2);
+      diff(await resolve(registry, a!), await resolve(registry, b!), print);
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"; see --help`);
+  }
+}
+
+async function publish(
+  registry: Registry,
+  dir: string,
+  alias: string,
+  promoteIfBetter: boolean,
+  major: boolean,
+  print: Print,
+): Promise<number> {
+  const published = await registry.publish(new FileArtifactStore(dir), { major });
+  print(
+    `published ${registry.model} ${published.version} to ${registry.location}/${published.version}`,
+  );
+  if (!promoteIfBetter) return EXIT.ok;
+  const current = await registry.alias(alias);
+  const production =
+    current === undefined ? undefined : await registry.metadata(current.record.version);
+  const decision = decidePromotion(published, production);
+  if (!decision.promote) {
+    print(`kept ${alias} at ${production?.version ?? "unset"}: ${decision.reason}`);
+    return EXIT.keptExisting;
+  }
+  await registry.promote(published.version, alias);
+  print(`promoted ${published.version} to ${alias}: ${decision.reason}`);
+  return EXIT.ok;
+}
+
+async function list(registry: Registry, print: Print): Promise<number> {
+  const versions = await registry.versions();
+  const aliases = new Map<string, string[]>();
+  for (const name of ["production", "candidate", "staging"]) {
+    const state = await registry.alias(name);
+    if (state !== undefined)
+      aliases.set(state.record.version, [...(aliases.get(state.record.version) ?? []), name]);
+  }
+  if (versions.length === 0) print(`no versions of ${registry.model} at ${registry.location}`);
+  for (const version of versions) {
+    const { primary_metric: metric, created_at } = await registry.metadata(version);
+    const tags =
+      aliases
+        .get(version)
+        ?.map((alias) => `@${alias}`)
+        .join(" ") ?? "";
+    print(
+      `${version.padEnd(10)} ${metric.name}=${metric.value.toFixed(6)}  ${created_at}  ${tags}`.trimEnd(),
+    );
+  }
+  return EXIT.ok;
+}
+
+/** A version number, or an alias name → that alias's version. */
+async function resolve(registry: Registry, ref: string): Promise<ModelMetadata> {
+  if (/^\d+\.\d+\.\d+$/.test(ref)) return registry.metadata(ref);
+  const state = await registry.alias(ref);
+  if (state === undefined)
+    throw new UsageError(`"${ref}" is neither a version nor an alias of ${registry.model}`);
+  return registry.metadata(state.record.version);
+}
+
+function diff(a: ModelMetadata, b: ModelMetadata, print: Print): void {
+  print(`metric                 ${a.version.padStart(12)} ${b.version.padStart(12)}`);
+  for (const key of new Set([...Object.keys(a.metrics), ...Object.keys(b.metrics)])) {
+    const [x, y] = [a.metrics[key], b.metrics[key]];
+    if (typeof x === "number" || typeof y === "number") {
+      print(`${key.padEnd(22)} ${format(x).padStart(12)} ${format(y).padStart(12)}`);
+    }
+  }
+  const fields = (m: ModelMetadata) => new Map(m.schema.fields.map((f) => [f.name, f.type]));
+  const [fa, fb] = [fields(a), fields(b)];
+  print(schemaChanged(a.schema, b.schema) ? "schema: changed" : "schema: same fields and types");
+  for (const [name, type] of fb) if (!fa.has(name)) print(`  + ${name} (${type})`);
+  for (const [name, type] of fa) {
+    if (!fb.has(name)) print(`  - ${name} (${type})`);
+    else if (fb.get(name) !== type) print(`  ~ ${name}: ${type} → ${fb.get(name)}`);
+  }
+}
+
+function format(value: unknown): string {
+  return typeof value === "number" ? value.toFixed(6) : "-";
+}

@@ -1,0 +1,105 @@
+import type { FastifyBaseLogger } from "fastify";
+import { ArtifactError, describeError, StorageUnavailableError } from "../errors.js";
+import type { LoadedModel } from "../model/loaded-model.js";
+import type { ModelHolder } from "../model/model-holder.js";
+import type { Registry } from "./registry.js";
+
+/** What the follower reports; monitoring turns it into metrics. */
+export interface ReloadObserver {
+  modelLoaded(model: LoadedModel): void;
+  modelLoadFailed(version: string, error: unknown): void;
+}
+
+export interface AliasFollowerOptions {
+  readonly registry: Registry;
+  readonly alias: string;
+  readonly holder: ModelHolder;
+  readonly threads: number;
+  readonly observer: ReloadObserver;
+  readonly log: FastifyBaseLogger;
+}
+
+/**
+ * Serves the version an alias names and follows it. Polling reads only the alias file's
+ * generation (a metadata call on GCS); only a changed generation reads the alias, and only a
+ * changed version downloads, verifies (sha256), loads and golden-checks the new version before
+ * the holder swaps it in. Requests in flight finish on the model they started with. Any failure
+ * keeps the current model serving and is reported; the same alias generation is not retried
+ * unless the failure was the storage being unavailable (transient).
+ */
+export class AliasFollower {
+  private seenGeneration: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: AliasFollowerOptions) {}
+
+  /** Loads the version the alias names now. Fails when the alias or its version is unusable. */
+  async loadInitial(): Promise<LoadedModel> {
+    const { registry, alias } = this.options;
+    const state = await registry.alias(alias);
+    if (state === undefined) {
+      throw new ArtifactError(`alias ${alias} does not exist at ${registry.location}/aliases/`);
+    }
+    const model = await registry.load(state.record.version, this.options.threads);
+    await this.options.holder.swap(model);
+    this.seenGeneration = state.generation;
+    this.options.observer.modelLoaded(model);
+    return model;
+  }
+
+  /** Starts polling every `intervalMs`. The timer never keeps the process alive. */
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => void this.check(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops polling and waits for a check in progress. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One poll; concurrent calls share the check in progress. */
+  check(): Promise<void> {
+    this.running ??= this.poll().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async poll(): Promise<void> {
+    const { registry, alias, holder, log, observer } = this.options;
+    let version = "unknown";
+    let attempted: string | undefined;
+    try {
+      const generation = await registry.aliasGeneration(alias);
+      if (generation === undefined || generation === this.seenGeneration) return;
+      const state = await registry.alias(alias);
+      if (state === undefined) return;
+      version = state.record.version;
+      attempted = state.generation;
+      if (version === holder.current()?.version) {
+        this.seenGeneration = state.generation;
+        return;
+      }
+      log.info({ alias, version }, "alias moved: loading the new version");
+      const model = await registry.load(version, this.options.threads);
+      this.seenGeneration = state.generation;
+      const previous = await holder.swap(model);
+      observer.modelLoaded(model);
+      log.info({ alias, version, previous: previous?.version }, "now serving the new version");
+    } catch (error) {
+      // A broken version stays broken: wait for the alias to move again. A storage outage
+      // may pass: try the same generation again at the next poll.
+      if (!(error instanceof StorageUnavailableError) && attempted !== undefined) {
+        this.seenGeneration = attempted;
+      }
+      observer.modelLoadFailed(version, error);
+      log.error(
+        { err: error, alias, version, serving: holder.current()?.version },
+        `reload refused, still serving the current version: ${describeError(error)}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { ConflictError, describeError } from "../errors.js";
+import { FileArtifactStore } from "../model/artifacts/file-store.js";
+import type { RegistryStore, Versioned } from "./store.js";
+
+/**
+ * A registry in a local directory. `create` is an exclusive create (O_EXCL); `replace` takes an
+ * exclusive lock file, re-checks the generation (the sha256 of the content), writes a temporary
+ * file and renames it into place, which is atomic on one filesystem: readers see the old or the
+ * new alias, never half of one.
+ */
+export class FileRegistryStore extends FileArtifactStore implements RegistryStore {
+  async create(relative: string, bytes: Buffer): Promise<void> {
+    const target = this.resolve(relative);
+    await mkdir(path.dirname(target), { recursive: true });
+    try {
+      const handle = await open(target, "wx");
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      if (isCode(error, "EEXIST")) throw new ConflictError(`${target} already exists`);
+      throw error;
+    }
+  }
+
+  /** An absent directory lists as [], as on Cloud Storage: a new registry is simply empty. */
+  override async listDirectories(relative: string): Promise<string[]> {
+    try {
+      await stat(this.resolve(relative));
+    } catch (error) {
+      if (isCode(error, "ENOENT")) return [];
+    }
+    return super.listDirectories(relative);
+  }
+
+  async readVersioned(relative: string): Promise<Versioned | undefined> {
+    try {
+      const bytes = await readFile(this.resolve(relative));
+      return { bytes, generation: digest(bytes) };
+    } catch (error) {
+      if (isCode(error, "ENOENT")) return undefined;
+      throw error;
+    }
+  }
+
+  async generation(relative: string): Promise<string | undefined> {
+    return (await this.readVersioned(relative))?.generation;
+  }
+
+  async replace(relative: string, bytes: Buffer, expected: string | undefined): Promise<void> {
+    const target = this.resolve(relative);
+    await mkdir(path.dirname(target), { recursive: true });
+    const lock = `${target}.lock`;
+    let handle;
+    try {
+      handle = await open(lock, "wx");
+    } catch (error) {
+      if (!isCode(error, "EEXIST")) throw error;
+      throw new ConflictError(
+        `${target} is being updated by another process (lock ${lock}; remove it if that process died)`,
+      );
+    }
+    try {
+      const current = await this.generation(relative);
+      if (current !== expected) {
+        throw new ConflictError(`${target} was changed concurrently; read it again and retry`);
+      }
+      const temporary = `${target}.${randomUUID()}.tmp`;
+      await writeFile(temporary, bytes);
+      await rename(temporary, target);
+    } catch (error) {
+      if (error instanceof ConflictError) throw error;
+      throw new Error(`cannot update ${target}: ${describeError(error)}`, { cause: error });
+    } finally {
+      await handle.close();
+      await rm(lock, { force: true });
+    }
+  }
+}
+
+function digest(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return (error as { code?: unknown } | null)?.code === code;
+}

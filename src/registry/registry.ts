@@ -1,0 +1,195 @@
+import os from "node:os";
+import semver from "semver";
+import { ConflictError, InvalidInputError } from "../errors.js";
+import type { ArtifactStore } from "../model/artifacts/store.js";
+import { joinPath } from "../model/artifacts/store.js";
+import { loadModel } from "../model/load-model.js";
+import type { LoadedModel } from "../model/loaded-model.js";
+import { parseMetadata, type ModelMetadata } from "../model/metadata.js";
+import { ALIAS_PATTERN, parseAlias, type AliasRecord } from "./alias.js";
+import type { RegistryStore } from "./store.js";
+import { nextVersion } from "./versioning.js";
+
+export interface AliasState {
+  readonly record: AliasRecord;
+  readonly generation: string;
+}
+
+/**
+ * One model in a registry: immutable semver version directories plus aliases
+ * (`<root>/<model>/<semver>/`, `<root>/<model>/aliases/<alias>.json`). The service and the CLI
+ * both use this class, so there is one implementation of publishing and promotion.
+ */
+export class Registry {
+  constructor(
+    readonly store: RegistryStore,
+    readonly model: string,
+  ) {}
+
+  get location(): string {
+    return `${this.store.location}/${this.model}`;
+  }
+
+  /** Complete versions (metadata.json written), lowest first. */
+  async versions(): Promise<string[]> {
+    const names = (await this.store.listDirectories(this.model)).filter((name) =>
+      semver.valid(name),
+    );
+    const complete = await Promise.all(
+      names.map(async (name) =>
+        (await this.store.exists(this.file(name, "metadata.json"))) ? name : undefined,
+      ),
+    );
+    return complete.filter((name): name is string => name !== undefined).sort(semver.compare);
+  }
+
+  async metadata(version: string): Promise<ModelMetadata> {
+    const path = this.file(version, "metadata.json");
+    if (!(await this.store.exists(path))) {
+      throw new InvalidInputError(
+        `version ${version} of ${this.model} does not exist at ${this.location}`,
+      );
+    }
+    return parseMetadata(await this.store.readFile(path), `${this.store.location}/${path}`);
+  }
+
+  /** Loads, verifies (sha256) and golden-checks one version for serving. */
+  load(version: string, threads: number): Promise<LoadedModel> {
+    return loadModel(this.store, joinPath(this.model, version), { threads });
+  }
+
+  async alias(name: string): Promise<AliasState | undefined> {
+    const path = this.aliasPath(name);
+    const found = await this.store.readVersioned(path);
+    if (found === undefined) return undefined;
+    return {
+      record: parseAlias(found.bytes, `${this.store.location}/${path}`),
+      generation: found.generation,
+    };
+  }
+
+  /** The alias file's generation only: what a poller checks every few seconds. */
+  aliasGeneration(name: string): Promise<string | undefined> {
+    return this.store.generation(this.aliasPath(name));
+  }
+
+  /**
+   * Publishes a local version directory as the next version: verifies it completely (sha256 and
+   * golden check, exactly as the service will), picks the version by the semver rules, writes
+   * every file with a does-not-exist precondition and metadata.json last, so the version is
+   * invisible until complete and can never be overwritten.
+   */
+  async publish(source: ArtifactStore, options: { major?: boolean } = {}): Promise<ModelMetadata> {
+    const verified = await loadModel(source, "", { threads: 1 });
+    await verified.release();
+    const metadata = verified.metadata;
+    if (metadata.name !== this.model) {
+      throw new InvalidInputError(
+        `${source.location} holds model "${metadata.name}", not "${this.model}"`,
+      );
+    }
+    const highestVersion = (await this.versions()).at(-1);
+    const highest = highestVersion === undefined ? undefined : await this.metadata(highestVersion);
+    // An interrupted publish leaves an incomplete, invisible directory: never reuse its number.
+    const taken = new Set(await this.store.listDirectories(this.model));
+    let version = nextVersion(highest, metadata.schema, options);
+    while (taken.has(version)) version = semver.inc(version, "patch") ?? version;
+    for (const file of Object.keys(metadata.files)) {
+      await this.createOrConflict(version, file, await source.readFile(file));
+    }
+    // metadata.json last, restamped with the registry's version: it completes the version.
+    const published: ModelMetadata = { ...metadata, version };
+    const raw = JSON.parse((await source.readFile("metadata.json")).toString("utf8")) as object;
+    await this.createOrConflict(
+      version,
+      "metadata.json",
+      Buffer.from(`${JSON.stringify({ ...raw, version }, null, 2)}\n`),
+    );
+    return published;
+  }
+
+  /** Points `alias` at `version` (compare-and-swap: a concurrent change makes this fail). */
+  async promote(version: string, alias: string, actor = defaultActor()): Promise<AliasRecord> {
+    checkAlias(alias);
+    await this.metadata(version); // exists and is complete
+    const current = await this.alias(alias);
+    return this.writeAlias(alias, version, current, actor);
+  }
+
+  /** Points `alias` back at the version it named before the last change. */
+  async rollback(alias: string, actor = defaultActor()): Promise<AliasRecord> {
+    checkAlias(alias);
+    const current = await this.alias(alias);
+    if (current === undefined)
+      throw new InvalidInputError(`alias ${alias} of ${this.model} does not exist`);
+    const previous = current.record.previous;
+    if (previous === null) {
+      throw new InvalidInputError(`alias ${alias} has no previous version to roll back to`);
+    }
+    await this.metadata(previous);
+    return this.writeAlias(alias, previous, current, actor);
+  }
+
+  private async writeAlias(
+    alias: string,
+    version: string,
+    current: AliasState | undefined,
+    actor: string,
+  ): Promise<AliasRecord> {
+    const record: AliasRecord = {
+      alias,
+      version,
+      set_at: new Date().toISOString(),
+      set_by: actor,
+      previous: current?.record.version ?? null,
+    };
+    const bytes = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
+    try {
+      await this.store.replace(this.aliasPath(alias), bytes, current?.generation);
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        throw new ConflictError(
+          `alias ${alias} was changed by someone else meanwhile; nothing was changed: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+    return record;
+  }
+
+  private async createOrConflict(version: string, file: string, bytes: Buffer): Promise<void> {
+    try {
+      await this.store.create(this.file(version, file), bytes);
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        throw new ConflictError(
+          `version ${version} of ${this.model} already exists (published concurrently?); versions are immutable`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private file(version: string, file: string): string {
+    return joinPath(this.model, version, file);
+  }
+
+  private aliasPath(alias: string): string {
+    checkAlias(alias);
+    return joinPath(this.model, "aliases", `${alias}.json`);
+  }
+}
+
+function checkAlias(alias: string): void {
+  if (!ALIAS_PATTERN.test(alias)) {
+    throw new InvalidInputError(`invalid alias "${alias}": expected ${ALIAS_PATTERN.source}`);
+  }
+}
+
+function defaultActor(): string {
+  try {
+    return process.env.USER ?? os.userInfo().username;
+  } catch {
+    return "unknown"; // no passwd entry for this uid, as in many containers
+  }
+}

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { ConflictError } from "../../src/errors.js";
+import { FileArtifactStore } from "../../src/model/artifacts/file-store.js";
+import { Registry } from "../../src/registry/registry.js";
+import type { RegistryStore } from "../../src/registry/store.js";
+import { builtInVersionDir } from "../support/app.js";
+
+/**
+ * What every registry backend must guarantee, run against each (local directory, GCS emulator).
+ * `fresh` gives an empty store for one test, or undefined when the backend is unavailable.
+ */
+export function registryContract(fresh: () => Promise<RegistryStore | undefined>): void {
+  const source = () => new FileArtifactStore(builtInVersionDir());
+  const setup = async (): Promise<Registry | undefined> => {
+    const store = await fresh();
+    return store === undefined ? undefined : new Registry(store, "lead-scoring");
+  };
+
+  it("numbers versions: 1.0.0 first, patch for the same schema, major on request", async (t) => {
+    const registry = await setup();
+    if (registry === undefined) return t.skip("backend unavailable");
+    assert.equal((await registry.publish(source())).version, "1.0.0");
+    assert.equal((await registry.publish(source())).version, "1.0.1");
+    assert.equal((await registry.publish(source(), { major: true })).version, "2.0.0");
+    assert.deepEqual(await registry.versions(), ["1.0.0", "1.0.1", "2.0.0"]);
+    assert.equal((await registry.metadata("1.0.1")).version, "1.0.1", "metadata is restamped");
+  });
+
+  it("never overwrites a file of a version", async (t) => {
+    const registry = await setup();
+    if (registry === undefined) return t.skip("backend unavailable");
+    await registry.publish(source());
+    await assert.rejects(
+      registry.store.create("lead-scoring/1.0.0/model.onnx", Buffer.from("x")),
+      ConflictError,
+    );
+    const bytes = await registry.store.readFile("lead-scoring/1.0.0/model.onnx");
+    assert.ok(bytes.length > 1000, "the original is intact");
+  });
+
+  it("keeps an incomplete version invisible and never reuses its number", async (t) => {
+    const registry = await setup();
+    if (registry === undefined) return t.skip("backend unavailable");
+    await registry.publish(source());
+    // An interrupted publish of 1.0.1: files but no metadata.json.
+    await registry.store.create("lead-scoring/1.0.1/model.onnx", Buffer.from("partial"));
+    assert.deepEqual(await registry.versions(), ["1.0.0"]);
+    assert.equal((await registry.publish(source())).version, "1.0.2");
+  });
+
+  it("lets exactly one of two concurrent alias updates win", async (t) => {
+    const registry = await setup();
+    if (registry === undefined) return t.skip("backend unavailable");
+    await registry.publish(source());
+    await registry.publish(source());
+    await registry.promote("1.0.0", "production");
+    // Truly concurrent: both promotions have read the alias before either writes it.
+    const racing = new Registry(readBarrier(registry.store, 2), "lead-scoring");
+    const results = await Promise.allSettled([
+      racing.promote("1.0.1", "production", "alice"),
+      racing.promote("1.0.1", "production", "bob"),
+    ]);
+    const won = results.filter((result) => result.status === "fulfilled");
+    const lost = results.filter((result) => result.status === "rejected");
+    assert.equal(won.length, 1, JSON.stringify(results.map((r) => r.status)));
+    assert.equal(lost.length, 1);
+    assert.ok(lost[0]!.reason instanceof ConflictError, String(lost[0]!.reason));
+    assert.match(String(lost[0]!.reason), /alias production was changed by someone else/);
+    const state = await registry.alias("production");
+    assert.equal(state?.record.version, "1.0.1");
+    assert.equal(state?.record.previous, "1.0.0", "the loser did not write on top of the winner");
+  });
+
+  it("promotes and rolls back, recording who, when and the version replaced", async (t) => {
+    const registry = await setup();
+    if (registry === undefined) return t.skip("backend unavailable");
+    await registry.publish(source());
+    await registry.publish(source());
+    await registry.promote("1.0.0", "production", "alice");
+    const promoted = await registry.promote("1.0.1", "production", "bob");
+    assert.deepEqual(
+      [promoted.version, promoted.previous, promoted.set_by],
+      ["1.0.1", "1.0.0", "bob"],
+    );
+    const rolledBack = await registry.rollback("production", "carol");
+    assert.deepEqual([rolledBack.version, rolledBack.previous], ["1.0.0", "1.0.1"]);
+    assert.equal((await registry.alias("production"))?.record.version, "1.0.0");
+    await assert.rejects(
+      registry.promote("9.9.9", "production"),
+      /version 9\.9\.9 of lead-scoring does not exist/,
+    );
+  });
+}
+
+/** A store whose alias reads all wait until `parties` of them have happened. */
+function readBarrier(store: RegistryStore, parties: number): RegistryStore {
+  let arrived = 0;
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  return Object.assign(Object.create(store) as RegistryStore, {
+    async readVersioned(path: string) {
+      const result = await store.readVersioned(path);
+      if (++arrived >= parties) release();
+      await gate;
+      return result;
+    },
+  });
+}
