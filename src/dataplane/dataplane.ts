@@ -2,8 +2,15 @@ import { performance } from "node:perf_hooks";
 import { InvalidInputError, ModelNotFoundError, NotReadyError } from "../errors.js";
 import type { LoadedModel } from "../model/loaded-model.js";
 import type { ModelHolder } from "../model/model-holder.js";
+import { explainOptions } from "./explain-options.js";
 import { silentObserver, type DataPlaneObserver } from "./observer.js";
-import type { PredictFeaturesRequest, PredictRequest, PredictResult } from "./types.js";
+import type {
+  ExplainRequest,
+  ExplainResult,
+  PredictFeaturesRequest,
+  PredictRequest,
+  PredictResult,
+} from "./types.js";
 
 export interface DataPlaneLimits {
   /** Most instances one request may carry. */
@@ -60,27 +67,31 @@ export class DataPlane {
     });
   }
 
+  /** Attributions per raw field for each instance, with the predictions predict() would give. */
+  explain(request: ExplainRequest): Promise<ExplainResult> {
+    this.checkBatch(request.instances.length);
+    return this.holder.use(async (model) => {
+      checkRequest(model, request);
+      const options = explainOptions(model, request);
+      const started = performance.now();
+      const explanations = await model.explain(request.instances, options, (field) =>
+        this.observer.unknownCategory(model, field),
+      );
+      this.observer.explanation(model, options.method, (performance.now() - started) / 1000);
+      return { ...resultOf(model, explanations.scores, request.threshold), explanations };
+    });
+  }
+
   private run(
-    request: { model?: string; version?: string; threshold?: number },
+    request: RequestTarget,
     score: (model: LoadedModel) => Promise<Float32Array>,
   ): Promise<PredictResult> {
     return this.holder.use(async (model) => {
-      matching(model, request.model, request.version);
-      if (request.threshold !== undefined && model.task !== "binary") {
-        throw new InvalidInputError("threshold applies to binary models only");
-      }
+      checkRequest(model, request);
       const started = performance.now();
       const scores = await score(model);
       this.observer.inference(model, scores.length, (performance.now() - started) / 1000);
-      const result: PredictResult = {
-        model: model.name,
-        version: model.version,
-        task: model.task,
-        scores,
-      };
-      return request.threshold === undefined
-        ? result
-        : { ...result, labels: labelsAt(scores, request.threshold) };
+      return resultOf(model, scores, request.threshold);
     });
   }
 
@@ -92,6 +103,30 @@ export class DataPlane {
       );
     }
   }
+}
+
+interface RequestTarget {
+  readonly model?: string;
+  readonly version?: string;
+  readonly threshold?: number;
+}
+
+/** Checks the model a request names and whether its threshold applies to it. */
+function checkRequest(model: LoadedModel, request: RequestTarget): void {
+  matching(model, request.model, request.version);
+  if (request.threshold !== undefined && model.task !== "binary") {
+    throw new InvalidInputError("threshold applies to binary models only");
+  }
+}
+
+function resultOf(model: LoadedModel, scores: Float32Array, threshold?: number): PredictResult {
+  const result: PredictResult = {
+    model: model.name,
+    version: model.version,
+    task: model.task,
+    scores,
+  };
+  return threshold === undefined ? result : { ...result, labels: labelsAt(scores, threshold) };
 }
 
 /** Checks a request's model name and version against the model that will answer it. */

@@ -1,3 +1,4 @@
+import type { ExplainMethod } from "../model/explain/types.js";
 import type { LoadedModel } from "../model/loaded-model.js";
 
 /**
@@ -7,11 +8,14 @@ import type { LoadedModel } from "../model/loaded-model.js";
 export interface DataPlaneObserver {
   /** One scoring call finished: `rows` instances in `seconds`. */
   inference(model: LoadedModel, rows: number, seconds: number): void;
+  /** One explain call finished in `seconds`, using `method`. */
+  explanation(model: LoadedModel, method: ExplainMethod, seconds: number): void;
   /** An instance carried a category the model never saw for `field`. */
   unknownCategory(model: LoadedModel, field: string): void;
 }
 
 export const silentObserver: DataPlaneObserver = {
   inference: () => undefined,
+  explanation: () => undefined,
   unknownCategory: () => undefined,
 };

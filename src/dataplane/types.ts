@@ -1,3 +1,4 @@
+import type { ExplainMethod, Explanations } from "../model/explain/types.js";
 import type { ModelTask } from "../model/metadata.js";
 
 /** One protocol-neutral prediction request: what every wire format decodes into. */
@@ -29,4 +30,18 @@ export interface PredictResult {
   readonly scores: Float32Array;
   /** Present when a threshold was asked for. */
   readonly labels?: Uint8Array;
+}
+
+/** Attributions for raw instances: a PredictRequest plus the method and its knobs. */
+export interface ExplainRequest extends PredictRequest {
+  /** undefined = the model's default (TreeSHAP where the model has tree structure). */
+  readonly method?: ExplainMethod;
+  /** Sampled Shapley only: permutations per instance, 1..50 (default 10). */
+  readonly pathCount?: number;
+  /** Sampled Shapley only: permutation seed (default 0, so equal requests explain equally). */
+  readonly seed?: number;
+}
+
+export interface ExplainResult extends PredictResult {
+  readonly explanations: Explanations;
 }

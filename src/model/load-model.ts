@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { ArtifactError } from "../errors.js";
 import { joinPath, type ArtifactStore } from "./artifacts/store.js";
+import { checkGoldenExplanations } from "./explain/golden-explanations.js";
+import { loadExplainer } from "./explain/load-explainer.js";
 import { checkGolden, parseGolden } from "./golden.js";
 import { LoadedModel } from "./loaded-model.js";
 import { parseMetadata, REQUIRED_FILES, type ModelMetadata } from "./metadata.js";
@@ -30,9 +32,8 @@ export async function loadModel(
   );
   const files = await readVerified(store, versionPath, metadata, where);
 
-  const preprocessor = new Preprocessor(
-    parsePreprocessorSpec(files.get("preprocessor.json")!, where("preprocessor.json")),
-  );
+  const spec = parsePreprocessorSpec(files.get("preprocessor.json")!, where("preprocessor.json"));
+  const preprocessor = new Preprocessor(spec);
   if (preprocessor.width !== metadata.onnx.n_features) {
     throw new ArtifactError(
       `${where("preprocessor.json")} produces ${preprocessor.width} columns, ` +
@@ -46,14 +47,26 @@ export async function loadModel(
     width: metadata.onnx.n_features,
     threads: options.threads,
   });
-  const model = new LoadedModel(metadata, preprocessor, scorer, where(""));
   try {
-    await checkGolden(model, parseGolden(files.get("golden.json")!, where("golden.json")));
+    const explainer = await loadExplainer({
+      metadata,
+      spec,
+      preprocessor,
+      xgboostJson: files.get("xgboost.json")!,
+      xgboostFile: where("xgboost.json"),
+      score: (features, rows) => scorer.score(features, rows),
+    });
+    const model = new LoadedModel(metadata, preprocessor, scorer, where(""), explainer);
+    const golden = parseGolden(files.get("golden.json")!, where("golden.json"));
+    await checkGolden(model, golden);
+    if (explainer.tree !== undefined) {
+      checkGoldenExplanations(explainer.tree, preprocessor, golden, metadata.expected_value);
+    }
+    return model;
   } catch (error) {
-    await model.release();
+    await scorer.release();
     throw error;
   }
-  return model;
 }
 
 async function readVerified(

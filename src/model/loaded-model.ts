@@ -1,3 +1,5 @@
+import type { ModelExplainer } from "./explain/model-explainer.js";
+import type { ExplainOptions, Explanations } from "./explain/types.js";
 import type { ModelMetadata, ModelTask } from "./metadata.js";
 import type { OnnxScorer } from "./onnx-scorer.js";
 import type { Preprocessor, UnknownCategorySink } from "./preprocessor.js";
@@ -18,6 +20,7 @@ export class LoadedModel {
     readonly preprocessor: Preprocessor,
     private readonly scorer: OnnxScorer,
     source: string,
+    readonly explainer: ModelExplainer,
   ) {
     this.name = metadata.name;
     this.version = metadata.version;
@@ -42,6 +45,28 @@ export class LoadedModel {
   /** Scores already-preprocessed rows (`rows × width`, row-major). */
   predictFeatures(features: Float32Array, rows: number): Promise<Float32Array> {
     return this.scorer.score(features, rows);
+  }
+
+  /** Attributions per raw field for each instance, with its prediction (see explain/). */
+  async explain(
+    instances: readonly unknown[],
+    options: ExplainOptions,
+    onUnknownCategory?: UnknownCategorySink,
+  ): Promise<Explanations> {
+    const features = this.preprocessor.encode(instances, onUnknownCategory);
+    const { scores, explanations } = await this.explainer.explain(
+      features,
+      instances.length,
+      (rows, count) => this.scorer.score(rows, count),
+      options,
+    );
+    return {
+      method: options.method,
+      space: this.explainer.space,
+      fields: this.explainer.fields.names,
+      scores,
+      instances: explanations,
+    };
   }
 
   /** Frees the native session. Only once no request uses this model any more. */

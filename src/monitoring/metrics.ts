@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { DataPlaneObserver } from "../dataplane/observer.js";
+import type { ExplainMethod } from "../model/explain/types.js";
 import type { LoadedModel } from "../model/loaded-model.js";
 
 /** Every application metric starts with this (Prometheus naming guide: one app prefix). */
@@ -50,6 +51,14 @@ export class Metrics implements DataPlaneObserver {
     registers: [this.registry],
   });
 
+  readonly explainDuration = new Histogram({
+    name: `${METRIC_PREFIX}explain_duration_seconds`,
+    help: "Preprocessing, scoring and attribution time of one explain request, by method.",
+    labelNames: ["model", "method"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
   readonly unknownCategories = new Counter({
     name: `${METRIC_PREFIX}unknown_categories_total`,
     help: "Instance fields whose category the model never saw (encoded as all zeros), by field.",
@@ -87,6 +96,10 @@ export class Metrics implements DataPlaneObserver {
     const labels = { model: model.name, version: model.version };
     this.inferenceDuration.observe(labels, seconds);
     this.batchSize.observe(labels, rows);
+  }
+
+  explanation(model: LoadedModel, method: ExplainMethod, seconds: number): void {
+    this.explainDuration.observe({ model: model.name, method }, seconds);
   }
 
   unknownCategory(model: LoadedModel, field: string): void {

@@ -1,6 +1,7 @@
 import { Type } from "typebox";
 import type { DataPlane } from "../../dataplane/dataplane.js";
 import { DATA_PLANE_ERRORS } from "../error-body.js";
+import { ExplainBody, ExplainResponse, explainBody } from "../explain.js";
 import type { App } from "../fastify.js";
 import { PredictBody, PredictResponse, predictBody } from "../instances.js";
 
@@ -63,5 +64,19 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
       },
     },
     (request) => predictBody(dataPlane, request.body, request.params.name),
+  );
+
+  app.post(
+    verbRoute("explain"),
+    {
+      schema: {
+        tags: ["kserve-v1"],
+        summary: "Explain lead scores (KServe V1; Vertex AI explanation shape)",
+        params: ModelName,
+        body: ExplainBody,
+        response: { 200: ExplainResponse, ...DATA_PLANE_ERRORS },
+      },
+    },
+    (request) => explainBody(dataPlane, request.body, request.params.name),
   );
 }

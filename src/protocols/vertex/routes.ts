@@ -1,11 +1,13 @@
 import type { DataPlane } from "../../dataplane/dataplane.js";
 import { DATA_PLANE_ERRORS } from "../error-body.js";
+import { ExplainBody, ExplainResponse, explainBody } from "../explain.js";
 import { literalRoute, type App } from "../fastify.js";
 import { PredictBody, PredictResponse, predictBody } from "../instances.js";
 
 /**
  * `POST /predict`: the body the original FastAPI / Vertex AI service took and gave, so existing
  * CRM clients switch over unchanged. Vertex may ask for another path in AIP_PREDICT_ROUTE.
+ * `POST /explain`: the same body, answered with the attributions behind each score.
  */
 export function registerVertexRoutes(
   app: App,
@@ -26,4 +28,17 @@ export function registerVertexRoutes(
       (request) => predictBody(dataPlane, request.body),
     );
   }
+
+  app.post(
+    "/explain",
+    {
+      schema: {
+        tags: ["vertex"],
+        summary: "Explain lead scores: attributions per input field (Vertex AI explanation)",
+        body: ExplainBody,
+        response: { 200: ExplainResponse, ...DATA_PLANE_ERRORS },
+      },
+    },
+    (request) => explainBody(dataPlane, request.body),
+  );
 }

@@ -1,0 +1,129 @@
+import { Type, type Static } from "typebox";
+import type { DataPlane } from "../dataplane/dataplane.js";
+import type { ExplainResult } from "../dataplane/types.js";
+import { EXPLAIN_METHODS, PATH_COUNT, type OutputSpace } from "../model/explain/types.js";
+import { PredictBody, PredictParameters, PredictResponse, toPredictResponse } from "./instances.js";
+
+/**
+ * The explain body and response shared by Vertex-style `POST /explain` and KServe V1
+ * `:explain`: the predict body plus the method's parameters in; the predict response plus one
+ * Vertex AI explanation per instance out.
+ */
+const ExplainParameters = Type.Object(
+  {
+    ...PredictParameters.properties,
+    method: Type.Optional(
+      Type.Enum([...EXPLAIN_METHODS], {
+        description:
+          "tree_shap: exact TreeSHAP from the model's trees (default where the model has them). " +
+          "sampled_shapley: Vertex AI's sampled Shapley over the raw fields, for any model.",
+      }),
+    ),
+    path_count: Type.Optional(
+      Type.Integer({
+        minimum: PATH_COUNT.min,
+        maximum: PATH_COUNT.max,
+        description: `sampled_shapley: feature permutations per instance (default ${PATH_COUNT.default}).`,
+      }),
+    ),
+    seed: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 0xffffffff,
+        description:
+          "sampled_shapley: permutation seed (default 0: equal requests, equal answers).",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ExplainBody = Type.Object(
+  {
+    instances: PredictBody.properties.instances,
+    parameters: Type.Optional(ExplainParameters),
+  },
+  { additionalProperties: false, $id: "ExplainRequest", title: "ExplainRequest" },
+);
+export type ExplainBody = Static<typeof ExplainBody>;
+
+const Attribution = Type.Object({
+  baselineOutputValue: Type.Number({
+    description: "Output at the reference: TreeSHAP's expected value, or the baseline instance's.",
+  }),
+  instanceOutputValue: Type.Number({
+    description: "Output for the instance = baselineOutputValue + Σ featureAttributions.",
+  }),
+  featureAttributions: Type.Record(Type.String(), Type.Number(), {
+    description: "Raw input field → its share of instanceOutputValue − baselineOutputValue.",
+  }),
+  outputDisplayName: Type.String(),
+  approximationError: Type.Union([Type.Number(), Type.Null()], {
+    description:
+      "tree_shap: rounding error of the additivity identity (exact method). sampled_shapley: " +
+      "√(Σ per-field squared standard errors) over the paths; null with path_count 1.",
+  }),
+  outputName: Type.String({ description: "The output space: log_odds (binary) or value." }),
+});
+
+export const ExplainResponse = Type.Object(
+  {
+    ...PredictResponse.properties,
+    explanations: Type.Array(Type.Object({ attributions: Type.Array(Attribution) }), {
+      description: "One per instance, in the Vertex AI explanation shape.",
+    }),
+    method: Type.Enum([...EXPLAIN_METHODS]),
+    space: Type.Enum(["log_odds", "value"] satisfies OutputSpace[], {
+      description: "Space of every output and attribution value; predictions stay probabilities.",
+    }),
+  },
+  { $id: "ExplainResponse", title: "ExplainResponse" },
+);
+export type ExplainResponse = Static<typeof ExplainResponse>;
+
+const DISPLAY_NAME: Record<OutputSpace, string> = {
+  log_odds: "log-odds of conversion",
+  value: "predicted value",
+};
+
+/** Encodes a data-plane explain result: the predict response plus the explanations. */
+export function toExplainResponse(result: ExplainResult): ExplainResponse {
+  const { method, space, fields, instances } = result.explanations;
+  return {
+    ...toPredictResponse(result),
+    explanations: instances.map((instance) => ({
+      attributions: [
+        {
+          baselineOutputValue: instance.baselineOutput,
+          instanceOutputValue: instance.instanceOutput,
+          featureAttributions: Object.fromEntries(
+            fields.map((field, f) => [field, instance.attributions[f] ?? 0]),
+          ),
+          outputDisplayName: DISPLAY_NAME[space],
+          approximationError: instance.approximationError,
+          outputName: space,
+        },
+      ],
+    })),
+    method,
+    space,
+  };
+}
+
+/** Explains an ExplainBody on the data plane; `model` is the name from the URL, if any. */
+export async function explainBody(
+  dataPlane: DataPlane,
+  body: ExplainBody,
+  model?: string,
+): Promise<ExplainResponse> {
+  const parameters = body.parameters;
+  const result = await dataPlane.explain({
+    model,
+    instances: body.instances,
+    threshold: parameters?.threshold,
+    method: parameters?.method,
+    pathCount: parameters?.path_count,
+    seed: parameters?.seed,
+  });
+  return toExplainResponse(result);
+}
