@@ -138,12 +138,6 @@ Consistency checks that a JSON schema cannot express; a failing one stops the in
 {{- if lt (float64 $startup) (float64 .Values.model.loadTimeoutSeconds) }}
 {{- fail (printf "startupProbe allows %vs (periodSeconds x failureThreshold) but model.loadTimeoutSeconds is %v: the pod would be restarted while downloading the model" $startup .Values.model.loadTimeoutSeconds) }}
 {{- end }}
-{{- if and .Values.serviceMonitor.enabled (not .Values.metrics.enabled) }}
-{{- fail "serviceMonitor.enabled needs metrics.enabled" }}
-{{- end }}
-{{- if and .Values.podMonitoring.enabled (not .Values.metrics.enabled) }}
-{{- fail "podMonitoring.enabled needs metrics.enabled" }}
-{{- end }}
 {{- if and .Values.ingress.managedCertificate.enabled (not .Values.ingress.hosts) }}
 {{- fail "ingress.managedCertificate.enabled needs at least one entry in ingress.hosts (the certificate's domains)" }}
 {{- end }}
