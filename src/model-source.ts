@@ -38,7 +38,10 @@ export async function serveConfiguredModel(
     metrics.modelLoaded(model);
     return { model, stop: () => Promise.resolve() };
   }
-  const registry = new Registry(openRegistryStore(aliasUri.registry, storage), aliasUri.model);
+  const registry = new Registry(
+    await openRegistryStore(aliasUri.registry, storage),
+    aliasUri.model,
+  );
   const follower = new AliasFollower({
     registry,
     alias: aliasUri.alias,

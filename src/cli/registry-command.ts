@@ -51,7 +51,7 @@ export async function runRegistryCommand(argv: string[], print: Print): Promise<
     print(REGISTRY_HELP);
     return values.help ? EXIT.ok : EXIT.usage;
   }
-  const registry = new Registry(openRegistryStore(values.registry), values.model);
+  const registry = new Registry(await openRegistryStore(values.registry), values.model);
   const need = (count: number): string[] => {
     if (args.length !== count)
       throw new UsageError(`${command} takes ${count} argument(s); see --help`);

@@ -16,7 +16,7 @@ export async function loadModelFromUri(
   uri: string,
   options: LoadFromUriOptions,
 ): Promise<LoadedModel> {
-  const store = openArtifactStore(uri, options.storage);
+  const store = await openArtifactStore(uri, options.storage);
   const versionPath = await resolveVersionPath(store);
   return loadModel(store, versionPath, { threads: options.threads });
 }

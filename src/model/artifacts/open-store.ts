@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { ConfigError, describeError } from "../../errors.js";
 import { FileArtifactStore } from "./file-store.js";
-import { GcsArtifactStore, parseGcsUri, type GcsClientOptions } from "./gcs-store.js";
+import type { GcsClientOptions } from "./gcs-store.js";
+import { parseGcsUri } from "./gcs-uri.js";
 import type { ArtifactStore } from "./store.js";
 
 /** Options of openArtifactStore. They only affect gs:// stores; a local directory needs none. */
@@ -11,15 +12,18 @@ export type OpenArtifactStoreOptions = GcsClientOptions;
  * The store for a location: a local path or file:// URI → FileArtifactStore, gs://bucket/prefix →
  * GcsArtifactStore. Any other scheme is a ConfigError rather than a path with a colon in it.
  */
-export function openArtifactStore(
+export async function openArtifactStore(
   uri: string,
   options: OpenArtifactStoreOptions = {},
-): ArtifactStore {
+): Promise<ArtifactStore> {
   if (uri.trim() === "") {
     throw new ConfigError("the artifact location is empty: expected a directory or gs:// URI");
   }
   if (uri.startsWith("gs://")) {
-    return new GcsArtifactStore({ ...parseGcsUri(uri), ...options });
+    const location = parseGcsUri(uri);
+    // Loaded on demand: the Cloud Storage client costs ~30 MB of memory a disk model never needs.
+    const { GcsArtifactStore } = await import("./gcs-store.js");
+    return new GcsArtifactStore({ ...location, ...options });
   }
   if (uri.startsWith("file://")) {
     return new FileArtifactStore(localPath(uri));

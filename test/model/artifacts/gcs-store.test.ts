@@ -9,11 +9,8 @@ import path from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { ArtifactError, ConfigError, StorageUnavailableError } from "../../../src/errors.js";
 import { FileArtifactStore } from "../../../src/model/artifacts/file-store.js";
-import {
-  GcsArtifactStore,
-  parseGcsUri,
-  type GcsRetryOptions,
-} from "../../../src/model/artifacts/gcs-store.js";
+import { GcsArtifactStore, type GcsRetryOptions } from "../../../src/model/artifacts/gcs-store.js";
+import { parseGcsUri } from "../../../src/model/artifacts/gcs-uri.js";
 import { openArtifactStore } from "../../../src/model/artifacts/open-store.js";
 import { freePort, startFakeGcs, type FakeGcs, type FakeGcsStart } from "../../support/fake-gcs.js";
 
@@ -137,7 +134,7 @@ describe("GcsArtifactStore against fake-gcs-server", () => {
   it("is opened from a gs:// URI by openArtifactStore", TEST_TIMEOUT, async (t) => {
     const gcs = emulator(t);
     if (gcs === undefined) return;
-    const store = openArtifactStore("gs://models/registry/lead-scoring/", {
+    const store = await openArtifactStore("gs://models/registry/lead-scoring/", {
       apiEndpoint: gcs.endpoint,
       retry: FAST_RETRY,
     });
@@ -388,18 +385,18 @@ describe("parseGcsUri and openArtifactStore", () => {
     assert.throws(() => parseGcsUri("gs://models/a/../b"), /invalid Cloud Storage URI/);
   });
 
-  it("opens a local directory for a path or file:// URI", () => {
+  it("opens a local directory for a path or file:// URI", async () => {
     const directory = path.join(tmpdir(), "models");
-    const fromPath = openArtifactStore(directory);
-    const fromUri = openArtifactStore(`file://${directory}`);
+    const fromPath = await openArtifactStore(directory);
+    const fromUri = await openArtifactStore(`file://${directory}`);
     assert.ok(fromPath instanceof FileArtifactStore && fromUri instanceof FileArtifactStore);
     assert.equal(fromPath.location, directory);
     assert.equal(fromUri.location, directory);
   });
 
-  it("rejects other schemes and empty locations with ConfigError", () => {
-    assert.throws(() => openArtifactStore("s3://models/x"), ConfigError);
-    assert.throws(() => openArtifactStore(""), ConfigError);
-    assert.throws(() => openArtifactStore("gs://"), ConfigError);
+  it("rejects other schemes and empty locations with ConfigError", async () => {
+    await assert.rejects(openArtifactStore("s3://models/x"), ConfigError);
+    await assert.rejects(openArtifactStore(""), ConfigError);
+    await assert.rejects(openArtifactStore("gs://"), ConfigError);
   });
 });
