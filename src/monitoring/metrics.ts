@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { DataPlaneObserver } from "../dataplane/observer.js";
 import type { ExplainMethod } from "../model/explain/types.js";
 import type { LoadedModel } from "../model/loaded-model.js";
+import type { ReloadObserver } from "../registry/alias-follower.js";
 
 /** Every application metric starts with this (Prometheus naming guide: one app prefix). */
 export const METRIC_PREFIX = "lead_scoring_";
@@ -17,7 +18,7 @@ const BATCH_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000];
  * build many apps in one process). Node process metrics keep their standard unprefixed names
  * (process_*, nodejs_*) because dashboards and alerts everywhere expect those.
  */
-export class Metrics implements DataPlaneObserver {
+export class Metrics implements DataPlaneObserver, ReloadObserver {
   readonly registry = new Registry();
 
   readonly httpRequests = new Counter({
@@ -80,10 +81,29 @@ export class Metrics implements DataPlaneObserver {
     registers: [this.registry],
   });
 
+  readonly modelReloadFailures = new Counter({
+    name: `${METRIC_PREFIX}model_reload_failures_total`,
+    help: "New versions refused while following an alias (load, checksum or golden check failed).",
+    labelNames: ["version"] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics: boolean } = { processMetrics: true }) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
     this.modelLoads.inc({ result: "success" }, 0);
     this.modelLoads.inc({ result: "failure" }, 0);
+  }
+
+  /** A model was loaded, verified and swapped in. */
+  modelLoaded(model: LoadedModel): void {
+    this.modelLoads.inc({ result: "success" });
+    this.modelServing(model);
+  }
+
+  /** A new version was refused; the previous one keeps serving. */
+  modelLoadFailed(version: string): void {
+    this.modelLoads.inc({ result: "failure" });
+    this.modelReloadFailures.inc({ version });
   }
 
   /** A model started serving: it becomes the one `model_info` reports. */
