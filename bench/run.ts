@@ -11,7 +11,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { builtInGolden, builtInVersionDir } from "../test/support/app.js";
+import { builtInGolden, builtInModel, builtInVersionDir } from "../test/support/app.js";
+import { benchExplain, printExplainBench } from "./explain.js";
 import { PACKAGE_ROOT } from "../src/package-root.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -88,6 +89,9 @@ const instances = (n: number) =>
     instances: Array.from({ length: n }, (_, i) => golden.rows[i % golden.rows.length]!.instance),
   });
 
+const explainOneLead = (parameters?: object) =>
+  JSON.stringify({ instances: [golden.rows[0]!.instance], parameters });
+
 export const serviceCases = (port: number): Case[] => [
   {
     name: "service POST /predict, 1 lead",
@@ -104,6 +108,22 @@ export const serviceCases = (port: number): Case[] => [
     path: "/predict",
     body: instances(100),
     leads: 100,
+  },
+  {
+    name: "service POST /explain, 1 lead, TreeSHAP",
+    port,
+    method: "POST",
+    path: "/explain",
+    body: explainOneLead(),
+    leads: 1,
+  },
+  {
+    name: "service POST /explain, 1 lead, sampled Shapley path_count 10",
+    port,
+    method: "POST",
+    path: "/explain",
+    body: explainOneLead({ method: "sampled_shapley", path_count: 10 }),
+    leads: 1,
   },
 ];
 
@@ -126,7 +146,7 @@ const bare = await startPinned(
 
 try {
   console.log(`${SECONDS} s per case, ${CONNECTIONS} connections; servers pinned to CPU 0\n`);
-  const rows = [];
+  const rows: Awaited<ReturnType<typeof measure>>[] = [];
   for (const c of [
     {
       name: "bare Fastify GET /",
@@ -149,6 +169,18 @@ try {
   }
   console.table(rows);
   console.log(`service resident memory after the run: ${residentMb(service.pid!).toFixed(0)} MB`);
+  const explainRate = (method: string) =>
+    rows.find((row) => row.case.startsWith("service POST /explain") && row.case.includes(method))?.[
+      "req/s"
+    ] ?? Number.NaN;
+  console.log(
+    `/explain over HTTP, 1 lead: TreeSHAP serves ${(explainRate("TreeSHAP") / explainRate("sampled")).toFixed(1)}× ` +
+      "the leads per second of sampled Shapley (path_count 10)\n",
+  );
+  // In this (load generator) process, after the HTTP cases: latency per lead without HTTP.
+  const model = await builtInModel();
+  printExplainBench(await benchExplain(model));
+  await model.release();
 } finally {
   service.kill("SIGTERM");
   bare.kill("SIGTERM");

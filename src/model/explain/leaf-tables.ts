@@ -4,9 +4,23 @@ import type { TreeEnsemble } from "./tree-ensemble.js";
 /** Longest per-leaf feature set a table is built for (2^u rows of u values each). */
 const MAX_LEAF_FEATURES = 16;
 
-interface LeafPath {
-  readonly nodes: number[];
-  readonly wentLeft: boolean[];
+/** A leaf as the tables see it: the distinct features on its path and their zero fractions. */
+interface Leaf {
+  readonly features: readonly number[];
+  readonly zeros: readonly number[];
+  readonly value: number;
+}
+
+/** Every node of every tree in preorder, as the per-row pass walks them. */
+interface Preorder {
+  readonly parent: number[];
+  readonly edgeLeft: number[];
+  readonly keep: number[];
+  readonly feature: number[];
+  readonly threshold: number[];
+  readonly defaultLeft: number[];
+  readonly leafOf: number[];
+  readonly leaves: Leaf[];
 }
 
 /**
@@ -14,158 +28,165 @@ interface LeafPath {
  * In Algorithm 2, what a leaf adds to each feature on its path depends on the row only through
  * which of the path's u distinct features the row agrees with (x follows the path at every split
  * on that feature): 2^u cases. Each case's u contributions are computed once, with the same path
- * arithmetic as Algorithm 2, and a row then costs one routing pass over the nodes plus a lookup per
- * leaf — about ten times faster than the recursion for depth-6 trees, at 2^u·u doubles per leaf.
+ * arithmetic as Algorithm 2, at 2^u·u doubles per leaf.
+ *
+ * A row is then one pass over all nodes in preorder: a feature's slot is its order of first
+ * appearance on the path, so it is fixed per edge, and the agreement mask of a node is its
+ * parent's, with the edge's bit cleared when the row goes the other way. At a leaf, the mask picks
+ * the table row to add.
  */
 export class LeafTables {
   private constructor(
-    private readonly ensemble: TreeEnsemble,
-    private readonly pathStart: Int32Array,
-    private readonly pathNode: Int32Array,
-    private readonly pathLeft: Uint8Array,
-    private readonly pathSlot: Uint8Array,
+    private readonly parent: Int32Array,
+    private readonly edgeLeft: Uint8Array,
+    /** AND-mask clearing the slot bit of the parent's feature (the row disagrees with the edge). */
+    private readonly keep: Int32Array,
+    private readonly feature: Int32Array,
+    private readonly threshold: Float32Array,
+    private readonly defaultLeft: Uint8Array,
+    /** Leaf number at a preorder position, -1 for a split. */
+    private readonly leafOf: Int32Array,
     private readonly slotStart: Int32Array,
     private readonly slotFeature: Int32Array,
     private readonly tableStart: Int32Array,
     private readonly table: Float64Array,
-    /** Per node: 1 when the row in progress goes left there. Reused by every call. */
+    // Per-row scratch, reused by every call: direction taken at each split, and each node's mask.
     private readonly goesLeft: Uint8Array,
+    private readonly mask: Int32Array,
   ) {}
 
   /** Builds the tables, or undefined when they would exceed `budget` doubles. */
   static build(ensemble: TreeEnsemble, budget: number): LeafTables | undefined {
-    const leaves = Array.from(ensemble.roots).flatMap((root) => leafPaths(ensemble, root));
-    const slotsOf = leaves.map((leaf) => slots(ensemble, leaf));
+    const order = preorder(ensemble);
     let size = 0;
-    for (const { features } of slotsOf) {
+    for (const { features } of order.leaves) {
       if (features.length > MAX_LEAF_FEATURES) return undefined;
       size += 2 ** features.length * features.length;
     }
     if (size > budget) return undefined;
 
-    const pathCount = leaves.reduce((sum, leaf) => sum + leaf.nodes.length - 1, 0);
-    const slotCount = slotsOf.reduce((sum, s) => sum + s.features.length, 0);
-    const pathStart = new Int32Array(leaves.length + 1);
-    const pathNode = new Int32Array(pathCount);
-    const pathLeft = new Uint8Array(pathCount);
-    const pathSlot = new Uint8Array(pathCount);
-    const slotStart = new Int32Array(leaves.length + 1);
-    const slotFeature = new Int32Array(slotCount);
-    const tableStart = new Int32Array(leaves.length);
+    const leafCount = order.leaves.length;
+    const slotStart = new Int32Array(leafCount + 1);
+    const slotFeature = new Int32Array(
+      order.leaves.reduce((sum, leaf) => sum + leaf.features.length, 0),
+    );
+    const tableStart = new Int32Array(leafCount);
     const table = new Float64Array(size);
     const path = new ShapPath(MAX_LEAF_FEATURES + 2);
-
-    let p = 0;
-    let s = 0;
-    let t = 0;
-    leaves.forEach((leaf, l) => {
-      const { features, zeros, slotOfSplit } = slotsOf[l]!;
-      pathStart[l] = p;
-      for (let k = 0; k < leaf.nodes.length - 1; k++, p++) {
-        pathNode[p] = leaf.nodes[k]!;
-        pathLeft[p] = leaf.wentLeft[k] ? 1 : 0;
-        pathSlot[p] = slotOfSplit[k]!;
-      }
-      slotStart[l] = s;
-      slotFeature.set(features, s);
-      s += features.length;
-      tableStart[l] = t;
-      t += fillTable(path, features, zeros, ensemble.leafValue[leaf.nodes.at(-1)!]!, table, t);
+    let slot = 0;
+    let at = 0;
+    order.leaves.forEach((leaf, l) => {
+      slotStart[l] = slot;
+      slotFeature.set(leaf.features, slot);
+      slot += leaf.features.length;
+      tableStart[l] = at;
+      at += fillTable(path, leaf, table, at);
     });
-    pathStart[leaves.length] = p;
-    slotStart[leaves.length] = s;
+    slotStart[leafCount] = slot;
+    const nodes = order.parent.length;
     return new LeafTables(
-      ensemble,
-      pathStart,
-      pathNode,
-      pathLeft,
-      pathSlot,
+      Int32Array.from(order.parent),
+      Uint8Array.from(order.edgeLeft),
+      Int32Array.from(order.keep),
+      Int32Array.from(order.feature),
+      Float32Array.from(order.threshold),
+      Uint8Array.from(order.defaultLeft),
+      Int32Array.from(order.leafOf),
       slotStart,
       slotFeature,
       tableStart,
       table,
-      new Uint8Array(ensemble.left.length),
+      new Uint8Array(nodes),
+      new Int32Array(nodes),
     );
   }
 
   /** Adds the row's SHAP values to `out[0 .. width)`. */
   add(features: Float32Array, offset: number, out: Float64Array): void {
-    const { left, feature } = this.ensemble;
-    for (let node = 0; node < left.length; node++) {
-      const child = left[node]!;
-      if (child >= 0) {
-        this.goesLeft[node] =
-          this.ensemble.next(node, features[offset + feature[node]!]!) === child ? 1 : 0;
+    // Locals, not fields, in the hot loop: V8 then keeps the typed arrays in registers.
+    const { parent, edgeLeft, keep, feature, threshold, defaultLeft, leafOf } = this;
+    const { slotStart, slotFeature, tableStart, table, goesLeft, mask } = this;
+    for (let i = 0; i < parent.length; i++) {
+      const p = parent[i]!;
+      let m = -1;
+      if (p >= 0) {
+        m = mask[p]!;
+        if (goesLeft[p] !== edgeLeft[i]) m &= keep[i]!;
       }
-    }
-    const leaves = this.tableStart.length;
-    for (let leaf = 0; leaf < leaves; leaf++) {
-      const first = this.slotStart[leaf]!;
-      const u = this.slotStart[leaf + 1]! - first;
-      let agree = (1 << u) - 1;
-      for (let k = this.pathStart[leaf]!; k < this.pathStart[leaf + 1]!; k++) {
-        if (this.goesLeft[this.pathNode[k]!] !== this.pathLeft[k])
-          agree &= ~(1 << this.pathSlot[k]!);
+      const leaf = leafOf[i]!;
+      if (leaf < 0) {
+        const x = features[offset + feature[i]!]!;
+        // Routing as TreeEnsemble.next: left iff x < split; NaN (missing) follows default_left.
+        goesLeft[i] = x < threshold[i]! || (x !== x && defaultLeft[i] === 1) ? 1 : 0;
+        mask[i] = m;
+        continue;
       }
-      const row = this.tableStart[leaf]! + agree * u;
-      for (let j = 0; j < u; j++) out[this.slotFeature[first + j]!]! += this.table[row + j]!;
+      const first = slotStart[leaf]!;
+      const u = slotStart[leaf + 1]! - first;
+      const row = tableStart[leaf]! + (m & ((1 << u) - 1)) * u;
+      for (let j = 0; j < u; j++) out[slotFeature[first + j]!]! += table[row + j]!;
     }
   }
 }
 
-/** Root-to-leaf node lists (leaf last) with the direction taken at each split. */
-function leafPaths(ensemble: TreeEnsemble, root: number): LeafPath[] {
-  const paths: LeafPath[] = [];
-  const walk = (node: number, nodes: number[], wentLeft: boolean[]): void => {
+/** Flattens every tree into preorder, with each edge's slot and each leaf's path features. */
+function preorder(ensemble: TreeEnsemble): Preorder {
+  const order: Preorder = {
+    parent: [],
+    edgeLeft: [],
+    keep: [],
+    feature: [],
+    threshold: [],
+    defaultLeft: [],
+    leafOf: [],
+    leaves: [],
+  };
+  const visit = (
+    node: number,
+    parent: number,
+    isLeft: boolean,
+    keep: number,
+    features: readonly number[],
+    zeros: readonly number[],
+  ): void => {
+    const at = order.parent.length;
+    order.parent.push(parent);
+    order.edgeLeft.push(isLeft ? 1 : 0);
+    order.keep.push(keep);
     const left = ensemble.left[node]!;
     if (left < 0) {
-      paths.push({ nodes: [...nodes, node], wentLeft });
+      order.feature.push(0);
+      order.threshold.push(0);
+      order.defaultLeft.push(0);
+      order.leafOf.push(order.leaves.length);
+      order.leaves.push({ features, zeros, value: ensemble.leafValue[node]! });
       return;
     }
-    walk(left, [...nodes, node], [...wentLeft, true]);
-    walk(ensemble.right[node]!, [...nodes, node], [...wentLeft, false]);
-  };
-  walk(root, [], []);
-  return paths;
-}
-
-/**
- * The distinct features on a leaf's path, each with its zero fraction (the share of training cover
- * that follows the path at all its splits, as Algorithm 2 merges repeated features), and each
- * split's slot.
- */
-function slots(
-  ensemble: TreeEnsemble,
-  leaf: LeafPath,
-): { features: number[]; zeros: number[]; slotOfSplit: number[] } {
-  const features: number[] = [];
-  const zeros: number[] = [];
-  const slotOfSplit: number[] = [];
-  for (let k = 0; k < leaf.nodes.length - 1; k++) {
-    const node = leaf.nodes[k]!;
-    const child = leaf.nodes[k + 1]!;
-    const fraction = ensemble.cover[child]! / ensemble.cover[node]!;
-    const f = ensemble.feature[node]!;
-    let slot = features.indexOf(f);
-    if (slot < 0) {
-      slot = features.push(f) - 1;
-      zeros.push(1);
+    const feature = ensemble.feature[node]!;
+    order.feature.push(feature);
+    order.threshold.push(ensemble.threshold[node]!);
+    order.defaultLeft.push(ensemble.defaultLeft[node]!);
+    order.leafOf.push(-1);
+    // Algorithm 2 merges a repeated feature into one path element: its zero fractions multiply.
+    let slot = features.indexOf(feature);
+    const childFeatures = slot < 0 ? [...features, feature] : features;
+    if (slot < 0) slot = features.length;
+    for (const [child, childIsLeft] of [
+      [left, true],
+      [ensemble.right[node]!, false],
+    ] as const) {
+      const childZeros = [...zeros, 1].slice(0, childFeatures.length);
+      childZeros[slot]! *= ensemble.cover[child]! / ensemble.cover[node]!;
+      visit(child, at, childIsLeft, ~(1 << slot), childFeatures, childZeros);
     }
-    zeros[slot]! *= fraction;
-    slotOfSplit.push(slot);
-  }
-  return { features, zeros, slotOfSplit };
+  };
+  for (const root of ensemble.roots) visit(root, -1, false, -1, [], []);
+  return order;
 }
 
 /** Writes the 2^u × u contributions of one leaf at `table[at..]`; returns how many it wrote. */
-function fillTable(
-  path: ShapPath,
-  features: readonly number[],
-  zeros: readonly number[],
-  value: number,
-  table: Float64Array,
-  at: number,
-): number {
+function fillTable(path: ShapPath, leaf: Leaf, table: Float64Array, at: number): number {
+  const { features, zeros, value } = leaf;
   const u = features.length;
   for (let agree = 0; agree < 1 << u; agree++) {
     path.extend(0, 0, 1, 1, -1);

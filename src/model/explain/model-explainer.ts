@@ -42,10 +42,15 @@ export class ModelExplainer {
     if (options.method === "sampled_shapley" || this.tree === undefined) {
       return this.sampled.explain(features, count, score, options.pathCount, options.seed);
     }
-    const scores = await score(features, count);
+    // ONNX Runtime scores on its own thread: start it first so it overlaps the attributions.
+    const scoring = score(features, count);
     const explanations: InstanceExplanation[] = [];
-    for (let i = 0; i < count; i++) explanations.push(this.treeShap(this.tree, features, i));
-    return { scores, explanations };
+    try {
+      for (let i = 0; i < count; i++) explanations.push(this.treeShap(this.tree, features, i));
+    } finally {
+      await scoring.catch(() => undefined); // never leave a rejection unobserved
+    }
+    return { scores: await scoring, explanations };
   }
 
   private treeShap(tree: TreeShap, features: Float32Array, row: number): InstanceExplanation {
