@@ -58,4 +58,6 @@ USER 1000:1000
 EXPOSE 8080 9464
 # Node is PID 1 and exec'd directly (no shell, no npm): it receives SIGTERM itself, drains for
 # DRAIN_SECONDS while readiness reports 503, finishes in-flight requests and exits 0.
-ENTRYPOINT ["node", "dist/src/server.js"]
+# --max-semi-space-size=4: a 4 MB young generation instead of 16 MB keeps ~20 MB less resident
+# at the same throughput (requests allocate little and die young; measured with npm run bench).
+ENTRYPOINT ["node", "--max-semi-space-size=4", "dist/src/server.js"]

@@ -74,6 +74,26 @@ describe("server process", () => {
       });
       assert.equal(predict.status, 200, "still serving during the drain period");
       assert.equal(await exitOf(child), 0);
+
+      // One Cloud Logging entry per request, with httpRequest, and never the body.
+      const entries = output()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const predictLog = entries.filter(
+        (e) => (e.httpRequest as { requestUrl?: string } | undefined)?.requestUrl === "/predict",
+      );
+      assert.equal(predictLog.length, 1, "exactly one entry for the /predict request");
+      assert.deepEqual(
+        [predictLog[0]!.message, (predictLog[0]!.httpRequest as { status: number }).status],
+        ["request completed", 200],
+      );
+      assert.match(
+        String((predictLog[0]!.httpRequest as { latency: string }).latency),
+        /^\d+\.\d{6}s$/,
+      );
+      assert.doesNotMatch(output(), /incoming request/);
+      assert.doesNotMatch(output(), /instances/, "request bodies are not logged");
     } finally {
       child.kill("SIGKILL");
     }
