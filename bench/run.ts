@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { builtInGolden, builtInModel, builtInVersionDir } from "../test/support/app.js";
 import { benchExplain, printExplainBench } from "./explain.js";
+import { pythonBaselineCommand } from "./python-baseline.js";
 import { PACKAGE_ROOT } from "../src/package-root.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -21,6 +22,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const WARMUP_SECONDS = 2;
 const SERVICE_PORT = 18080;
 const BARE_PORT = 18090;
+const PYTHON_PORT = 18100;
 
 interface Case {
   readonly name: string;
@@ -43,7 +45,7 @@ async function startPinned(
   readyUrl: string,
 ): Promise<ChildProcess> {
   const logFile = openSync(path.join(tmpdir(), `lead-scoring-bench-${env.PORT}.log`), "w");
-  const child = spawn("taskset", ["-c", "0", process.execPath, ...args], {
+  const child = spawn("taskset", ["-c", "0", ...args], {
     cwd: PACKAGE_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", logFile, "inherit"],
@@ -99,23 +101,42 @@ const instances = (n: number) =>
 const explainOneLead = (parameters?: object) =>
   JSON.stringify({ instances: [golden.rows[0]!.instance], parameters });
 
+const serviceCase = (leads: number) =>
+  `service POST /predict, ${leads} lead${leads > 1 ? "s" : ""}`;
+const pythonCase = (leads: number) =>
+  `Python FastAPI + XGBoost POST /predict, ${leads} lead${leads > 1 ? "s" : ""}`;
+const predictCase = (name: string, port: number, leads: number): Case => ({
+  name,
+  port,
+  method: "POST",
+  path: "/predict",
+  body: instances(leads),
+  leads,
+});
+
+/** The FastAPI design this service replaces, same core, same load, same leads. */
+async function measurePythonBaseline(): Promise<Awaited<ReturnType<typeof measure>>[]> {
+  const command = pythonBaselineCommand(PYTHON_PORT);
+  if (command === undefined) return [];
+  const python = await startPinned(
+    command,
+    { PORT: String(PYTHON_PORT), MODEL_DIR: builtInVersionDir() },
+    `http://127.0.0.1:${PYTHON_PORT}/health`,
+  );
+  try {
+    return [
+      await measure(predictCase(pythonCase(1), PYTHON_PORT, 1)),
+      await measure(predictCase(pythonCase(100), PYTHON_PORT, 100)),
+    ];
+  } finally {
+    python.kill("SIGTERM");
+    await once(python, "exit");
+  }
+}
+
 export const serviceCases = (port: number): Case[] => [
-  {
-    name: "service POST /predict, 1 lead",
-    port,
-    method: "POST",
-    path: "/predict",
-    body: instances(1),
-    leads: 1,
-  },
-  {
-    name: "service POST /predict, 100 leads",
-    port,
-    method: "POST",
-    path: "/predict",
-    body: instances(100),
-    leads: 100,
-  },
+  predictCase(serviceCase(1), port, 1),
+  predictCase(serviceCase(100), port, 100),
   {
     name: "service POST /explain, 1 lead, TreeSHAP",
     port,
@@ -136,7 +157,11 @@ export const serviceCases = (port: number): Case[] => [
 
 const service = await startPinned(
   // The production command line (Dockerfile ENTRYPOINT, npm run start:prod).
-  ["--max-semi-space-size=4", path.join(PACKAGE_ROOT, "dist", "src", "server.js")],
+  [
+    process.execPath,
+    "--max-semi-space-size=4",
+    path.join(PACKAGE_ROOT, "dist", "src", "server.js"),
+  ],
   {
     PORT: String(SERVICE_PORT),
     METRICS_PORT: "0",
@@ -147,7 +172,13 @@ const service = await startPinned(
   `http://127.0.0.1:${SERVICE_PORT}/health/ready`,
 );
 const bare = await startPinned(
-  ["--import", "tsx", path.join(PACKAGE_ROOT, "bench", "bare-server.ts"), builtInVersionDir()],
+  [
+    process.execPath,
+    "--import",
+    "tsx",
+    path.join(PACKAGE_ROOT, "bench", "bare-server.ts"),
+    builtInVersionDir(),
+  ],
   { PORT: String(BARE_PORT) },
   `http://127.0.0.1:${BARE_PORT}/`,
 );
@@ -175,7 +206,17 @@ try {
   ]) {
     rows.push(await measure(c));
   }
+  rows.push(...(await measurePythonBaseline()));
   console.table(rows);
+  const rate = (name: string) => rows.find((row) => row.case === name)?.["leads/s"] ?? Number.NaN;
+  for (const leads of [1, 100]) {
+    const speedup = rate(serviceCase(leads)) / rate(pythonCase(leads));
+    if (Number.isFinite(speedup)) {
+      console.log(
+        `POST /predict, ${leads} lead(s): the service scores ${speedup.toFixed(1)}× the leads/s of the Python stack`,
+      );
+    }
+  }
   console.log(`service resident memory after the run: ${residentMb(service.pid!).toFixed(0)} MB`);
   const explainRate = (method: string) =>
     rows.find((row) => row.case.startsWith("service POST /explain") && row.case.includes(method))?.[
