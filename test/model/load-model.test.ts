@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ArtifactError } from "../../src/errors.js";
 import { loadModelFromUri } from "../../src/model/load-from-uri.js";
 import { builtInVersionDir } from "../support/app.js";
+import { flipByte, shiftGoldenPrediction } from "../support/tamper.js";
 
 /** Copies of the default model, damaged in one way each. */
 describe("loading a model", () => {
@@ -36,10 +36,7 @@ describe("loading a model", () => {
 
   it("rejects a corrupted file, naming it", async () => {
     const dir = await copy("corrupt");
-    const onnx = path.join(dir, "model.onnx");
-    const bytes = await readFile(onnx);
-    bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0xff, bytes.length - 10);
-    await writeFile(onnx, bytes);
+    await flipByte(path.join(dir, "model.onnx"), -10);
     await rejects(dir, /model\.onnx is corrupt: sha256/);
   });
 
@@ -51,23 +48,7 @@ describe("loading a model", () => {
 
   it("refuses a model whose predictions differ from its golden file", async () => {
     const dir = await copy("golden-mismatch");
-    const goldenPath = path.join(dir, "golden.json");
-    const golden = JSON.parse(await readFile(goldenPath, "utf8")) as {
-      rows: { prediction: number }[];
-    };
-    golden.rows[3]!.prediction += 0.01;
-    const bytes = Buffer.from(JSON.stringify(golden));
-    await writeFile(goldenPath, bytes);
-    // Re-sign it, so only the golden check (not the checksum) can catch it.
-    const metadataPath = path.join(dir, "metadata.json");
-    const metadata = JSON.parse(await readFile(metadataPath, "utf8")) as {
-      files: Record<string, { sha256: string; bytes: number }>;
-    };
-    metadata.files["golden.json"] = {
-      sha256: createHash("sha256").update(bytes).digest("hex"),
-      bytes: bytes.length,
-    };
-    await writeFile(metadataPath, JSON.stringify(metadata));
+    await shiftGoldenPrediction(dir, 3, 0.01);
     await rejects(dir, /golden check failed .* row 3/);
   });
 

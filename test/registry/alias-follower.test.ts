@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -10,6 +9,7 @@ import { AliasFollower } from "../../src/registry/alias-follower.js";
 import { FileRegistryStore } from "../../src/registry/file-registry-store.js";
 import { Registry } from "../../src/registry/registry.js";
 import { builtInGolden, builtInVersionDir, buildTestApp, type TestApp } from "../support/app.js";
+import { flipByte, shiftGoldenPrediction } from "../support/tamper.js";
 
 const quiet = pino({ level: "silent" });
 
@@ -41,11 +41,8 @@ describe("following a registry alias", () => {
     registry = new Registry(new FileRegistryStore(root), "lead-scoring");
     for (let i = 0; i < 4; i++) await registry.publish(new FileArtifactStore(builtInVersionDir()));
     // 1.0.2 is corrupt on disk; 1.0.3 predicts something other than its golden file records.
-    const onnx = path.join(root, "lead-scoring", "1.0.2", "model.onnx");
-    const bytes = await readFile(onnx);
-    bytes.writeUInt8(bytes.readUInt8(200) ^ 0xff, 200);
-    await writeFile(onnx, bytes);
-    await breakGolden(path.join(root, "lead-scoring", "1.0.3"));
+    await flipByte(path.join(root, "lead-scoring", "1.0.2", "model.onnx"), 200);
+    await shiftGoldenPrediction(path.join(root, "lead-scoring", "1.0.3"), 0, 0.001);
   });
   after(() => rm(root, { recursive: true, force: true }));
 
@@ -146,23 +143,3 @@ describe("following a registry alias", () => {
     });
   }
 });
-
-/** Shifts one golden prediction and re-signs golden.json, so only the golden check can catch it. */
-async function breakGolden(versionDir: string): Promise<void> {
-  const goldenPath = path.join(versionDir, "golden.json");
-  const golden = JSON.parse(await readFile(goldenPath, "utf8")) as {
-    rows: { prediction: number }[];
-  };
-  golden.rows[0]!.prediction += 0.001;
-  const bytes = Buffer.from(JSON.stringify(golden));
-  await writeFile(goldenPath, bytes);
-  const metadataPath = path.join(versionDir, "metadata.json");
-  const metadata = JSON.parse(await readFile(metadataPath, "utf8")) as {
-    files: Record<string, { sha256: string; bytes: number }>;
-  };
-  metadata.files["golden.json"] = {
-    sha256: createHash("sha256").update(bytes).digest("hex"),
-    bytes: bytes.length,
-  };
-  await writeFile(metadataPath, JSON.stringify(metadata));
-}
