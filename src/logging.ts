@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { stdTimeFunctions, type LoggerOptions } from "pino";
 
@@ -26,6 +27,19 @@ export function loggerOptions(level: string): LoggerOptions {
     },
     redact: ["req.headers.authorization", "req.headers.cookie"],
   };
+}
+
+/** What a client's X-Request-Id may look like: a UUID, a trace id, a CRM's own reference. */
+const SAFE_REQUEST_ID = /^[\w.:@+=/-]{1,128}$/;
+
+/**
+ * The request's id: the client's `X-Request-Id` when it is at most 128 plain characters, else a
+ * fresh UUID. The id is echoed in a response header and written into every log line of the
+ * request, so an 8,000-character or control-character id is replaced, never repeated.
+ */
+export function requestId(headers: IncomingHttpHeaders): string {
+  const sent = headers["x-request-id"];
+  return typeof sent === "string" && SAFE_REQUEST_ID.test(sent) ? sent : randomUUID();
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { loggerOptions, traceFields } from "../src/logging.js";
+import { loggerOptions, requestId, traceFields } from "../src/logging.js";
 
 describe("logging", () => {
   it("writes Cloud Logging fields: severity, message, time", () => {
@@ -40,5 +40,16 @@ describe("logging", () => {
     assert.equal(fields["logging.googleapis.com/trace"], "4bf92f3577b34da6a3ce929d0e0e4736");
     assert.equal(fields["logging.googleapis.com/spanId"], "00f067aa0ba902b7");
     assert.deepEqual(traceFields({ traceparent: "garbage" }, "p"), {});
+  });
+
+  it("honours a plain X-Request-Id and replaces a long or odd one with a UUID", () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    for (const id of ["42", "crm-sync/2026-12-01:42", "a".repeat(128)]) {
+      assert.equal(requestId({ "x-request-id": id }), id);
+    }
+    for (const id of ["a".repeat(129), "", "two words", 'quote"', "line\nbreak", "é"]) {
+      assert.match(requestId({ "x-request-id": id }), uuid, JSON.stringify(id));
+    }
+    assert.match(requestId({}), uuid);
   });
 });

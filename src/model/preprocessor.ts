@@ -1,3 +1,4 @@
+import { describeValue, quoteInput } from "../echo.js";
 import { ArtifactError, InvalidInputError } from "../errors.js";
 import type {
   CategoricalFieldSpec,
@@ -146,7 +147,7 @@ export class Preprocessor {
   private rejectUnknownField(record: Record<string, unknown>, row: number): never {
     const unknown = Object.keys(record).find((key) => !this.known.has(key)) ?? "?";
     throw new InvalidInputError(
-      `instance ${row}, field "${unknown}": unknown field; expected fields are ${this.fieldNames.join(", ")}`,
+      `instance ${row}, field ${quoteInput(unknown)}: unknown field; expected fields are ${this.fieldNames.join(", ")}`,
     );
   }
 
@@ -177,22 +178,5 @@ export class Preprocessor {
         `preprocessor.json: field "${name}" writes past column ${this.width - 1}`,
       );
     }
-  }
-}
-
-/** A short description of a JSON value for error messages; long strings are cut. */
-export function describeValue(value: unknown): string {
-  switch (typeof value) {
-    case "string":
-      return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-    case "number":
-    case "boolean":
-    case "bigint":
-      return `${typeof value} ${value}`;
-    case "undefined":
-      return "nothing";
-    default:
-      if (value === null) return "null";
-      return Array.isArray(value) ? "an array" : "an object";
   }
 }
