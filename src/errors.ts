@@ -31,6 +31,19 @@ export class NotReadyError extends ServiceError {
   readonly statusCode = 503;
 }
 
+/**
+ * Load shedding: the event loop lags past MAX_EVENT_LOOP_DELAY_MS, so the request is refused at
+ * once (with Retry-After) instead of queueing behind work that is already late.
+ */
+export class OverloadedError extends ServiceError {
+  readonly code = "OVERLOADED";
+  readonly statusCode = 503;
+
+  constructor(message = "the service is overloaded; retry shortly") {
+    super(message);
+  }
+}
+
 /** Model artifacts are missing, corrupt or inconsistent. Fatal at boot; a refused reload later. */
 export class ArtifactError extends ServiceError {
   readonly code = "ARTIFACT_INVALID";

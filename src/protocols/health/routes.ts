@@ -1,9 +1,11 @@
 import { Type } from "typebox";
 import type { DataPlane } from "../../dataplane/dataplane.js";
+import { ErrorBody } from "../error-body.js";
 import { literalRoute, type App } from "../fastify.js";
 
 const HealthBody = Type.Object({ status: Type.String() });
-const HEALTH_RESPONSES = { 200: HealthBody, 503: HealthBody };
+/** Not ready says so in a HealthBody; a shed probe (overload) gets the ErrorBody every route does. */
+const HEALTH_RESPONSES = { 200: HealthBody, 503: Type.Union([HealthBody, ErrorBody]) };
 
 /**
  * Liveness (the process answers) and readiness (a model is loaded, proven against its golden
@@ -17,7 +19,10 @@ export function registerHealthRoutes(
 ): void {
   app.get(
     "/health/live",
-    { schema: { tags: ["health"], summary: "Liveness", response: { 200: HealthBody } } },
+    {
+      schema: { tags: ["health"], summary: "Liveness", response: { 200: HealthBody } },
+      config: { neverShed: true },
+    },
     () => ({ status: "live" }),
   );
   const readiness = { tags: ["health"], summary: "Readiness", response: HEALTH_RESPONSES };
