@@ -10,7 +10,7 @@ import { Metrics } from "../src/monitoring/metrics.js";
  */
 export async function renderOpenApiYaml(): Promise<string> {
   const config = loadConfig({ LOG_LEVEL: "silent" });
-  const dataPlane = new DataPlane(new ModelHolder(), { maxBatchSize: config.maxBatchSize });
+  const dataPlane = new DataPlane(new ModelHolder(), config);
   const app = await buildApp({
     config,
     dataPlane,

@@ -1,24 +1,23 @@
-import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import path from "node:path";
 import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import underPressure from "@fastify/under-pressure";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify from "fastify";
 import type { Config } from "./config.js";
 import type { DataPlane } from "./dataplane/dataplane.js";
-import { loggerOptions, traceFields } from "./logging.js";
+import { loggerOptions, requestId, traceFields } from "./logging.js";
 import { registerHttpMetrics } from "./monitoring/http-metrics.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import { PACKAGE_ROOT } from "./package-root.js";
 import { RequestLog } from "./request-log.js";
-import { registerErrorHandlers } from "./protocols/error-handler.js";
+import { answerFrameworkError, registerErrorHandlers } from "./protocols/error-handler.js";
 import type { App } from "./protocols/fastify.js";
 import { registerHealthRoutes } from "./protocols/health/routes.js";
 import { registerKServeV1Routes } from "./protocols/kserve-v1/routes.js";
+import { registerLoadShedding } from "./protocols/load-shedding.js";
 import { registerMetricsRoute } from "./protocols/monitoring/routes.js";
 import { registerV2Routes } from "./protocols/v2/routes.js";
 import { registerVertexRoutes } from "./protocols/vertex/routes.js";
@@ -42,10 +41,12 @@ export async function buildApp({ config, dataPlane, metrics }: AppDependencies):
     logger: loggerOptions(config.logLevel),
     logController: new RequestLog(),
     bodyLimit: config.bodyLimitBytes,
-    requestIdHeader: "x-request-id",
-    genReqId: () => randomUUID(),
+    // The id comes from requestId(), which takes the client's X-Request-Id only when it is safe.
+    requestIdHeader: false,
+    genReqId: (raw) => requestId(raw.headers),
     childLoggerFactory: (logger, bindings, options, raw) =>
       logger.child({ ...bindings, ...traceFields(raw.headers, config.gcpProject) }, options),
+    frameworkErrors: answerFrameworkError,
     ajv: {
       // Validate, never rewrite: a wrong type or an unknown property is the client's error to see.
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false },
@@ -63,12 +64,7 @@ export async function buildApp({ config, dataPlane, metrics }: AppDependencies):
     await app.register(cors, { origin: [...config.corsOrigins], methods: ["GET", "POST"] });
   }
   if (config.maxEventLoopDelayMs > 0) {
-    // Shed load with a 503 before latency runs away, rather than queueing without bound.
-    await app.register(underPressure, {
-      maxEventLoopDelay: config.maxEventLoopDelayMs,
-      retryAfter: 1,
-      exposeStatusRoute: false,
-    });
+    await registerLoadShedding(app, config.maxEventLoopDelayMs);
   }
   await app.register(swagger, {
     openapi: {

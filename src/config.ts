@@ -17,6 +17,8 @@ export const EnvSchema = Type.Object({
   METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
   MODEL_URI: Type.Optional(Type.String({ minLength: 1 })),
   MAX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
+  // Longest string a field value (a category) may be; the longest real category is ~60 characters.
+  MAX_STRING_LENGTH: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 256 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_572_864 }),
   LOG_LEVEL: Type.Enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
     default: "info",
@@ -46,6 +48,8 @@ export interface Config {
   /** Local directory or gs:// URI of a version directory or of a model in a registry. */
   readonly modelUri: string;
   readonly maxBatchSize: number;
+  /** Longest string value (category) an instance field may carry. */
+  readonly maxStringLength: number;
   readonly bodyLimitBytes: number;
   readonly logLevel: string;
   /** Browser origins allowed by CORS; empty = CORS off. */
@@ -81,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: parsed.METRICS_PORT,
     modelUri: parsed.MODEL_URI ?? parsed.AIP_STORAGE_URI ?? BUILT_IN_MODEL_URI,
     maxBatchSize: parsed.MAX_BATCH_SIZE,
+    maxStringLength: parsed.MAX_STRING_LENGTH,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     logLevel: parsed.LOG_LEVEL,
     corsOrigins: parsed.CORS_ORIGINS.split(",")

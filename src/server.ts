@@ -16,7 +16,7 @@ import { Metrics } from "./monitoring/metrics.js";
 async function main(config: Config): Promise<void> {
   const metrics = new Metrics();
   const holder = new ModelHolder();
-  const dataPlane = new DataPlane(holder, { maxBatchSize: config.maxBatchSize }, metrics);
+  const dataPlane = new DataPlane(holder, config, metrics);
   const app = await buildApp({ config, dataPlane, metrics });
   const metricsApp = config.metricsPort === 0 ? undefined : await buildMetricsApp(config, metrics);
 

@@ -12,9 +12,12 @@ import type {
   PredictResult,
 } from "./types.js";
 
+/** What one request may ask for: protocols check these before any work proportional to them. */
 export interface DataPlaneLimits {
   /** Most instances one request may carry. */
   readonly maxBatchSize: number;
+  /** Longest string value (category) an instance field may carry. */
+  readonly maxStringLength: number;
 }
 
 /**
@@ -27,7 +30,7 @@ export class DataPlane {
 
   constructor(
     private readonly holder: ModelHolder,
-    private readonly limits: DataPlaneLimits,
+    readonly limits: DataPlaneLimits,
     private readonly observer: DataPlaneObserver = silentObserver,
   ) {}
 

@@ -1,44 +1,77 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { cutInput, quoteInput } from "../echo.js";
 import { ServiceError } from "../errors.js";
 import type { ErrorBody } from "./error-body.js";
 import type { App } from "./fastify.js";
 
+/** Seconds a client should wait before retrying a 503 (overload, not ready, draining). */
+export const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * The longest error message we send. Messages name fields and echo values through quoteInput;
+ * this is the backstop for texts we do not compose ourselves (Fastify's, a header echoed inside).
+ */
+const MAX_MESSAGE_LENGTH = 2048;
+
 /**
  * One place turns every failure into a status and an ErrorBody. Service errors carry their own
  * status; Fastify's 4xx (schema validation, malformed JSON, body too large) keep theirs with a
- * message that names the field; anything else is a bug: logged in full, answered as a masked
- * 500 without a stack trace.
+ * message that names the field; anything else is a bug: logged in full with the request id and
+ * stack, answered as a masked 500 without either.
  */
 export function registerErrorHandlers(app: App): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toErrorResponse(error);
-    if (status >= 500) request.log.error({ err: error }, "request failed");
+    if (status >= 500 && status !== 503) request.log.error({ err: error }, "request failed");
     else request.log.info({ code: body.code, error: body.error }, "request rejected");
+    // Every 503 is temporary (overload, no model yet, draining): say when to come back.
+    if (status === 503 && !reply.hasHeader("retry-after")) {
+      reply.header("retry-after", RETRY_AFTER_SECONDS);
+    }
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
-      error: `no route ${request.method} ${request.url.split("?")[0]}`,
+      error: `no route ${request.method} ${cutInput(request.url.split("?")[0] ?? "")}`,
       code: "ROUTE_NOT_FOUND",
     } satisfies ErrorBody),
   );
 }
 
+/**
+ * Fastify's `frameworkErrors` option: errors raised before routing (a malformed URL, a path
+ * parameter over maxParamLength) get the same body as every other error. Without it Fastify
+ * writes its own shape and echoes the whole URL.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const what = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "a path segment is too long" : "bad URL";
+  const body: ErrorBody = {
+    error: `${what}: ${cutInput(request.url)}`,
+    code: error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "URL_TOO_LONG" : "BAD_URL",
+  };
+  request.log.info({ code: body.code, error: body.error }, "request rejected");
+  void reply.status(error.statusCode ?? 400).send(body);
+}
+
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof ServiceError && error.statusCode < 500) {
-    return { status: error.statusCode, body: { error: error.message, code: error.code } };
-  }
-  if (error instanceof ServiceError && error.statusCode === 503) {
-    return { status: 503, body: { error: error.message, code: error.code } };
+  if (error instanceof ServiceError && (error.statusCode < 500 || error.statusCode === 503)) {
+    return { status: error.statusCode, body: body(error.message, error.code) };
   }
   if (isFastifyClientError(error)) {
     const message = error.validation ? describeValidation(error) : error.message;
-    return {
-      status: error.statusCode,
-      body: { error: message, code: error.code ?? "BAD_REQUEST" },
-    };
+    return { status: error.statusCode, body: body(message, error.code ?? "BAD_REQUEST") };
   }
   return { status: 500, body: { error: "internal error", code: "INTERNAL" } };
+}
+
+function body(message: string, code: string): ErrorBody {
+  const error =
+    message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH)}…`;
+  return { error, code };
 }
 
 function isFastifyClientError(error: unknown): error is FastifyError & { statusCode: number } {
@@ -46,19 +79,56 @@ function isFastifyClientError(error: unknown): error is FastifyError & { statusC
   return typeof status === "number" && status >= 400 && status < 500;
 }
 
-/** "body/instances/0 must be object" → `body.instances[0]: must be object`, naming extra keys. */
+type Issue = NonNullable<FastifyError["validation"]>[number];
+
+/**
+ * "body/instances/0 must be object" → `body.instances[0]: must be object`, naming extra keys.
+ * A value that matches no branch of an anyOf (number | string | null) gets one message for its
+ * path: the branch's own complaint if one branch came close (a string too long), else the list of
+ * types it could have been.
+ */
 function describeValidation(error: FastifyError): string {
-  return (error.validation ?? [])
-    .map((issue) => {
-      const path = `${error.validationContext ?? "body"}${issue.instancePath
-        .split("/")
-        .slice(1)
-        .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
-        .join("")}`;
-      const extra = (issue.params as { additionalProperty?: unknown }).additionalProperty;
-      return typeof extra === "string"
-        ? `${path}: unknown property "${extra}"`
-        : `${path}: ${issue.message ?? "is invalid"}`;
+  const issues = error.validation ?? [];
+  const context = error.validationContext ?? "body";
+  const anyOfPaths = new Set(
+    issues.filter((issue) => issue.keyword === "anyOf").map((i) => i.instancePath),
+  );
+  const messages: string[] = [];
+  for (const path of new Set(issues.map((issue) => issue.instancePath))) {
+    const here = issues.filter((issue) => issue.instancePath === path);
+    const where = `${context}${readablePath(path)}`;
+    if (anyOfPaths.has(path)) messages.push(`${where}: ${describeAnyOf(here)}`);
+    else messages.push(...here.map((issue) => `${where}: ${describeIssue(issue)}`));
+  }
+  return messages.join("; ");
+}
+
+function describeAnyOf(issues: readonly Issue[]): string {
+  const branches = issues.filter((issue) => issue.keyword !== "anyOf");
+  const near = branches.find((issue) => issue.keyword !== "type");
+  if (near !== undefined) return describeIssue(near);
+  const types = branches.map((issue) => String((issue.params as { type?: unknown }).type));
+  const last = types.pop();
+  return types.length === 0 ? `must be ${last}` : `must be ${types.join(", ")} or ${last}`;
+}
+
+function describeIssue(issue: Issue): string {
+  const extra = (issue.params as { additionalProperty?: unknown }).additionalProperty;
+  return typeof extra === "string"
+    ? `unknown property ${quoteInput(extra)}`
+    : (issue.message ?? "is invalid");
+}
+
+/** "/instances/0/lead_origin" → ".instances[0].lead_origin"; odd or long keys are quoted. */
+function readablePath(instancePath: string): string {
+  return instancePath
+    .split("/")
+    .slice(1)
+    .map((part) => {
+      if (/^\d+$/.test(part)) return `[${part}]`;
+      if (/^[A-Za-z_][\w]{0,63}$/.test(part)) return `.${part}`;
+      // JSON Pointer escapes "~" and "/" as "~0" and "~1".
+      return `[${quoteInput(part.replaceAll("~1", "/").replaceAll("~0", "~"))}]`;
     })
-    .join("; ");
+    .join("");
 }

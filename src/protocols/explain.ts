@@ -1,8 +1,13 @@
 import { Type, type Static } from "typebox";
-import type { DataPlane } from "../dataplane/dataplane.js";
+import type { DataPlane, DataPlaneLimits } from "../dataplane/dataplane.js";
 import type { ExplainResult } from "../dataplane/types.js";
 import { EXPLAIN_METHODS, PATH_COUNT, type OutputSpace } from "../model/explain/types.js";
-import { PredictBody, PredictParameters, PredictResponse, toPredictResponse } from "./instances.js";
+import {
+  instancesSchema,
+  PredictParameters,
+  PredictResponse,
+  toPredictResponse,
+} from "./instances.js";
 
 /**
  * The explain body and response shared by Vertex-style `POST /explain` and KServe V1
@@ -38,14 +43,16 @@ const ExplainParameters = Type.Object(
   { additionalProperties: false },
 );
 
-export const ExplainBody = Type.Object(
-  {
-    instances: PredictBody.properties.instances,
-    parameters: Type.Optional(ExplainParameters),
-  },
-  { additionalProperties: false, $id: "ExplainRequest", title: "ExplainRequest" },
-);
-export type ExplainBody = Static<typeof ExplainBody>;
+export function explainBodySchema(limits: DataPlaneLimits) {
+  return Type.Object(
+    {
+      instances: instancesSchema(limits),
+      parameters: Type.Optional(ExplainParameters),
+    },
+    { additionalProperties: false, $id: "ExplainRequest", title: "ExplainRequest" },
+  );
+}
+export type ExplainBody = Static<ReturnType<typeof explainBodySchema>>;
 
 const Attribution = Type.Object({
   baselineOutputValue: Type.Number({

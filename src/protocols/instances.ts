@@ -1,17 +1,33 @@
 import { Type, type Static } from "typebox";
-import type { DataPlane } from "../dataplane/dataplane.js";
+import type { DataPlane, DataPlaneLimits } from "../dataplane/dataplane.js";
 import type { PredictResult } from "../dataplane/types.js";
 
 /**
  * The body Vertex AI, the original FastAPI service and KServe V1 share:
- * `{"instances": [{field: value}], "parameters"?: {...}}`. Instances are objects; their fields
- * are checked against the served model while encoding, with messages naming instance and field.
+ * `{"instances": [{field: value}], "parameters"?: {...}}`. Instances are objects of numbers,
+ * strings and nulls; which fields a model has is checked while encoding, with messages naming
+ * instance and field. The schema carries the request limits, so the document states them and
+ * the validator enforces them before any work proportional to the request.
  */
-export const Instance = Type.Record(Type.String(), Type.Unknown(), {
-  description:
-    "One lead: raw field name → value (number, string or null). See GET /v1/models/{name}.",
-  examples: [{ lead_origin: "API", total_visits: 5, total_time_spent_on_website: 674 }],
-});
+export function instanceSchema(limits: DataPlaneLimits) {
+  return Type.Record(
+    Type.String(),
+    Type.Union([Type.Number(), Type.String({ maxLength: limits.maxStringLength }), Type.Null()]),
+    {
+      description:
+        "One lead: raw field name → value (number, string or null). See GET /v2/models/{name}.",
+      examples: [{ lead_origin: "API", total_visits: 5, total_time_spent_on_website: 674 }],
+    },
+  );
+}
+
+export function instancesSchema(limits: DataPlaneLimits) {
+  return Type.Array(instanceSchema(limits), {
+    minItems: 1,
+    maxItems: limits.maxBatchSize,
+    description: `Leads to score: 1 to ${limits.maxBatchSize} (MAX_BATCH_SIZE).`,
+  });
+}
 
 export const PredictParameters = Type.Object(
   {
@@ -26,14 +42,16 @@ export const PredictParameters = Type.Object(
   { additionalProperties: false },
 );
 
-export const PredictBody = Type.Object(
-  {
-    instances: Type.Array(Instance, { description: "Leads to score." }),
-    parameters: Type.Optional(PredictParameters),
-  },
-  { additionalProperties: false, $id: "PredictRequest", title: "PredictRequest" },
-);
-export type PredictBody = Static<typeof PredictBody>;
+export function predictBodySchema(limits: DataPlaneLimits) {
+  return Type.Object(
+    {
+      instances: instancesSchema(limits),
+      parameters: Type.Optional(PredictParameters),
+    },
+    { additionalProperties: false, $id: "PredictRequest", title: "PredictRequest" },
+  );
+}
+export type PredictBody = Static<ReturnType<typeof predictBodySchema>>;
 
 const LabelledPrediction = Type.Object({
   probability: Type.Number(),

@@ -131,7 +131,8 @@ describe("POST /explain and /v1/models/<name>:explain", () => {
   it("400 for an unknown field", () =>
     rejects({ instances: [{ ...first, shoe_size: 42 }] }, 400, /field "shoe_size": unknown field/));
 
-  it("400 for empty instances", () => rejects({ instances: [] }, 400, /instances is empty/));
+  it("400 for empty instances", () =>
+    rejects({ instances: [] }, 400, /body\.instances: must NOT have fewer than 1 items/));
 
   for (const pathCount of [0, 51]) {
     it(`400 for path_count ${pathCount}`, () =>

@@ -63,6 +63,9 @@ describe("KServe V1", () => {
       payload: { instances: [{ total_visits: true }] },
     });
     assert.equal(response.statusCode, 400);
-    assert.match(response.json<{ error: string }>().error, /instance 0, field "total_visits"/);
+    assert.match(
+      response.json<{ error: string }>().error,
+      /body\.instances\[0\]\.total_visits: must be number, string or null/,
+    );
   });
 });

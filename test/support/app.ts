@@ -57,7 +57,7 @@ export async function buildTestApp(
     await holder.swap(model);
     metrics.modelServing(model);
   }
-  const dataPlane = new DataPlane(holder, { maxBatchSize: config.maxBatchSize }, metrics);
+  const dataPlane = new DataPlane(holder, config, metrics);
   const app = await buildApp({ config, dataPlane, metrics });
   await app.ready();
   return { app, dataPlane, metrics, holder, config };

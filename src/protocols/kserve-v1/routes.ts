@@ -1,9 +1,9 @@
 import { Type } from "typebox";
 import type { DataPlane } from "../../dataplane/dataplane.js";
 import { DATA_PLANE_ERRORS } from "../error-body.js";
-import { ExplainBody, ExplainResponse, explainBody } from "../explain.js";
+import { ExplainResponse, explainBody, explainBodySchema } from "../explain.js";
 import type { App } from "../fastify.js";
-import { PredictBody, PredictResponse, predictBody } from "../instances.js";
+import { PredictResponse, predictBody, predictBodySchema } from "../instances.js";
 
 const ModelName = Type.Object({ name: Type.String() });
 
@@ -59,7 +59,7 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         tags: ["kserve-v1"],
         summary: "Score leads (KServe V1)",
         params: ModelName,
-        body: PredictBody,
+        body: predictBodySchema(dataPlane.limits),
         response: { 200: PredictResponse, ...DATA_PLANE_ERRORS },
       },
     },
@@ -73,7 +73,7 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         tags: ["kserve-v1"],
         summary: "Explain lead scores (KServe V1; Vertex AI explanation shape)",
         params: ModelName,
-        body: ExplainBody,
+        body: explainBodySchema(dataPlane.limits),
         response: { 200: ExplainResponse, ...DATA_PLANE_ERRORS },
       },
     },

@@ -3,6 +3,8 @@ import type {
   PredictRequest,
   PredictResult,
 } from "../../dataplane/types.js";
+import type { DataPlaneLimits } from "../../dataplane/dataplane.js";
+import { quoteInput } from "../../echo.js";
 import { InvalidInputError } from "../../errors.js";
 import type { LoadedModel } from "../../model/loaded-model.js";
 import {
@@ -29,25 +31,33 @@ export type DecodedInfer =
   | { readonly kind: "instances"; readonly request: PredictRequest }
   | { readonly kind: "features"; readonly request: PredictFeaturesRequest };
 
+/**
+ * Decodes an infer body for `model`. Every size the client declares (rows, shape, nesting) is
+ * checked against `limits` and against the data actually sent before anything is allocated for
+ * it: a 92-byte body declaring shape [100000000] must cost nothing.
+ */
 export function decodeInfer(
   body: InferRequest,
   model: LoadedModel,
   target: { model: string; version?: string },
+  limits: DataPlaneLimits,
 ): DecodedInfer {
   const threshold = wantsLabel(body) ? thresholdOf(body) : undefined;
   const first = body.inputs[0];
   if (body.inputs.length === 1 && first !== undefined && first.name === model.metadata.onnx.input) {
-    const rows = first.shape[0] ?? 0;
     if (first.datatype !== "FP32" || first.shape.length !== 2 || first.shape[1] !== model.width) {
       throw new InvalidInputError(
-        `input "${first.name}": expected FP32 of shape [rows, ${model.width}], got ${first.datatype} [${first.shape.join(", ")}]`,
+        `input ${quoteInput(first.name)}: expected FP32 of shape [rows, ${model.width}], got ${first.datatype} ${describeShape(first.shape)}`,
       );
     }
-    const values = flatten(first, rows * model.width);
+    const rows = checkRows(first, limits);
+    const values = flatten(first, rows * model.width, limits);
     const features = new Float32Array(values.length);
     values.forEach((value, i) => {
       if (typeof value !== "number" || !Number.isFinite(value)) {
-        throw new InvalidInputError(`input "${first.name}": element ${i} is not a finite number`);
+        throw new InvalidInputError(
+          `input ${quoteInput(first.name)}: element ${i} is not a finite number`,
+        );
       }
       features[i] = value;
     });
@@ -55,48 +65,104 @@ export function decodeInfer(
   }
   return {
     kind: "instances",
-    request: { ...target, instances: toInstances(body.inputs, model), threshold },
+    request: { ...target, instances: toInstances(body.inputs, model, limits), threshold },
   };
 }
 
-function toInstances(inputs: readonly InferInput[], model: LoadedModel): Record<string, unknown>[] {
+function toInstances(
+  inputs: readonly InferInput[],
+  model: LoadedModel,
+  limits: DataPlaneLimits,
+): Record<string, unknown>[] {
   const schema = new Map(model.metadata.schema.fields.map((field) => [field.name, field]));
-  const rows = inputs[0]?.shape[0] ?? 0;
-  const instances = Array.from({ length: rows }, (): Record<string, unknown> => ({}));
-  for (const input of inputs) {
+  const first = inputs[0];
+  if (first === undefined) throw new InvalidInputError("inputs is empty; send at least one input");
+  const rows = checkRows(first, limits);
+  const columns = inputs.map((input) => {
     const field = schema.get(input.name);
     if (field === undefined) {
       throw new InvalidInputError(
-        `input "${input.name}" is not a field of model "${model.name}"; expected one of ${[...schema.keys()].join(", ")}`,
+        `input ${quoteInput(input.name)} is not a field of model "${model.name}"; expected one of ${[...schema.keys()].join(", ")}`,
       );
     }
     const expected = field.type === "string" ? "BYTES" : "a numeric datatype";
     if (field.type === "string" ? input.datatype !== "BYTES" : !NUMERIC.has(input.datatype)) {
       throw new InvalidInputError(
-        `input "${input.name}": expected ${expected}, got ${input.datatype}`,
+        `input "${field.name}": expected ${expected}, got ${input.datatype}`,
       );
     }
-    if ((input.shape[0] ?? 0) !== rows || input.shape.slice(1).some((dim) => dim !== 1)) {
+    if (input.shape[0] !== rows || input.shape.length > 2 || (input.shape[1] ?? 1) !== 1) {
       throw new InvalidInputError(
-        `input "${input.name}": expected shape [${rows}] or [${rows}, 1] like the first input, got [${input.shape.join(", ")}]`,
+        `input "${field.name}": expected shape [${rows}] or [${rows}, 1] like the first input, got ${describeShape(input.shape)}`,
       );
     }
-    flatten(input, rows).forEach((value, row) => {
-      (instances[row] as Record<string, unknown>)[input.name] = value;
+    return { name: field.name, values: flatten(input, rows, limits) };
+  });
+  // Only now, with every input's size proven, allocate one object per row.
+  const instances = Array.from({ length: rows }, (): Record<string, unknown> => ({}));
+  for (const { name, values } of columns) {
+    values.forEach((value, row) => {
+      (instances[row] as Record<string, unknown>)[name] = value;
     });
   }
   return instances;
 }
 
-/** Checks `data` holds exactly `count` elements (flat or nested row-major) and returns them flat. */
-function flatten(input: InferInput, count: number): unknown[] {
-  const values: unknown[] = input.data.flat(Infinity);
+/** The row count an input declares (its first dimension), within 1..maxBatchSize. */
+function checkRows(input: InferInput, limits: DataPlaneLimits): number {
+  const rows = input.shape[0] ?? 0;
+  if (rows < 1 || rows > limits.maxBatchSize) {
+    throw new InvalidInputError(
+      `input ${quoteInput(input.name)}: shape ${describeShape(input.shape)} declares ${rows} rows; 1 to ${limits.maxBatchSize} are allowed per request`,
+    );
+  }
+  return rows;
+}
+
+/**
+ * Checks that `data` holds exactly `count` elements — flat, or nested row-major no deeper than the
+ * shape — and returns them flat. It stops at the first element past `count` and at the first
+ * array deeper than the shape, so neither a huge array nor deep nesting costs more than `count`
+ * steps (Array.prototype.flat(Infinity) recursed without bound and overflowed the stack).
+ * BYTES elements are strings of at most maxStringLength characters.
+ */
+function flatten(input: InferInput, count: number, limits: DataPlaneLimits): unknown[] {
+  const values: unknown[] = [];
+  const tooMany = () =>
+    new InvalidInputError(
+      `input ${quoteInput(input.name)}: shape ${describeShape(input.shape)} needs ${count} elements, data has more`,
+    );
+  const visit = (items: readonly unknown[], depth: number): void => {
+    for (const item of items) {
+      if (Array.isArray(item)) {
+        if (depth + 1 >= input.shape.length) {
+          throw new InvalidInputError(
+            `input ${quoteInput(input.name)}: data is nested deeper than shape ${describeShape(input.shape)}`,
+          );
+        }
+        visit(item, depth + 1);
+        continue;
+      }
+      if (values.length === count) throw tooMany();
+      if (typeof item === "string" && item.length > limits.maxStringLength) {
+        throw new InvalidInputError(
+          `input ${quoteInput(input.name)}: element ${values.length} has ${item.length} characters; at most ${limits.maxStringLength} are allowed`,
+        );
+      }
+      values.push(item);
+    }
+  };
+  visit(input.data, 0);
   if (values.length !== count) {
     throw new InvalidInputError(
-      `input "${input.name}": shape [${input.shape.join(", ")}] needs ${count} elements, data has ${values.length}`,
+      `input ${quoteInput(input.name)}: shape ${describeShape(input.shape)} needs ${count} elements, data has ${values.length}`,
     );
   }
   return values;
+}
+
+function describeShape(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
 }
 
 function wantsLabel(body: InferRequest): boolean {
@@ -139,7 +205,7 @@ export function encodeInfer(body: InferRequest, result: PredictResult): InferRes
     const output = available[name];
     if (output === undefined) {
       throw new InvalidInputError(
-        `output "${name}" does not exist; available: ${scoreOutputName(result.task)}${result.task === "binary" ? ", label" : ""}`,
+        `output ${quoteInput(name)} does not exist; available: ${scoreOutputName(result.task)}${result.task === "binary" ? ", label" : ""}`,
       );
     }
     return output;

@@ -18,17 +18,21 @@ const ReadyBody = Type.Object({ ready: Type.Boolean() });
 export function registerV2Routes(app: App, dataPlane: DataPlane, serverVersion: string): void {
   const tags = ["v2"];
   const health = (summary: string, isOk: () => boolean) => ({
-    schema: { tags, summary, response: { 200: ReadyBody, 503: ReadyBody } },
+    schema: {
+      tags,
+      summary,
+      response: { 200: ReadyBody, 503: Type.Union([ReadyBody, ErrorBody]) },
+    },
     handler: (_: unknown, reply: { code: (status: 200 | 503) => unknown }) => {
       const ok = isOk();
       reply.code(ok ? 200 : 503);
       return { ready: ok };
     },
   });
-  app.get(
-    "/v2/health/live",
-    health("Server live", () => true),
-  );
+  app.get("/v2/health/live", {
+    ...health("Server live", () => true),
+    config: { neverShed: true },
+  });
   app.get(
     "/v2/health/ready",
     health("Server ready", () => dataPlane.isReady()),
@@ -81,10 +85,12 @@ export function registerV2Routes(app: App, dataPlane: DataPlane, serverVersion: 
       },
       async (request) => {
         const { name, version } = request.params;
-        const decoded = decodeInfer(request.body, dataPlane.model(name, version), {
-          model: name,
-          version,
-        });
+        const decoded = decodeInfer(
+          request.body,
+          dataPlane.model(name, version),
+          { model: name, version },
+          dataPlane.limits,
+        );
         const result =
           decoded.kind === "features"
             ? await dataPlane.predictFeatures(decoded.request)

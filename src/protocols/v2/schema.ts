@@ -20,22 +20,43 @@ export const Datatype = Type.Enum([...DATATYPES]);
 
 const Parameters = Type.Record(Type.String(), Type.Unknown());
 
+/**
+ * Bounds on what a client may declare, checked by the validator before the adapter runs: names
+ * and ids are echoed back, shapes are multiplied out. Real requests are far below all of them.
+ */
+export const V2_LIMITS = {
+  /** Longest input/output name or request id. */
+  nameLength: 256,
+  /** Highest tensor rank: tabular inputs are [rows] or [rows, 1], the FP32 tensor [rows, width]. */
+  rank: 8,
+  /** Most inputs or outputs in one request (one input per model field). */
+  tensors: 1024,
+} as const;
+
+const Name = Type.String({ minLength: 1, maxLength: V2_LIMITS.nameLength });
+
 export const InferInput = Type.Object({
-  name: Type.String({ minLength: 1 }),
-  shape: Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 }),
+  name: Name,
+  shape: Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1, maxItems: V2_LIMITS.rank }),
   datatype: Datatype,
   parameters: Type.Optional(Parameters),
-  data: Type.Array(Type.Unknown(), { description: "Row-major tensor data, flat or nested." }),
+  data: Type.Array(Type.Unknown(), {
+    description:
+      "Row-major tensor data, flat or nested no deeper than the shape; as many elements as the " +
+      "shape's product. Rows (shape[0]) are 1 to MAX_BATCH_SIZE.",
+  }),
 });
 export type InferInput = Static<typeof InferInput>;
 
 export const InferRequest = Type.Object(
   {
-    id: Type.Optional(Type.String()),
+    id: Type.Optional(Type.String({ maxLength: V2_LIMITS.nameLength })),
     parameters: Type.Optional(Parameters),
-    inputs: Type.Array(InferInput, { minItems: 1 }),
+    inputs: Type.Array(InferInput, { minItems: 1, maxItems: V2_LIMITS.tensors }),
     outputs: Type.Optional(
-      Type.Array(Type.Object({ name: Type.String(), parameters: Type.Optional(Parameters) })),
+      Type.Array(Type.Object({ name: Name, parameters: Type.Optional(Parameters) }), {
+        maxItems: V2_LIMITS.tensors,
+      }),
     ),
   },
   { $id: "InferRequest", title: "InferRequest" },

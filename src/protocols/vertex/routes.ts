@@ -1,8 +1,8 @@
 import type { DataPlane } from "../../dataplane/dataplane.js";
 import { DATA_PLANE_ERRORS } from "../error-body.js";
-import { ExplainBody, ExplainResponse, explainBody } from "../explain.js";
+import { ExplainResponse, explainBody, explainBodySchema } from "../explain.js";
 import { literalRoute, type App } from "../fastify.js";
-import { PredictBody, PredictResponse, predictBody } from "../instances.js";
+import { PredictResponse, predictBody, predictBodySchema } from "../instances.js";
 
 /**
  * `POST /predict`: the body the original FastAPI / Vertex AI service took and gave, so existing
@@ -21,7 +21,7 @@ export function registerVertexRoutes(
         schema: {
           tags: ["vertex"],
           summary: "Score leads (Vertex AI prediction body)",
-          body: PredictBody,
+          body: predictBodySchema(dataPlane.limits),
           response: { 200: PredictResponse, ...DATA_PLANE_ERRORS },
         },
       },
@@ -35,7 +35,7 @@ export function registerVertexRoutes(
       schema: {
         tags: ["vertex"],
         summary: "Explain lead scores: attributions per input field (Vertex AI explanation)",
-        body: ExplainBody,
+        body: explainBodySchema(dataPlane.limits),
         response: { 200: ExplainResponse, ...DATA_PLANE_ERRORS },
       },
     },
