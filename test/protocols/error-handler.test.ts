@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { describe, it } from "node:test";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify from "fastify";
+import Fastify, { type FastifyBaseLogger } from "fastify";
 import { pino } from "pino";
 import { InvalidInputError } from "../../src/errors.js";
 import { loggerOptions, requestId } from "../../src/logging.js";
@@ -18,7 +18,7 @@ function appWithFailingRoute(failure: () => Error) {
     },
   });
   const app = Fastify({
-    loggerInstance: pino(loggerOptions("info"), sink),
+    loggerInstance: pino(loggerOptions("info"), sink) as FastifyBaseLogger,
     genReqId: (raw) => requestId(raw.headers),
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerErrorHandlers(app);
