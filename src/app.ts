@@ -15,6 +15,7 @@ import { registerHttpMetrics } from "./monitoring/http-metrics.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import { PACKAGE_ROOT } from "./package-root.js";
 import { RequestLog } from "./request-log.js";
+import { registerBodyLimit } from "./protocols/body-limit.js";
 import { registerErrorHandlers } from "./protocols/error-handler.js";
 import type { App } from "./protocols/fastify.js";
 import { registerHealthRoutes } from "./protocols/health/routes.js";
@@ -57,6 +58,7 @@ export async function buildApp({ config, dataPlane, metrics }: AppDependencies):
     done();
   });
   registerErrorHandlers(app);
+  registerBodyLimit(app, config.bodyLimitBytes);
   registerHttpMetrics(app, metrics);
 
   if (config.corsOrigins.length > 0) {

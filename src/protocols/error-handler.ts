@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { ServiceError } from "../errors.js";
+import { answerOnceBodyDiscarded, isBodyTooLarge } from "./body-limit.js";
 import type { ErrorBody } from "./error-body.js";
 import type { App } from "./fastify.js";
 
@@ -11,10 +12,13 @@ import type { App } from "./fastify.js";
  */
 export function registerErrorHandlers(app: App): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = toErrorResponse(error);
-    if (status >= 500) request.log.error({ err: error }, "request failed");
-    else request.log.info({ code: body.code, error: body.error }, "request rejected");
-    return reply.status(status).send(body);
+    // A body over the limit is answered once it has been read and thrown away (body-limit.ts).
+    if (isBodyTooLarge(error)) {
+      return answerOnceBodyDiscarded(request, reply, (tooLarge) =>
+        sendError(tooLarge, request, reply),
+      );
+    }
+    return sendError(error, request, reply);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
@@ -22,6 +26,13 @@ export function registerErrorHandlers(app: App): void {
       code: "ROUTE_NOT_FOUND",
     } satisfies ErrorBody),
   );
+}
+
+function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, body } = toErrorResponse(error);
+  if (status >= 500) request.log.error({ err: error }, "request failed");
+  else request.log.info({ code: body.code, error: body.error }, "request rejected");
+  return reply.status(status).send(body);
 }
 
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
