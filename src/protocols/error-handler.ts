@@ -3,6 +3,7 @@ import { ServiceError } from "../errors.js";
 import { answerOnceBodyDiscarded, isBodyTooLarge } from "./body-limit.js";
 import type { ErrorBody } from "./error-body.js";
 import type { App } from "./fastify.js";
+import { allowedMethods, replyMethodNotAllowed } from "./method-not-allowed.js";
 
 /**
  * One place turns every failure into a status and an ErrorBody. Service errors carry their own
@@ -20,12 +21,14 @@ export function registerErrorHandlers(app: App): void {
     }
     return sendError(error, request, reply);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(request);
+    if (allowed.length > 0) return replyMethodNotAllowed(request, reply, allowed);
+    return reply.status(404).send({
       error: `no route ${request.method} ${request.url.split("?")[0]}`,
       code: "ROUTE_NOT_FOUND",
-    } satisfies ErrorBody),
-  );
+    } satisfies ErrorBody);
+  });
 }
 
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
