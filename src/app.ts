@@ -13,6 +13,7 @@ import { registerHttpMetrics } from "./monitoring/http-metrics.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import { PACKAGE_ROOT } from "./package-root.js";
 import { RequestLog } from "./request-log.js";
+import { registerBodyLimit } from "./protocols/body-limit.js";
 import { answerFrameworkError, registerErrorHandlers } from "./protocols/error-handler.js";
 import type { App } from "./protocols/fastify.js";
 import { registerHealthRoutes } from "./protocols/health/routes.js";
@@ -58,6 +59,7 @@ export async function buildApp({ config, dataPlane, metrics }: AppDependencies):
     done();
   });
   registerErrorHandlers(app);
+  registerBodyLimit(app, config.bodyLimitBytes);
   registerHttpMetrics(app, metrics);
 
   if (config.corsOrigins.length > 0) {
@@ -74,7 +76,10 @@ export async function buildApp({ config, dataPlane, metrics }: AppDependencies):
         version: SERVICE_VERSION,
         description:
           "Scores sales leads with a trained model: the probability that each lead converts. " +
-          "Speaks the Vertex AI prediction body, KServe V1 and the Open Inference Protocol (V2).",
+          "Speaks the Vertex AI prediction body, KServe V1 and the Open Inference Protocol (V2). " +
+          "Every error body is {error, code}. A path called with a method it does not list " +
+          "answers 405 METHOD_NOT_ALLOWED with an Allow header; a body over the limit answers " +
+          "413 BODY_TOO_LARGE once it has been read, and the connection closes.",
       },
       tags: [
         { name: "vertex", description: "Vertex AI / original FastAPI body" },

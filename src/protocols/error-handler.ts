@@ -1,8 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { cutInput, quoteInput } from "../echo.js";
 import { ServiceError } from "../errors.js";
+import { answerOnceBodyDiscarded, isBodyTooLarge } from "./body-limit.js";
 import type { ErrorBody } from "./error-body.js";
 import type { App } from "./fastify.js";
+import { allowedMethods, replyMethodNotAllowed } from "./method-not-allowed.js";
 
 /** Seconds a client should wait before retrying a 503 (overload, not ready, draining). */
 export const RETRY_AFTER_SECONDS = 1;
@@ -21,21 +23,33 @@ const MAX_MESSAGE_LENGTH = 2048;
  */
 export function registerErrorHandlers(app: App): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = toErrorResponse(error);
-    if (status >= 500 && status !== 503) request.log.error({ err: error }, "request failed");
-    else request.log.info({ code: body.code, error: body.error }, "request rejected");
-    // Every 503 is temporary (overload, no model yet, draining): say when to come back.
-    if (status === 503 && !reply.hasHeader("retry-after")) {
-      reply.header("retry-after", RETRY_AFTER_SECONDS);
+    // A body over the limit is answered once it has been read and thrown away (body-limit.ts).
+    if (isBodyTooLarge(error)) {
+      return answerOnceBodyDiscarded(request, reply, (tooLarge) =>
+        sendError(tooLarge, request, reply),
+      );
     }
-    return reply.status(status).send(body);
+    return sendError(error, request, reply);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(request);
+    if (allowed.length > 0) return replyMethodNotAllowed(request, reply, allowed);
+    return reply.status(404).send({
       error: `no route ${request.method} ${cutInput(request.url.split("?")[0] ?? "")}`,
       code: "ROUTE_NOT_FOUND",
-    } satisfies ErrorBody),
-  );
+    } satisfies ErrorBody);
+  });
+}
+
+function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, body } = toErrorResponse(error);
+  if (status >= 500 && status !== 503) request.log.error({ err: error }, "request failed");
+  else request.log.info({ code: body.code, error: body.error }, "request rejected");
+  // Every 503 is temporary (overload, no model yet, draining): say when to come back.
+  if (status === 503 && !reply.hasHeader("retry-after")) {
+    reply.header("retry-after", RETRY_AFTER_SECONDS);
+  }
+  return reply.status(status).send(body);
 }
 
 /**

@@ -137,9 +137,10 @@ describe("POST /predict (Vertex AI body)", () => {
     assert.ok(response.json<ErrorBody>().error.length > 0);
   });
 
-  it("413 for a body over 1.5 MB", async () => {
+  it("413 BODY_TOO_LARGE naming the limit for a body over 1.5 MB", async () => {
     const big = { instances: [{ ...first, city: "x".repeat(1_600_000) }] };
-    await rejects(big, 413, /too large/i);
+    await rejects(big, 413, /too large: the limit is 1572864 bytes/);
+    assert.equal((await predict(big)).json<ErrorBody>().code, "BODY_TOO_LARGE");
   });
 
   it("treats null, the Select sentinel and an absent key alike", async () => {

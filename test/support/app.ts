@@ -62,3 +62,9 @@ export async function buildTestApp(
   await app.ready();
   return { app, dataPlane, metrics, holder, config };
 }
+
+/** Listens on 127.0.0.1 at a free port, for tests where the wire matters. */
+export async function listenOnLoopback(app: App): Promise<{ url: string; port: number }> {
+  const url = await app.listen({ port: 0, host: "127.0.0.1" });
+  return { url, port: Number(new URL(url).port) };
+}

@@ -34,7 +34,9 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
   );
 
   app.get(
-    "/v1/models/:name",
+    // No colon in a name, as in verbRoute: GET /v1/models/m:predict is a 405 (the path takes
+    // POST), not a lookup of a model called "m:predict".
+    "/v1/models/:name([^/:]+)",
     {
       schema: {
         tags: ["kserve-v1"],
