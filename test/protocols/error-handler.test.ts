@@ -17,8 +17,10 @@ function appWithFailingRoute(failure: () => Error) {
       done();
     },
   });
+  // Typed as Fastify's logger so the app has the same type as the service's (App).
+  const logger: FastifyBaseLogger = pino(loggerOptions("info"), sink);
   const app = Fastify({
-    loggerInstance: pino(loggerOptions("info"), sink) as FastifyBaseLogger,
+    loggerInstance: logger,
     genReqId: (raw) => requestId(raw.headers),
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerErrorHandlers(app);
