@@ -108,6 +108,8 @@ describe("shutdown under keep-alive load", () => {
       await sleep(50);
       const signalledAt = performance.now();
       child.kill("SIGINT");
+      // npm's copy arrives a moment later (two SIGINTs at once would merge into one).
+      await sleep(200);
       child.kill("SIGINT");
       const [outcomes, explained] = await Promise.all([load, explaining]);
       const code = await exitOf(child);
