@@ -1,4 +1,5 @@
 import closeWithGrace from "close-with-grace";
+import type { FastifyBaseLogger } from "fastify";
 import { setTimeout as sleep } from "node:timers/promises";
 import { buildApp, buildMetricsApp } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
@@ -7,11 +8,14 @@ import { ConfigError, describeError } from "./errors.js";
 import { ModelHolder } from "./model/model-holder.js";
 import { serveConfiguredModel, type ServedModel } from "./model-source.js";
 import { Metrics } from "./monitoring/metrics.js";
+import { ConnectionDrain } from "./protocols/drain.js";
 
 /**
  * Entry point: config → app → listen → load the model → serve; SIGTERM → drain → exit 0.
  * It listens before the model is loaded so liveness answers at once and readiness says 503
- * until the model is proven; a model that cannot be loaded is fatal (exit 1).
+ * until the model is proven; a model that cannot be loaded is fatal (exit 1). The drain:
+ * readiness 503 and `Connection: close` on every response for DRAIN_SECONDS, then the listener
+ * closes, every request received is answered, and only then the model is released.
  */
 async function main(config: Config): Promise<void> {
   const metrics = new Metrics();
@@ -20,18 +24,33 @@ async function main(config: Config): Promise<void> {
   const app = await buildApp({ config, dataPlane, metrics });
   const metricsApp = config.metricsPort === 0 ? undefined : await buildMetricsApp(config, metrics);
 
+  const connections = new ConnectionDrain(app.server);
+
   let served: ServedModel | undefined;
-  closeWithGrace({ delay: config.shutdownTimeoutSeconds * 1000 }, async ({ signal, err }) => {
-    if (err !== undefined) app.log.error({ err }, "shutting down after an uncaught error");
-    app.log.info({ signal, drainSeconds: config.drainSeconds }, "draining: readiness is now 503");
-    dataPlane.startDraining();
-    // Keep serving while the load balancer notices the failing readiness and deregisters us.
-    await sleep(config.drainSeconds * 1000);
-    await served?.stop();
-    await app.close(); // stops accepting, waits for in-flight requests
-    await metricsApp?.close();
-    await holder.close();
-    app.log.info("shut down cleanly");
+  let stopping = false;
+  const hurry = new AbortController(); // SIGINT: no (more) drain wait
+  const shutdown = closeWithGrace(
+    { delay: config.shutdownTimeoutSeconds * 1000, skip: ["SIGINT"], logger: app.log },
+    async ({ signal = hurry.signal.aborted ? "SIGINT" : undefined, err }) => {
+      stopping = true;
+      if (err !== undefined) app.log.error({ err }, "shutting down after an uncaught error");
+      const drainSeconds = hurry.signal.aborted ? 0 : config.drainSeconds;
+      app.log.info({ signal, drainSeconds }, "draining: readiness is now 503");
+      dataPlane.startDraining();
+      connections.start(); // every response says Connection: close; quiet connections close
+      // Keep serving while the load balancer notices the failing readiness and deregisters us.
+      await sleep(drainSeconds * 1000, undefined, { signal: hurry.signal }).catch(() => {});
+      await connections.close(); // stops accepting, answers every request received
+      await app.close();
+      await served?.stop();
+      await metricsApp?.close();
+      await holder.close(); // the model goes only once the last request has been answered
+      app.log.info("shut down cleanly");
+    },
+  );
+  onInterrupt(app.log, () => {
+    hurry.abort();
+    if (!stopping) shutdown.close();
   });
 
   await app.listen({ port: config.port, host: config.host });
@@ -53,6 +72,25 @@ async function main(config: Config): Promise<void> {
     await metricsApp?.close();
     process.exit(1);
   }
+}
+
+/**
+ * SIGINT is a person at a terminal: no drain wait (during a SIGTERM drain it cuts the wait short),
+ * but the requests in progress are still answered. Under `npm start` one Ctrl-C arrives twice
+ * (from the terminal and forwarded by npm), so only a SIGINT a second or more after the first
+ * forces the exit, cutting whatever is in progress.
+ */
+function onInterrupt(log: FastifyBaseLogger, stop: () => void): void {
+  let first: number | undefined;
+  process.on("SIGINT", () => {
+    if (first === undefined) {
+      first = performance.now();
+      stop();
+    } else if (performance.now() - first >= 1000) {
+      log.warn("second SIGINT: exiting without finishing the requests in progress");
+      process.exit(130);
+    }
+  });
 }
 
 let config: Config;

@@ -1,48 +1,6 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { createServer } from "node:net";
-import path from "node:path";
 import { describe, it } from "node:test";
-import { PACKAGE_ROOT } from "../src/package-root.js";
-
-/** The real entry point in a child process: signals, exit codes and stderr are what we test. */
-function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  let output = "";
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(PACKAGE_ROOT, "src", "server.ts")],
-    {
-      cwd: PACKAGE_ROOT,
-      env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const exitOf = (child: ChildProcess) =>
-  child.exitCode !== null
-    ? Promise.resolve(child.exitCode)
-    : once(child, "exit").then(([code]) => code as number);
+import { exitOf, freePort, startServer, waitFor } from "./support/server-process.js";
 
 describe("server process", () => {
   it("serves, then on SIGTERM fails readiness, keeps answering while draining, and exits 0", async () => {
