@@ -190,8 +190,9 @@ export class GcsArtifactStore implements ArtifactStore {
 
 /**
  * A Storage client with our endpoint rules that never retries by itself: GcsArtifactStore.call
- * retries, so that each attempt can be logged and the budget holds (the client's retry-request
- * logs nothing, and lets a call run a whole request timeout past its totalTimeout).
+ * retries, so that each attempt can be logged and the budget holds. The client's retry-request
+ * 7.0.2 logs nothing, and when its totalTimeout runs out before maxRetries it stops without ever
+ * settling the call, so it could only be used under an outer deadline.
  */
 export function createStorageClient(
   options: Pick<GcsClientOptions, "apiEndpoint" | "projectId" | "requestTimeoutMs"> = {},
