@@ -30,6 +30,8 @@ export async function serveConfiguredModel(
   const storage: OpenArtifactStoreOptions = {
     apiEndpoint: config.gcsApiEndpoint,
     retry: { totalTimeoutSeconds: config.modelLoadTimeoutSeconds },
+    // Each retried Cloud Storage attempt is a warning, at boot and in the alias follower's polls.
+    log,
   };
   const aliasUri = parseAliasUri(config.modelUri);
   if (aliasUri === undefined) {

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { FileArtifactStore } from "../model/artifacts/file-store.js";
+import type { StorageLog } from "../model/artifacts/gcs-store.js";
 import type { ModelMetadata } from "../model/metadata.js";
 import { decidePromotion } from "../registry/promotion.js";
 import { openRegistryStore } from "../registry/open-registry-store.js";
@@ -32,6 +33,11 @@ export class UsageError extends Error {}
 
 type Print = (line: string) => void;
 
+/** Retried Cloud Storage attempts, as plain "warning: ..." lines for the operator at a terminal. */
+const STDERR_WARNINGS: StorageLog = {
+  warn: (_fields, message) => process.stderr.write(`warning: ${message}\n`),
+};
+
 /** Runs `lead-scoring registry ...`; returns the exit code. */
 export async function runRegistryCommand(argv: string[], print: Print): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -51,7 +57,8 @@ export async function runRegistryCommand(argv: string[], print: Print): Promise<
     print(REGISTRY_HELP);
     return values.help ? EXIT.ok : EXIT.usage;
   }
-  const registry = new Registry(await openRegistryStore(values.registry), values.model);
+  const store = await openRegistryStore(values.registry, { log: STDERR_WARNINGS });
+  const registry = new Registry(store, values.model);
   const need = (count: number): string[] => {
     if (args.length !== count)
       throw new UsageError(`${command} takes ${count} argument(s); see --help`);

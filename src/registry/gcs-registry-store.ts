@@ -5,7 +5,9 @@ import type { RegistryStore, Versioned } from "./store.js";
  * A registry under a gs:// prefix. Cloud Storage's generation preconditions give both
  * guarantees server-side: `ifGenerationMatch: 0` creates only when absent, and
  * `ifGenerationMatch: <generation>` replaces only the object that was read. A failed precondition
- * (HTTP 412) surfaces as ConflictError.
+ * (HTTP 412) surfaces as ConflictError. The preconditions also make retrying a write safe: a
+ * retry can never overwrite a newer object. (If a create's answer is lost and the retry finds the
+ * object already there, that retry reports a conflict with our own write.)
  */
 export class GcsRegistryStore extends GcsArtifactStore implements RegistryStore {
   async create(path: string, bytes: Buffer): Promise<void> {
@@ -17,8 +19,7 @@ export class GcsRegistryStore extends GcsArtifactStore implements RegistryStore 
     if (generation === undefined) return undefined;
     // Download exactly the generation we looked at, so content and generation always match.
     const file = this.bucket.file(this.objectName(path), { generation: Number(generation) });
-    const [bytes] = await this.call("read", path, () => file.download());
-    return { bytes, generation };
+    return { bytes: await this.download(path, file), generation };
   }
 
   async generation(path: string): Promise<string | undefined> {

@@ -3,6 +3,7 @@ import { after, before, describe, it, type TestContext } from "node:test";
 import { ArtifactError, StorageUnavailableError } from "../../src/errors.js";
 import { loadModelFromUri } from "../../src/model/load-from-uri.js";
 import { builtInGolden, builtInVersionDir } from "../support/app.js";
+import { captureLog } from "../support/capture-log.js";
 import { freePort, startFakeGcs, type FakeGcsStart } from "../support/fake-gcs.js";
 
 const BUCKET = "models";
@@ -71,19 +72,32 @@ describe("loading the model from gs://", () => {
 
   it("retries an unreachable endpoint with backoff, then fails with a clear error", async () => {
     const port = await freePort(); // nothing listens there
+    const { log, lines } = captureLog();
     await assert.rejects(
       loadModelFromUri(`gs://${BUCKET}/registry/lead-scoring`, {
         threads: 1,
         storage: {
           apiEndpoint: `http://127.0.0.1:${port}`,
           retry: { maxRetries: 2, totalTimeoutSeconds: 5, maxRetryDelaySeconds: 0.05 },
+          log,
         },
       }),
       (error: unknown) => {
         assert.ok(error instanceof StorageUnavailableError, String(error));
-        assert.match(error.message, /gs:\/\/models\/registry\/lead-scoring.*up to 3 attempts/);
+        assert.match(
+          error.message,
+          /gs:\/\/models\/registry\/lead-scoring.*gave up after 3 attempts/,
+        );
         return true;
       },
+    );
+    // One warning per retried attempt; the last failure is the caller's to report.
+    assert.deepEqual(
+      lines.map((line) => [line.severity, line.attempt]),
+      [
+        ["WARNING", 1],
+        ["WARNING", 2],
+      ],
     );
   });
 });

@@ -105,11 +105,7 @@ async function launch(binary: string, port: number): Promise<FakeGcs> {
     await stopProcess(child);
     throw error;
   }
-  const storage = createStorageClient({
-    apiEndpoint: endpoint,
-    projectId: "test",
-    retry: { maxRetries: 0 },
-  });
+  const storage = createStorageClient({ apiEndpoint: endpoint, projectId: "test" });
   return {
     endpoint,
     storage,

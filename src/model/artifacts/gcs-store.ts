@@ -1,24 +1,25 @@
-import { ApiError, RETRYABLE_ERR_FN_DEFAULT, Storage, type Bucket } from "@google-cloud/storage";
-import {
-  ArtifactError,
-  ConfigError,
-  ConflictError,
-  describeError,
-  StorageUnavailableError,
-  type ServiceError,
-} from "../../errors.js";
+import { buffer } from "node:stream/consumers";
+import { addAbortSignal } from "node:stream";
+import { Storage, type Bucket, type File } from "@google-cloud/storage";
+import { pino } from "pino";
+import { ConfigError } from "../../errors.js";
+import { loggerOptions } from "../../logging.js";
+import { describeGcsError, isRetryableGcsError, translateGcsFailure } from "./gcs-errors.js";
+import { retryWithinBudget, seconds, type FailedAttempt, type RetryPolicy } from "./retry.js";
 import { joinPath, type ArtifactStore } from "./store.js";
 
 /**
- * How hard to try before declaring the store unavailable, mapped onto the client library's own
- * `retryOptions` (retry-request under the hood). The library sleeps `multiplier^n` seconds plus up
- * to 1 s of random jitter before retry n, capped by `maxRetryDelaySeconds`; there is no separate
- * initial delay.
+ * How hard to try before declaring the store unavailable. We retry, not the client library, so
+ * that each failed attempt is logged: retry n sleeps a random time between half and all of
+ * min(maxRetryDelaySeconds, retryDelayMultiplier^(n-1)) seconds.
  */
 export interface GcsRetryOptions {
   /** Retries after the first attempt; 0 disables retrying. */
   maxRetries: number;
-  /** Budget in seconds for all attempts and sleeps of one library call. */
+  /**
+   * Budget in seconds for all attempts and sleeps of one storage call (a read, a check, a list
+   * page, a write): each attempt gets at most what is left, and no sleep outlasts it.
+   */
   totalTimeoutSeconds: number;
   /** Cap on one back-off sleep in seconds (below 1 makes retries fast, e.g. in tests). */
   maxRetryDelaySeconds: number;
@@ -34,6 +35,14 @@ export const DEFAULT_GCS_RETRY: Readonly<GcsRetryOptions> = {
   retryDelayMultiplier: 2,
 };
 
+/**
+ * Where each retried attempt is reported as a warning. A pino or Fastify logger fits; without one
+ * the warnings go to stderr as JSON lines, so retrying is never silent.
+ */
+export interface StorageLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** How to reach Cloud Storage; shared by the store and by anything else that needs a client. */
@@ -45,10 +54,12 @@ export interface GcsClientOptions {
    */
   apiEndpoint?: string;
   retry?: Partial<GcsRetryOptions>;
-  /** Timeout of one HTTP attempt in milliseconds. */
+  /** Timeout of one attempt in milliseconds (less when less of the budget is left). */
   requestTimeoutMs?: number;
   /** Only needed to create buckets (tests); reads never need a project. */
   projectId?: string;
+  /** Gets a warning for each failed attempt that will be retried. */
+  log?: StorageLog;
 }
 
 export interface GcsArtifactStoreOptions extends GcsClientOptions {
@@ -65,24 +76,29 @@ export class GcsArtifactStore implements ArtifactStore {
   protected readonly bucket: Bucket;
   private readonly prefix: string;
   private readonly retry: GcsRetryOptions;
-  private readonly deadlineMs: number;
+  private readonly policy: RetryPolicy;
+  private readonly log: StorageLog;
   private readonly listPageSize: number | undefined;
 
   constructor(options: GcsArtifactStoreOptions) {
     this.prefix = joinPath(options.prefix);
     this.location = `gs://${joinPath(options.bucket, this.prefix)}`;
     this.retry = resolveRetry(options.retry);
-    const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    // The last attempt may start right at totalTimeout and then run for a whole request timeout.
-    this.deadlineMs = this.retry.totalTimeoutSeconds * 1000 + requestTimeoutMs;
+    this.policy = {
+      maxRetries: this.retry.maxRetries,
+      budgetMs: this.retry.totalTimeoutSeconds * 1000,
+      attemptTimeoutMs: requestTimeout(options),
+      initialDelayMs: 1000,
+      maxDelayMs: this.retry.maxRetryDelaySeconds * 1000,
+      multiplier: this.retry.retryDelayMultiplier,
+    };
+    this.log = options.log ?? stderrLog();
     this.listPageSize = options.listPageSize;
     this.bucket = createStorageClient(options).bucket(options.bucket);
   }
 
   async readFile(path: string): Promise<Buffer> {
-    const file = this.bucket.file(this.objectName(path));
-    const [content] = await this.call("read", path, () => file.download());
-    return content;
+    return this.download(path, this.bucket.file(this.objectName(path)));
   }
 
   async exists(path: string): Promise<boolean> {
@@ -118,57 +134,49 @@ export class GcsArtifactStore implements ArtifactStore {
   }
 
   /**
-   * Runs one library call under a deadline and translates its failure. The deadline is the one
-   * piece of retrying the library cannot do: retry-request 7.0.2 (getNextRetryDelay <= 0 branch of
-   * retryAfterDelay) silently stops when totalTimeout runs out before maxRetries does and never
-   * settles the call, so without it a flaky store would hang the boot forever.
+   * Runs one library call, retrying it within the budget and warning about every attempt that
+   * will be retried; a call that never succeeds ends as one of our errors. The client's own
+   * retrying is off (see createStorageClient), so an attempt here is one HTTP request.
    */
-  protected async call<T>(verb: string, path: string, operation: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DeadlineExceeded()), this.deadlineMs);
+  protected async call<T>(
+    verb: string,
+    path: string,
+    operation: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const uri = this.uri(path);
+    const outcome = await retryWithinBudget(operation, this.policy, {
+      isRetryable: isRetryableGcsError,
+      onRetry: (failed) => this.warnRetry(verb, uri, failed),
     });
-    try {
-      return await Promise.race([operation(), deadline]);
-    } catch (error) {
-      throw this.translate(error, verb, path);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (outcome.ok) return outcome.value;
+    throw translateGcsFailure(outcome, `cannot ${verb} ${uri}`, this.retry);
   }
 
-  private translate(error: unknown, verb: string, path: string): ServiceError {
-    const what = `cannot ${verb} ${this.uri(path)}`;
-    const retry = this.retry;
-    const budget = `maxRetries=${retry.maxRetries}, totalTimeout=${retry.totalTimeoutSeconds}s`;
-    if (error instanceof DeadlineExceeded) {
-      const seconds = this.deadlineMs / 1000;
-      return new StorageUnavailableError(`${what}: no success within ${seconds}s (${budget})`);
-    }
-    const status = error instanceof ApiError ? error.code : undefined;
-    if (status === 404) {
-      return new ArtifactError(`${what}: not found`, { cause: error });
-    }
-    if (status === 412) {
-      // A generation precondition failed: someone else created or changed the object first.
-      return new ConflictError(`${what}: it was created or changed concurrently`, { cause: error });
-    }
-    if (errorCode(error) === "CONTENT_DOWNLOAD_MISMATCH") {
-      return new ArtifactError(`${what}: the downloaded bytes fail the stored checksum`, {
-        cause: error,
-      });
-    }
-    const message = describeError(error).trim();
-    const cause = status === undefined ? message : `HTTP ${status}: ${message}`;
-    // The library retries every failure without an HTTP response (refused, reset, timed out,
-    // DNS) and the HTTP errors its default predicate accepts (408, 429, 5xx); nothing else.
-    const retried =
-      retry.maxRetries > 0 &&
-      (status === undefined || (error instanceof ApiError && RETRYABLE_ERR_FN_DEFAULT(error)));
-    const how = retried
-      ? `gave up after up to ${retry.maxRetries + 1} attempts (${budget})`
-      : "failed without retrying";
-    return new StorageUnavailableError(`${what}: ${how}: ${cause}`, { cause: error });
+  /** Reads a whole object; an abandoned attempt's download is torn down, not left streaming. */
+  protected download(path: string, file: File): Promise<Buffer> {
+    // file.download() would do the same minus the abort: the client's request timeout does not
+    // cover a response body that stalls after the headers, so such a download would never end.
+    return this.call("read", path, (signal) =>
+      buffer(addAbortSignal(signal, file.createReadStream())),
+    );
+  }
+
+  private warnRetry(verb: string, uri: string, failed: FailedAttempt): void {
+    const error = describeGcsError(failed.error);
+    const budget = this.retry.totalTimeoutSeconds;
+    this.log.warn(
+      {
+        operation: verb,
+        uri,
+        attempt: failed.attempt,
+        error,
+        nextDelaySeconds: roundMs(failed.delayMs),
+        remainingBudgetSeconds: roundMs(failed.remainingMs),
+        budgetSeconds: budget,
+      },
+      `cannot ${verb} ${uri}: attempt ${failed.attempt} failed (${error}); retrying in ` +
+        `${seconds(failed.delayMs)}s, ${seconds(failed.remainingMs)}s of ${budget}s budget left`,
+    );
   }
 
   protected objectName(path: string): string {
@@ -180,24 +188,22 @@ export class GcsArtifactStore implements ArtifactStore {
   }
 }
 
-/** A Storage client with our retry policy and endpoint rules. */
-export function createStorageClient(options: GcsClientOptions = {}): Storage {
-  const retry = resolveRetry(options.retry);
+/**
+ * A Storage client with our endpoint rules that never retries by itself: GcsArtifactStore.call
+ * retries, so that each attempt can be logged and the budget holds. The client's retry-request
+ * 7.0.2 logs nothing, and when its totalTimeout runs out before maxRetries it stops without ever
+ * settling the call, so it could only be used under an outer deadline.
+ */
+export function createStorageClient(
+  options: Pick<GcsClientOptions, "apiEndpoint" | "projectId" | "requestTimeoutMs"> = {},
+): Storage {
   const apiEndpoint = options.apiEndpoint ?? emulatorEndpoint();
   const storage = new Storage({
     ...(apiEndpoint === undefined ? {} : { apiEndpoint }),
     ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
-    timeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    retryOptions: {
-      // The library reads maxRetries: 0 as "use the default (3)", so switch retrying off instead.
-      autoRetry: retry.maxRetries > 0,
-      maxRetries: retry.maxRetries,
-      totalTimeout: retry.totalTimeoutSeconds,
-      maxRetryDelay: retry.maxRetryDelaySeconds,
-      retryDelayMultiplier: retry.retryDelayMultiplier,
-      // retryableErrorFn stays the library default: connection errors never reach it (see
-      // translate), so adding ECONNREFUSED & co. there would change nothing.
-    },
+    timeout: requestTimeout(options),
+    // Also read by File#save, which otherwise retries through async-retry on its own.
+    retryOptions: { autoRetry: false },
   });
   if (apiEndpoint !== undefined) {
     // Storage 7.x takes its JSON API base URL verbatim from STORAGE_EMULATOR_HOST whenever that
@@ -210,7 +216,6 @@ export function createStorageClient(options: GcsClientOptions = {}): Storage {
 
 function resolveRetry(overrides: Partial<GcsRetryOptions> = {}): GcsRetryOptions {
   const retry = { ...DEFAULT_GCS_RETRY, ...overrides };
-  // The library silently replaces 0 (any falsy value) with its own defaults; refuse instead.
   const valid =
     Number.isInteger(retry.maxRetries) &&
     retry.maxRetries >= 0 &&
@@ -221,6 +226,26 @@ function resolveRetry(overrides: Partial<GcsRetryOptions> = {}): GcsRetryOptions
     throw new ConfigError(`invalid Cloud Storage retry options: ${JSON.stringify(retry)}`);
   }
   return retry;
+}
+
+function requestTimeout(options: Pick<GcsClientOptions, "requestTimeoutMs">): number {
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) {
+    throw new ConfigError(`invalid Cloud Storage request timeout: ${timeoutMs} ms`);
+  }
+  return timeoutMs;
+}
+
+/** The default StorageLog: structured JSON lines on stderr, as the service would log them. */
+let defaultLog: StorageLog | undefined;
+function stderrLog(): StorageLog {
+  defaultLog ??= pino(loggerOptions("warn"), pino.destination({ dest: 2, sync: true }));
+  return defaultLog;
+}
+
+/** Seconds, to the millisecond, for structured log fields. */
+function roundMs(ms: number): number {
+  return Math.round(ms) / 1000;
 }
 
 /** STORAGE_EMULATOR_HOST as an endpoint: "host:port" means plain HTTP, "/storage/v1" optional. */
@@ -242,10 +267,3 @@ function parseListPage(response: unknown): { prefixes: string[]; nextPageToken?:
     ...(typeof token === "string" && token !== "" ? { nextPageToken: token } : {}),
   };
 }
-
-function errorCode(error: unknown): unknown {
-  return typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
-}
-
-/** Internal marker: the deadline in GcsArtifactStore.call fired first. */
-class DeadlineExceeded extends Error {}

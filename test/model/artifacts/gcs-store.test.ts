@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,11 +11,19 @@ import { FileArtifactStore } from "../../../src/model/artifacts/file-store.js";
 import { GcsArtifactStore, type GcsRetryOptions } from "../../../src/model/artifacts/gcs-store.js";
 import { parseGcsUri } from "../../../src/model/artifacts/gcs-uri.js";
 import { openArtifactStore } from "../../../src/model/artifacts/open-store.js";
+import { captureLog } from "../../support/capture-log.js";
+import {
+  sendJson,
+  startFakeApi,
+  unavailable,
+  type FakeApi,
+  type Respond,
+} from "../../support/fake-api.js";
 import { freePort, startFakeGcs, type FakeGcs, type FakeGcsStart } from "../../support/fake-gcs.js";
 
 const BUCKET = "models";
 const PREFIX = "registry";
-// Sleeps are capped at 50 ms (the library's own back-off starts at 1 s + jitter).
+// Sleeps are capped at 50 ms (the default back-off starts at 0.5-1 s).
 const FAST_RETRY: Partial<GcsRetryOptions> = {
   maxRetries: 3,
   totalTimeoutSeconds: 3,
@@ -165,44 +172,6 @@ describe("GcsArtifactStore against fake-gcs-server", () => {
   });
 });
 
-/** A loopback HTTP server standing in for the GCS JSON API; counts the requests it gets. */
-interface FakeApi {
-  readonly endpoint: string;
-  readonly requests: string[];
-  close(): Promise<void>;
-}
-
-type Respond = (request: IncomingMessage, response: ServerResponse, count: number) => void;
-
-async function startFakeApi(respond: Respond): Promise<FakeApi> {
-  const requests: string[] = [];
-  const server = createServer((request, response) => {
-    requests.push(`${request.method} ${request.url}`);
-    respond(request, response, requests.length);
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    requests,
-    async close() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, "close");
-    },
-  };
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { "content-type": "application/json" });
-  response.end(JSON.stringify(body));
-}
-
-function unavailable(response: ServerResponse): void {
-  sendJson(response, 503, { error: { code: 503, message: "backend unavailable" } });
-}
-
 describe("GcsArtifactStore against a failing store", () => {
   const servers: FakeApi[] = [];
   after(async () => {
@@ -222,6 +191,7 @@ describe("GcsArtifactStore against a failing store", () => {
       apiEndpoint: endpoint,
       retry,
       ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
+      log: captureLog().log,
     });
   }
 
@@ -231,7 +201,7 @@ describe("GcsArtifactStore against a failing store", () => {
     await assert.rejects(storeOn(endpoint).readFile("m/1.0.0/metadata.json"), (error) => {
       assert.ok(error instanceof StorageUnavailableError, String(error));
       assert.match(error.message, /gs:\/\/models\/registry\/m\/1\.0\.0\/metadata\.json/);
-      assert.match(error.message, /up to 4 attempts/);
+      assert.match(error.message, /gave up after 4 attempts .*maxRetries=3 used up/);
       assert.match(error.message, /ECONNREFUSED/);
       return true;
     });
@@ -239,8 +209,7 @@ describe("GcsArtifactStore against a failing store", () => {
   });
 
   it("retries connections the server drops without answering", TEST_TIMEOUT, async () => {
-    // No HTTP response at all (ECONNRESET): the library retries it without consulting
-    // retryableErrorFn, which is why the store needs no custom one.
+    // No HTTP response at all (ECONNRESET): retried like a refused connection.
     let connections = 0;
     const server = createNetServer((socket) => {
       connections++;
@@ -300,17 +269,21 @@ describe("GcsArtifactStore against a failing store", () => {
     assert.equal(api.requests.length, 3);
   });
 
-  it("does not hang when totalTimeout runs out before maxRetries", TEST_TIMEOUT, async () => {
+  it("stops at the budget when it runs out before maxRetries", TEST_TIMEOUT, async () => {
     const api = await fakeApi((_request, response) => unavailable(response));
     const retry = { maxRetries: 1000, totalTimeoutSeconds: 1, maxRetryDelaySeconds: 0.05 };
     const startedAt = Date.now();
     await assert.rejects(storeOn(api.endpoint, retry, 500).readFile("m/x.json"), (error) => {
       assert.ok(error instanceof StorageUnavailableError, String(error));
-      assert.match(error.message, /gs:\/\/models\/registry\/m\/x\.json: no success within 1\.5s/);
+      assert.match(
+        error.message,
+        /gs:\/\/models\/registry\/m\/x\.json: gave up after \d+ attempts/,
+      );
+      assert.match(error.message, /the 1s budget left no time for another retry/);
       return true;
     });
     assert.ok(api.requests.length >= 2, `retried (${api.requests.length} requests)`);
-    assert.ok(Date.now() - startedAt < 10_000, "gave up within the deadline");
+    assert.ok(Date.now() - startedAt < 4_000, "gave up within the budget (+ 3 s of slack)");
   });
 
   it("does not retry a permission error", TEST_TIMEOUT, async () => {
