@@ -27,9 +27,13 @@ export interface GcsRetryOptions {
   retryDelayMultiplier: number;
 }
 
-/** Retrying at boot is cheap next to failing the rollout, so be patient but bounded. */
+/**
+ * Retrying at boot is cheap next to failing the rollout, so be patient but bounded: the time
+ * budget (MODEL_LOAD_TIMEOUT_SECONDS) is what governs. maxRetries only stops a store that fails
+ * instantly from being hammered: 12 back-offs of up to 16 s outlast the default 120 s budget.
+ */
 export const DEFAULT_GCS_RETRY: Readonly<GcsRetryOptions> = {
-  maxRetries: 5,
+  maxRetries: 12,
   totalTimeoutSeconds: 120,
   maxRetryDelaySeconds: 16,
   retryDelayMultiplier: 2,
