@@ -2,7 +2,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".venv/", "pipeline/", "models/", "coverage/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      ".venv/",
+      ".venv-schemathesis/",
+      "pipeline/",
+      "models/",
+      "coverage/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

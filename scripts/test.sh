@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as `npm test` and CI run it: lint and format, types, the service's tests,
-# then the training pipeline's tests (which set up their own Python virtual environment), then the
+# Schemathesis against the running service (its own Python virtual environment), then the
+# training pipeline's tests (which set up their own Python virtual environment), then the
 # deploy checks (image, Helm chart, k8s/; each skips visibly where its tool is missing, except in CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,8 @@ echo "== typecheck"
 npx tsc --noEmit
 echo "== service tests"
 npm run --silent test:unit
+echo "== hostile input (Schemathesis against the running service)"
+bash scripts/test-schemathesis.sh
 echo "== pipeline tests"
 bash scripts/test-pipeline.sh
 echo "== deploy checks"
