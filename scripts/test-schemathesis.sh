@@ -100,7 +100,7 @@ if [ -z "$ready" ]; then
 fi
 
 checks=not_a_server_error,status_code_conformance,content_type_conformance
-checks+=,response_schema_conformance,response_headers_conformance
+checks+=,response_schema_conformance,response_headers_conformance,unsupported_method,allow_header_conformance
 command=(
   "$venv/bin/schemathesis" run "$base/openapi.json"
   --checks "$checks"

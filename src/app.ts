@@ -14,6 +14,7 @@ import type { Metrics } from "./monitoring/metrics.js";
 import { PACKAGE_ROOT } from "./package-root.js";
 import { RequestLog } from "./request-log.js";
 import { registerBodyLimit } from "./protocols/body-limit.js";
+import { documentCommonErrors } from "./protocols/error-body.js";
 import { answerFrameworkError, registerErrorHandlers } from "./protocols/error-handler.js";
 import type { App } from "./protocols/fastify.js";
 import { registerHealthRoutes } from "./protocols/health/routes.js";
@@ -59,6 +60,7 @@ export async function buildApp({ config, dataPlane, metrics }: AppDependencies):
     done();
   });
   registerErrorHandlers(app);
+  documentCommonErrors(app);
   registerBodyLimit(app, config.bodyLimitBytes);
   registerHttpMetrics(app, metrics);
 

@@ -29,16 +29,22 @@ export function registerErrorHandlers(app: App): void {
         sendError(tooLarge, request, reply),
       );
     }
+    // A request no route takes can fail in body parsing before the not-found handler runs
+    // (QUERY without a Content-Type): the missing route is still the answer.
+    if (request.is404) return answerNoRoute(request, reply);
     return sendError(error, request, reply);
   });
-  app.setNotFoundHandler((request, reply) => {
-    const allowed = allowedMethods(request);
-    if (allowed.length > 0) return replyMethodNotAllowed(request, reply, allowed);
-    return reply.status(404).send({
-      error: `no route ${request.method} ${cutInput(request.url.split("?")[0] ?? "")}`,
-      code: "ROUTE_NOT_FOUND",
-    } satisfies ErrorBody);
-  });
+  app.setNotFoundHandler(answerNoRoute);
+}
+
+/** 405 with Allow when the path exists with other methods, else 404. */
+function answerNoRoute(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const allowed = allowedMethods(request);
+  if (allowed.length > 0) return replyMethodNotAllowed(request, reply, allowed);
+  return reply.status(404).send({
+    error: `no route ${request.method} ${cutInput(request.url.split("?")[0] ?? "")}`,
+    code: "ROUTE_NOT_FOUND",
+  } satisfies ErrorBody);
 }
 
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -82,7 +82,8 @@ describe("405 for a known path with another method", () => {
       const url = template.replaceAll("{name}", "lead-scoring").replaceAll("{version}", "1.0.0");
       const documented = Object.keys(operations).map((method) => method.toUpperCase());
       const allow = [...documented, ...(documented.includes("GET") ? ["HEAD"] : [])].sort();
-      for (const method of ["GET", "POST", "PUT", "DELETE", "PATCH"]) {
+      // QUERY carries a body, so Fastify parses one before it finds no route (schemathesis sends it).
+      for (const method of ["GET", "POST", "PUT", "DELETE", "PATCH", "QUERY"]) {
         if (!documented.includes(method)) await assertNotAllowed(method, url, allow.join(", "));
       }
     }

@@ -5,7 +5,7 @@ import { ExplainResponse, explainBody, explainBodySchema } from "../explain.js";
 import type { App } from "../fastify.js";
 import { PredictResponse, predictBody, predictBodySchema } from "../instances.js";
 
-const ModelName = Type.Object({ name: Type.String() });
+const ModelName = Type.Object({ name: Type.String({ examples: ["lead-scoring"] }) });
 
 /**
  * `/v1/models/<name>:<verb>`. A literal colon is "::" in Fastify, but find-my-way reads a

@@ -78,7 +78,12 @@ function toInstances(
   const first = inputs[0];
   if (first === undefined) throw new InvalidInputError("inputs is empty; send at least one input");
   const rows = checkRows(first, limits);
+  const seen = new Set<string>();
   const columns = inputs.map((input) => {
+    if (seen.has(input.name)) {
+      throw new InvalidInputError(`input ${quoteInput(input.name)} is given more than once`);
+    }
+    seen.add(input.name);
     const field = schema.get(input.name);
     if (field === undefined) {
       throw new InvalidInputError(

@@ -11,7 +11,10 @@ import {
 } from "./schema.js";
 
 const SERVER_NAME = "lead-scoring";
-const ModelParams = Type.Object({ name: Type.String(), version: Type.Optional(Type.String()) });
+const ModelParams = Type.Object({
+  name: Type.String({ examples: ["lead-scoring"] }),
+  version: Type.Optional(Type.String({ examples: ["1.0.0"] })),
+});
 const ReadyBody = Type.Object({ ready: Type.Boolean() });
 
 /** Open Inference Protocol (KServe V2, Triton, MLServer) over the data plane. */

@@ -59,7 +59,19 @@ export const InferRequest = Type.Object(
       }),
     ),
   },
-  { $id: "InferRequest", title: "InferRequest" },
+  {
+    $id: "InferRequest",
+    title: "InferRequest",
+    examples: [
+      {
+        id: "42",
+        inputs: [
+          { name: "total_visits", datatype: "FP64", shape: [2], data: [5, 0] },
+          { name: "lead_origin", datatype: "BYTES", shape: [2], data: ["API", "Lead Add Form"] },
+        ],
+      },
+    ],
+  },
 );
 export type InferRequest = Static<typeof InferRequest>;
 
