@@ -1,7 +1,7 @@
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { DataPlane } from "../src/dataplane/dataplane.js";
-import { ModelHolder } from "../src/model/model-holder.js";
+import { ModelHolder } from "../src/lifecycle/model-holder.js";
 import { Metrics } from "../src/monitoring/metrics.js";
 
 /**

@@ -9,7 +9,7 @@ import Fastify from "fastify";
 import type { Config } from "./config.js";
 import type { DataPlane } from "./dataplane/dataplane.js";
 import { loggerOptions, requestId, traceFields } from "./logging.js";
-import { registerHttpMetrics } from "./monitoring/http-metrics.js";
+import { registerHttpMetrics } from "./protocols/http-metrics.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import { PACKAGE_ROOT } from "./package-root.js";
 import { RequestLog } from "./request-log.js";

@@ -5,8 +5,8 @@ import { buildApp, buildMetricsApp } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
 import { DataPlane } from "./dataplane/dataplane.js";
 import { ConfigError, describeError } from "./errors.js";
-import { ModelHolder } from "./model/model-holder.js";
-import { serveConfiguredModel, type ServedModel } from "./model-source.js";
+import { ModelHolder } from "./lifecycle/model-holder.js";
+import { serveConfiguredModel, type ServedModel } from "./lifecycle/model-source.js";
 import { Metrics } from "./monitoring/metrics.js";
 import { ConnectionDrain } from "./protocols/drain.js";
 

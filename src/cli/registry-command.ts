@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { FileArtifactStore } from "../model/artifacts/file-store.js";
-import type { StorageLog } from "../model/artifacts/gcs-store.js";
+import { FileArtifactStore } from "../storage/file-store.js";
+import type { StorageLog } from "../storage/gcs-store.js";
 import type { ModelMetadata } from "../model/metadata.js";
 import { decidePromotion } from "../registry/promotion.js";
 import { openRegistryStore } from "../registry/open-registry-store.js";

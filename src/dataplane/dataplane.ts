@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { InvalidInputError, ModelNotFoundError, NotReadyError } from "../errors.js";
 import type { LoadedModel } from "../model/loaded-model.js";
-import type { ModelHolder } from "../model/model-holder.js";
+import type { ModelHolder } from "../lifecycle/model-holder.js";
 import { explainOptions } from "./explain-options.js";
 import { silentObserver, type DataPlaneObserver } from "./observer.js";
 import type {

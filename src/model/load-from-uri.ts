@@ -1,7 +1,7 @@
-import { openArtifactStore, type OpenArtifactStoreOptions } from "./artifacts/open-store.js";
+import { openArtifactStore, type OpenArtifactStoreOptions } from "../storage/open-store.js";
 import { loadModel } from "./load-model.js";
 import type { LoadedModel } from "./loaded-model.js";
-import { resolveVersionPath } from "./resolve-version.js";
+import { resolveVersionPath } from "../registry/versions.js";
 
 export interface LoadFromUriOptions {
   readonly threads: number;

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ArtifactError } from "../errors.js";
-import { joinPath, type ArtifactStore } from "./artifacts/store.js";
+import { joinPath, type ArtifactStore } from "../storage/store.js";
 import { checkGoldenExplanations } from "./explain/golden-explanations.js";
 import { loadExplainer } from "./explain/load-explainer.js";
 import { checkGolden, parseGolden } from "./golden.js";

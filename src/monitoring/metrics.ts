@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { DataPlaneObserver } from "../dataplane/observer.js";
 import type { ExplainMethod } from "../model/explain/types.js";
 import type { LoadedModel } from "../model/loaded-model.js";
-import type { ReloadObserver } from "../registry/alias-follower.js";
+import type { ReloadObserver } from "../lifecycle/alias-follower.js";
 
 /** Every application metric starts with this (Prometheus naming guide: one app prefix). */
 export const METRIC_PREFIX = "lead_scoring_";

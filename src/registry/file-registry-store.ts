@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ConflictError, describeError } from "../errors.js";
-import { FileArtifactStore } from "../model/artifacts/file-store.js";
+import { FileArtifactStore } from "../storage/file-store.js";
 import type { RegistryStore, Versioned } from "./store.js";
 
 /**

@@ -1,4 +1,4 @@
-import { GcsArtifactStore } from "../model/artifacts/gcs-store.js";
+import { GcsArtifactStore } from "../storage/gcs-store.js";
 import type { RegistryStore, Versioned } from "./store.js";
 
 /**

@@ -1,6 +1,6 @@
 import { ConfigError } from "../errors.js";
-import type { GcsClientOptions } from "../model/artifacts/gcs-store.js";
-import { parseGcsUri } from "../model/artifacts/gcs-uri.js";
+import type { GcsClientOptions } from "../storage/gcs-store.js";
+import { parseGcsUri } from "../storage/gcs-uri.js";
 import { FileRegistryStore } from "./file-registry-store.js";
 import type { RegistryStore } from "./store.js";
 

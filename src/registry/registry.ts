@@ -1,8 +1,8 @@
 import os from "node:os";
 import semver from "semver";
 import { ConflictError, InvalidInputError } from "../errors.js";
-import type { ArtifactStore } from "../model/artifacts/store.js";
-import { joinPath } from "../model/artifacts/store.js";
+import type { ArtifactStore } from "../storage/store.js";
+import { joinPath } from "../storage/store.js";
 import { loadModel } from "../model/load-model.js";
 import type { LoadedModel } from "../model/loaded-model.js";
 import { parseMetadata, type ModelMetadata } from "../model/metadata.js";

@@ -1,4 +1,4 @@
-import type { ArtifactStore } from "../model/artifacts/store.js";
+import type { ArtifactStore } from "../storage/store.js";
 
 /** A file's content with the generation it was read at (for compare-and-swap). */
 export interface Versioned {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { ConflictError } from "../../src/errors.js";
-import { FileArtifactStore } from "../../src/model/artifacts/file-store.js";
+import { FileArtifactStore } from "../../src/storage/file-store.js";
 import { Registry } from "../../src/registry/registry.js";
 import type { RegistryStore } from "../../src/registry/store.js";
 import { builtInVersionDir } from "../support/app.js";

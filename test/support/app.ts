@@ -6,7 +6,7 @@ import { BUILT_IN_MODEL_URI, loadConfig, type Config } from "../../src/config.js
 import { DataPlane } from "../../src/dataplane/dataplane.js";
 import { loadModelFromUri } from "../../src/model/load-from-uri.js";
 import type { LoadedModel } from "../../src/model/loaded-model.js";
-import { ModelHolder } from "../../src/model/model-holder.js";
+import { ModelHolder } from "../../src/lifecycle/model-holder.js";
 import type { Golden } from "../../src/model/golden.js";
 import { Metrics } from "../../src/monitoring/metrics.js";
 import type { App } from "../../src/protocols/fastify.js";

@@ -1,4 +1,4 @@
-import type { FieldColumns } from "../../src/model/explain/field-columns.js";
+import type { FieldColumns } from "../../src/model/field-columns.js";
 import type { XGBoostModel } from "../../src/model/explain/xgboost-json.js";
 
 /**

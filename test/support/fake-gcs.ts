@@ -7,7 +7,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Storage } from "@google-cloud/storage";
-import { createStorageClient } from "../../src/model/artifacts/gcs-store.js";
+import { createStorageClient } from "../../src/storage/gcs-store.js";
 
 /**
  * fake-gcs-server (github.com/fsouza/fake-gcs-server, a GCS JSON API emulator) on 127.0.0.1, for

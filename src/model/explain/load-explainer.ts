@@ -2,7 +2,7 @@ import { ArtifactError, InvalidInputError } from "../../errors.js";
 import type { ModelMetadata } from "../metadata.js";
 import type { Preprocessor } from "../preprocessor.js";
 import type { PreprocessorSpec } from "../preprocessor-spec.js";
-import { FieldColumns } from "./field-columns.js";
+import { FieldColumns } from "../field-columns.js";
 import { ModelExplainer } from "./model-explainer.js";
 import { SampledShapley } from "./sampled-shapley.js";
 import { TreeShap } from "./tree-shap.js";

@@ -1,4 +1,4 @@
-import type { FieldColumns } from "./field-columns.js";
+import type { FieldColumns } from "../field-columns.js";
 import type { SampledShapley } from "./sampled-shapley.js";
 import type { TreeShap } from "./tree-shap.js";
 import type {

@@ -1,4 +1,4 @@
-import type { FieldColumns } from "./field-columns.js";
+import type { FieldColumns } from "../field-columns.js";
 import { mulberry32, shuffle } from "./prng.js";
 import type { InstanceExplanation, OutputSpace, RowScorer } from "./types.js";
 

@@ -6,20 +6,20 @@ import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
-import { ArtifactError, ConfigError, StorageUnavailableError } from "../../../src/errors.js";
-import { FileArtifactStore } from "../../../src/model/artifacts/file-store.js";
-import { GcsArtifactStore, type GcsRetryOptions } from "../../../src/model/artifacts/gcs-store.js";
-import { parseGcsUri } from "../../../src/model/artifacts/gcs-uri.js";
-import { openArtifactStore } from "../../../src/model/artifacts/open-store.js";
-import { captureLog } from "../../support/capture-log.js";
+import { ArtifactError, ConfigError, StorageUnavailableError } from "../../src/errors.js";
+import { FileArtifactStore } from "../../src/storage/file-store.js";
+import { GcsArtifactStore, type GcsRetryOptions } from "../../src/storage/gcs-store.js";
+import { parseGcsUri } from "../../src/storage/gcs-uri.js";
+import { openArtifactStore } from "../../src/storage/open-store.js";
+import { captureLog } from "../support/capture-log.js";
 import {
   sendJson,
   startFakeApi,
   unavailable,
   type FakeApi,
   type Respond,
-} from "../../support/fake-api.js";
-import { freePort, startFakeGcs, type FakeGcs, type FakeGcsStart } from "../../support/fake-gcs.js";
+} from "../support/fake-api.js";
+import { freePort, startFakeGcs, type FakeGcs, type FakeGcsStart } from "../support/fake-gcs.js";
 
 const BUCKET = "models";
 const PREFIX = "registry";

@@ -1,5 +1,5 @@
-import { ArtifactError } from "../../errors.js";
-import type { PreprocessorSpec } from "../preprocessor-spec.js";
+import { ArtifactError } from "../errors.js";
+import type { PreprocessorSpec } from "./preprocessor-spec.js";
 
 /**
  * Which preprocessed columns each raw input field writes: a numeric field its one scaled column,

@@ -7,7 +7,7 @@ import {
   type FailedAttempt,
   type RetryHooks,
   type RetryPolicy,
-} from "../../../src/model/artifacts/retry.js";
+} from "../../src/storage/retry.js";
 
 const POLICY: RetryPolicy = {
   maxRetries: 3,

@@ -1,5 +1,5 @@
-import type { App } from "../protocols/fastify.js";
-import type { Metrics } from "./metrics.js";
+import type { App } from "./fastify.js";
+import type { Metrics } from "../monitoring/metrics.js";
 
 /**
  * Counts and times every response by route template (not raw URL: bounded cardinality).

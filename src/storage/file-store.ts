@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { ArtifactError, describeError } from "../../errors.js";
+import { ArtifactError, describeError } from "../errors.js";
 import type { ArtifactStore } from "./store.js";
 
 /** An artifact store on the local filesystem, rooted at a directory. */

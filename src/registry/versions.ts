@@ -1,6 +1,6 @@
 import semver from "semver";
 import { ArtifactError } from "../errors.js";
-import { joinPath, type ArtifactStore } from "./artifacts/store.js";
+import { joinPath, type ArtifactStore } from "../storage/store.js";
 
 /**
  * Finds the version directory a store points at: the store root itself when it holds

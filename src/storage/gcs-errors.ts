@@ -5,7 +5,7 @@ import {
   describeError,
   StorageUnavailableError,
   type ServiceError,
-} from "../../errors.js";
+} from "../errors.js";
 import { AttemptTimedOut, seconds, type GiveUpReason } from "./retry.js";
 
 /**

@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger } from "fastify";
 import { ArtifactError, describeError, StorageUnavailableError } from "../errors.js";
 import type { LoadedModel } from "../model/loaded-model.js";
-import type { ModelHolder } from "../model/model-holder.js";
-import type { Registry } from "./registry.js";
+import type { ModelHolder } from "./model-holder.js";
+import type { Registry } from "../registry/registry.js";
 
 /** What the follower reports; monitoring turns it into metrics. */
 export interface ReloadObserver {

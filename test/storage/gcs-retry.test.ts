@@ -2,21 +2,18 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import type { Socket } from "node:net";
 import { after, before, describe, it, type TestContext } from "node:test";
-import { ArtifactError, ConflictError, StorageUnavailableError } from "../../../src/errors.js";
-import {
-  GcsArtifactStore,
-  type GcsArtifactStoreOptions,
-} from "../../../src/model/artifacts/gcs-store.js";
-import { GcsRegistryStore } from "../../../src/registry/gcs-registry-store.js";
-import { captureLog, type LogLine } from "../../support/capture-log.js";
+import { ArtifactError, ConflictError, StorageUnavailableError } from "../../src/errors.js";
+import { GcsArtifactStore, type GcsArtifactStoreOptions } from "../../src/storage/gcs-store.js";
+import { GcsRegistryStore } from "../../src/registry/gcs-registry-store.js";
+import { captureLog, type LogLine } from "../support/capture-log.js";
 import {
   forward,
   startFakeApi,
   startSilentServer,
   unavailable,
   type FakeApi,
-} from "../../support/fake-api.js";
-import { freePort, startFakeGcs, type FakeGcs, type FakeGcsStart } from "../../support/fake-gcs.js";
+} from "../support/fake-api.js";
+import { freePort, startFakeGcs, type FakeGcs, type FakeGcsStart } from "../support/fake-gcs.js";
 
 const BUCKET = "models";
 // Time bounds are the budget plus this much: the machine running the tests may be busy.

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { ConfigError, describeError } from "../../errors.js";
+import { ConfigError, describeError } from "../errors.js";
 import { FileArtifactStore } from "./file-store.js";
 import type { GcsClientOptions } from "./gcs-store.js";
 import { parseGcsUri } from "./gcs-uri.js";

@@ -1,14 +1,14 @@
 import type { FastifyBaseLogger } from "fastify";
-import type { Config } from "./config.js";
-import type { OpenArtifactStoreOptions } from "./model/artifacts/open-store.js";
-import { loadModelFromUri } from "./model/load-from-uri.js";
-import type { LoadedModel } from "./model/loaded-model.js";
-import type { ModelHolder } from "./model/model-holder.js";
-import type { Metrics } from "./monitoring/metrics.js";
-import { AliasFollower } from "./registry/alias-follower.js";
-import { parseAliasUri } from "./registry/model-uri.js";
-import { openRegistryStore } from "./registry/open-registry-store.js";
-import { Registry } from "./registry/registry.js";
+import type { Config } from "../config.js";
+import type { OpenArtifactStoreOptions } from "../storage/open-store.js";
+import { loadModelFromUri } from "../model/load-from-uri.js";
+import type { LoadedModel } from "../model/loaded-model.js";
+import type { ModelHolder } from "./model-holder.js";
+import type { Metrics } from "../monitoring/metrics.js";
+import { AliasFollower } from "./alias-follower.js";
+import { parseAliasUri } from "../registry/model-uri.js";
+import { openRegistryStore } from "../registry/open-registry-store.js";
+import { Registry } from "../registry/registry.js";
 
 export interface ServedModel {
   readonly model: LoadedModel;

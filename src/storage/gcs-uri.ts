@@ -1,4 +1,4 @@
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../errors.js";
 
 /** Splits "gs://bucket/some/prefix" into its bucket and its prefix ("" for the bucket root). */
 export function parseGcsUri(uri: string): { bucket: string; prefix: string } {

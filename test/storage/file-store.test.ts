@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ArtifactError } from "../../../src/errors.js";
-import { FileArtifactStore } from "../../../src/model/artifacts/file-store.js";
+import { ArtifactError } from "../../src/errors.js";
+import { FileArtifactStore } from "../../src/storage/file-store.js";
 
 describe("FileArtifactStore", () => {
   let root = "";

@@ -1,5 +1,5 @@
 import { NotReadyError } from "../errors.js";
-import type { LoadedModel } from "./loaded-model.js";
+import type { LoadedModel } from "../model/loaded-model.js";
 
 /**
  * Holds the model that answers requests and swaps it atomically. A request takes the current
