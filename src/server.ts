@@ -63,7 +63,6 @@ async function main(config: Config): Promise<void> {
       "model ready",
     );
   } catch (error) {
-    metrics.modelLoads.inc({ result: "failure" });
     app.log.fatal(
       { err: error },
       `cannot load the model from ${config.modelUri}: ${describeError(error)}`,

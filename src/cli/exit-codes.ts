@@ -8,4 +8,6 @@ export const EXIT = {
   usage: 2,
   /** publish --promote-if-better: published, but production kept its version. */
   keptExisting: 3,
+  /** publish --promote-if-better: published, but the alias changed while deciding; not promoted. */
+  conflict: 4,
 } as const;

@@ -1,11 +1,12 @@
 import { parseArgs } from "node:util";
-import { FileArtifactStore } from "../storage/file-store.js";
+import { ConflictError } from "../errors.js";
+import { FileStore } from "../storage/file-store.js";
 import type { StorageLog } from "../storage/gcs-store.js";
 import type { ModelMetadata } from "../model/metadata.js";
-import { decidePromotion } from "../registry/promotion.js";
-import { openRegistryStore } from "../registry/open-registry-store.js";
+import { promoteIfBetter } from "../registry/promotion.js";
 import { Registry } from "../registry/registry.js";
 import { schemaChanged } from "../registry/versioning.js";
+import { openStore } from "../storage/open-store.js";
 import { EXIT } from "./exit-codes.js";
 
 export const REGISTRY_HELP = `Usage: lead-scoring registry <command> [options]
@@ -27,7 +28,8 @@ Options:
   --alias <name>                alias for publish/promote/rollback (default: production)
   -h, --help                    this help
 
-Exit codes: 0 done (or promoted), 3 published but existing version kept, 1 error, 2 usage.`;
+Exit codes: 0 done (or promoted), 3 published but existing version kept, 4 the alias was
+changed by someone else meanwhile (nothing changed), 1 error, 2 usage.`;
 
 export class UsageError extends Error {}
 
@@ -57,7 +59,7 @@ export async function runRegistryCommand(argv: string[], print: Print): Promise<
     print(REGISTRY_HELP);
     return values.help ? EXIT.ok : EXIT.usage;
   }
-  const store = await openRegistryStore(values.registry, { log: STDERR_WARNINGS });
+  const store = await openStore(values.registry, { log: STDERR_WARNINGS });
   const registry = new Registry(store, values.model);
   const need = (count: number): string[] => {
     if (args.length !== count)
@@ -110,35 +112,39 @@ async function publish(
   registry: Registry,
   dir: string,
   alias: string,
-  promoteIfBetter: boolean,
+  ifBetter: boolean,
   major: boolean,
   print: Print,
 ): Promise<number> {
-  const published = await registry.publish(new FileArtifactStore(dir), { major });
+  const published = await registry.publish(new FileStore(dir), { major });
   print(
     `published ${registry.model} ${published.version} to ${registry.location}/${published.version}`,
   );
-  if (!promoteIfBetter) return EXIT.ok;
-  const current = await registry.alias(alias);
-  const production =
-    current === undefined ? undefined : await registry.metadata(current.record.version);
-  const decision = decidePromotion(published, production);
-  if (!decision.promote) {
-    print(`kept ${alias} at ${production?.version ?? "unset"}: ${decision.reason}`);
-    return EXIT.keptExisting;
+  if (!ifBetter) return EXIT.ok;
+  try {
+    const outcome = await promoteIfBetter(registry, published.version, alias);
+    if (!outcome.promote) {
+      print(`kept ${alias} at ${outcome.production ?? "unset"}: ${outcome.reason}`);
+      return EXIT.keptExisting;
+    }
+    print(`promoted ${published.version} to ${alias}: ${outcome.reason}`);
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const now = (await registry.alias(alias))?.record.version ?? "unset";
+    print(
+      `not promoted: ${alias} changed while deciding (it now names ${now}); ` +
+        `${published.version} stays published, nothing else changed`,
+    );
+    return EXIT.conflict;
   }
-  await registry.promote(published.version, alias);
-  print(`promoted ${published.version} to ${alias}: ${decision.reason}`);
-  return EXIT.ok;
 }
 
 async function list(registry: Registry, print: Print): Promise<number> {
   const versions = await registry.versions();
   const aliases = new Map<string, string[]>();
-  for (const name of ["production", "candidate", "staging"]) {
-    const state = await registry.alias(name);
-    if (state !== undefined)
-      aliases.set(state.record.version, [...(aliases.get(state.record.version) ?? []), name]);
+  for (const [name, state] of await registry.aliases()) {
+    aliases.set(state.record.version, [...(aliases.get(state.record.version) ?? []), name]);
   }
   if (versions.length === 0) print(`no versions of ${registry.model} at ${registry.location}`);
   for (const version of versions) {

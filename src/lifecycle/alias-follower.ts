@@ -1,21 +1,17 @@
 import type { FastifyBaseLogger } from "fastify";
 import { ArtifactError, describeError, StorageUnavailableError } from "../errors.js";
+import { loadModel } from "../model/load-model.js";
 import type { LoadedModel } from "../model/loaded-model.js";
+import type { LoadObserver } from "./load-observer.js";
 import type { ModelHolder } from "./model-holder.js";
 import type { Registry } from "../registry/registry.js";
-
-/** What the follower reports; monitoring turns it into metrics. */
-export interface ReloadObserver {
-  modelLoaded(model: LoadedModel): void;
-  modelLoadFailed(version: string, error: unknown): void;
-}
 
 export interface AliasFollowerOptions {
   readonly registry: Registry;
   readonly alias: string;
   readonly holder: ModelHolder;
   readonly threads: number;
-  readonly observer: ReloadObserver;
+  readonly observer: LoadObserver;
   readonly log: FastifyBaseLogger;
 }
 
@@ -41,11 +37,17 @@ export class AliasFollower {
     if (state === undefined) {
       throw new ArtifactError(`alias ${alias} does not exist at ${registry.location}/aliases/`);
     }
-    const model = await registry.load(state.record.version, this.options.threads);
+    const model = await this.load(state.record.version);
     await this.options.holder.swap(model);
     this.seenGeneration = state.generation;
     this.options.observer.modelLoaded(model);
     return model;
+  }
+
+  /** Loads, verifies (sha256) and golden-checks one version of the registry's model. */
+  private load(version: string): Promise<LoadedModel> {
+    const { registry, threads } = this.options;
+    return loadModel(registry.store, registry.versionPath(version), { threads });
   }
 
   /** Starts polling every `intervalMs`. The timer never keeps the process alive. */
@@ -84,7 +86,7 @@ export class AliasFollower {
         return;
       }
       log.info({ alias, version }, "alias moved: loading the new version");
-      const model = await registry.load(version, this.options.threads);
+      const model = await this.load(version);
       this.seenGeneration = state.generation;
       const previous = await holder.swap(model);
       observer.modelLoaded(model);

@@ -1,14 +1,13 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../config.js";
-import type { OpenArtifactStoreOptions } from "../storage/open-store.js";
-import { loadModelFromUri } from "../model/load-from-uri.js";
 import type { LoadedModel } from "../model/loaded-model.js";
-import type { ModelHolder } from "./model-holder.js";
-import type { Metrics } from "../monitoring/metrics.js";
-import { AliasFollower } from "./alias-follower.js";
 import { parseAliasUri } from "../registry/model-uri.js";
-import { openRegistryStore } from "../registry/open-registry-store.js";
 import { Registry } from "../registry/registry.js";
+import { openStore, type OpenStoreOptions } from "../storage/open-store.js";
+import { AliasFollower } from "./alias-follower.js";
+import type { LoadObserver } from "./load-observer.js";
+import type { ModelHolder } from "./model-holder.js";
+import { loadPinnedModel } from "./pinned-source.js";
 
 export interface ServedModel {
   readonly model: LoadedModel;
@@ -19,40 +18,46 @@ export interface ServedModel {
 /**
  * Loads the model MODEL_URI names into the holder. `…/<model>@<alias>` follows the alias for
  * as long as the process runs; anything else (a version directory, or a model directory served
- * at its highest version) is pinned and never changes.
+ * at its highest version) is pinned and never changes. Every load, first or later, successful
+ * or not, is reported to `observer`.
  */
 export async function serveConfiguredModel(
   config: Config,
   holder: ModelHolder,
-  metrics: Metrics,
+  observer: LoadObserver,
   log: FastifyBaseLogger,
 ): Promise<ServedModel> {
-  const storage: OpenArtifactStoreOptions = {
+  const storage: OpenStoreOptions = {
     apiEndpoint: config.gcsApiEndpoint,
     retry: { totalTimeoutSeconds: config.modelLoadTimeoutSeconds },
     // Each retried Cloud Storage attempt is a warning, at boot and in the alias follower's polls.
     log,
   };
-  const aliasUri = parseAliasUri(config.modelUri);
-  if (aliasUri === undefined) {
-    const model = await loadModelFromUri(config.modelUri, { threads: config.onnxThreads, storage });
-    await holder.swap(model);
-    metrics.modelLoaded(model);
-    return { model, stop: () => Promise.resolve() };
+  try {
+    const aliasUri = parseAliasUri(config.modelUri);
+    if (aliasUri === undefined) {
+      const model = await loadPinnedModel(config.modelUri, {
+        threads: config.onnxThreads,
+        storage,
+      });
+      await holder.swap(model);
+      observer.modelLoaded(model);
+      return { model, stop: () => Promise.resolve() };
+    }
+    const registry = new Registry(await openStore(aliasUri.registry, storage), aliasUri.model);
+    const follower = new AliasFollower({
+      registry,
+      alias: aliasUri.alias,
+      holder,
+      threads: config.onnxThreads,
+      observer,
+      log,
+    });
+    const model = await follower.loadInitial();
+    follower.start(config.modelPollSeconds * 1000);
+    return { model, stop: () => follower.stop() };
+  } catch (error) {
+    observer.modelLoadFailed(undefined, error);
+    throw error;
   }
-  const registry = new Registry(
-    await openRegistryStore(aliasUri.registry, storage),
-    aliasUri.model,
-  );
-  const follower = new AliasFollower({
-    registry,
-    alias: aliasUri.alias,
-    holder,
-    threads: config.onnxThreads,
-    observer: metrics,
-    log,
-  });
-  const model = await follower.loadInitial();
-  follower.start(config.modelPollSeconds * 1000);
-  return { model, stop: () => follower.stop() };
 }

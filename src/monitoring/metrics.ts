@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { DataPlaneObserver } from "../dataplane/observer.js";
 import type { ExplainMethod } from "../model/explain/types.js";
 import type { LoadedModel } from "../model/loaded-model.js";
-import type { ReloadObserver } from "../lifecycle/alias-follower.js";
+import type { LoadObserver } from "../lifecycle/load-observer.js";
 
 /** Every application metric starts with this (Prometheus naming guide: one app prefix). */
 export const METRIC_PREFIX = "lead_scoring_";
@@ -18,7 +18,7 @@ const BATCH_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000];
  * build many apps in one process). Node process metrics keep their standard unprefixed names
  * (process_*, nodejs_*) because dashboards and alerts everywhere expect those.
  */
-export class Metrics implements DataPlaneObserver, ReloadObserver {
+export class Metrics implements DataPlaneObserver, LoadObserver {
   readonly registry = new Registry();
 
   readonly httpRequests = new Counter({
@@ -100,10 +100,10 @@ export class Metrics implements DataPlaneObserver, ReloadObserver {
     this.modelServing(model);
   }
 
-  /** A new version was refused; the previous one keeps serving. */
-  modelLoadFailed(version: string): void {
+  /** A load failed; a refused reload of `version` also counts against that version. */
+  modelLoadFailed(version: string | undefined): void {
     this.modelLoads.inc({ result: "failure" });
-    this.modelReloadFailures.inc({ version });
+    if (version !== undefined) this.modelReloadFailures.inc({ version });
   }
 
   /** A model started serving: it becomes the one `model_info` reports. */

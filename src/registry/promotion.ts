@@ -1,4 +1,6 @@
 import type { ModelMetadata } from "../model/metadata.js";
+import type { AliasRecord } from "./alias.js";
+import type { Registry } from "./registry.js";
 
 export interface PromotionDecision {
   readonly promote: boolean;
@@ -37,4 +39,32 @@ export function decidePromotion(
 function describe(model: ModelMetadata): string {
   const { name, value, higher_is_better } = model.primary_metric;
   return `candidate ${model.version} ${name} ${value.toFixed(6)} (${higher_is_better ? "higher" : "lower"} is better)`;
+}
+
+export interface PromotionOutcome extends PromotionDecision {
+  /** The alias as written, when promoted. */
+  readonly record?: AliasRecord;
+  /** The version the alias named when the decision was made. */
+  readonly production?: string;
+}
+
+/**
+ * Promote-if-better as one atomic step: the alias is read once, the decision is made on that
+ * state, and the write is a compare-and-swap on exactly that state's generation. A promotion
+ * that lands in between makes this fail with ConflictError instead of being overwritten.
+ */
+export async function promoteIfBetter(
+  registry: Registry,
+  version: string,
+  alias: string,
+  actor?: string,
+): Promise<PromotionOutcome> {
+  const current = await registry.alias(alias);
+  const production =
+    current === undefined ? undefined : await registry.metadata(current.record.version);
+  const decision = decidePromotion(await registry.metadata(version), production);
+  const base = { ...decision, production: production?.version };
+  if (!decision.promote) return base;
+  const record = await registry.promote(version, alias, { actor, basedOn: current ?? null });
+  return { ...base, record };
 }

@@ -4,10 +4,9 @@ import { ConflictError, InvalidInputError } from "../errors.js";
 import type { ArtifactStore } from "../storage/store.js";
 import { joinPath } from "../storage/store.js";
 import { loadModel } from "../model/load-model.js";
-import type { LoadedModel } from "../model/loaded-model.js";
 import { parseMetadata, type ModelMetadata } from "../model/metadata.js";
 import { ALIAS_PATTERN, parseAlias, type AliasRecord } from "./alias.js";
-import type { RegistryStore } from "./store.js";
+import { completeVersions } from "./versions.js";
 import { nextVersion } from "./versioning.js";
 
 export interface AliasState {
@@ -22,7 +21,7 @@ export interface AliasState {
  */
 export class Registry {
   constructor(
-    readonly store: RegistryStore,
+    readonly store: ArtifactStore,
     readonly model: string,
   ) {}
 
@@ -31,16 +30,8 @@ export class Registry {
   }
 
   /** Complete versions (metadata.json written), lowest first. */
-  async versions(): Promise<string[]> {
-    const names = (await this.store.listDirectories(this.model)).filter((name) =>
-      semver.valid(name),
-    );
-    const complete = await Promise.all(
-      names.map(async (name) =>
-        (await this.store.exists(this.file(name, "metadata.json"))) ? name : undefined,
-      ),
-    );
-    return complete.filter((name): name is string => name !== undefined).sort(semver.compare);
+  versions(): Promise<string[]> {
+    return completeVersions(this.store, this.model);
   }
 
   async metadata(version: string): Promise<ModelMetadata> {
@@ -53,9 +44,9 @@ export class Registry {
     return parseMetadata(await this.store.readFile(path), `${this.store.location}/${path}`);
   }
 
-  /** Loads, verifies (sha256) and golden-checks one version for serving. */
-  load(version: string, threads: number): Promise<LoadedModel> {
-    return loadModel(this.store, joinPath(this.model, version), { threads });
+  /** Where one version's files are, relative to the store's root. */
+  versionPath(version: string): string {
+    return joinPath(this.model, version);
   }
 
   async alias(name: string): Promise<AliasState | undefined> {
@@ -108,12 +99,32 @@ export class Registry {
     return published;
   }
 
-  /** Points `alias` at `version` (compare-and-swap: a concurrent change makes this fail). */
-  async promote(version: string, alias: string, actor = defaultActor()): Promise<AliasRecord> {
+  /** Every alias of this model, by name (whatever their names). */
+  async aliases(): Promise<Map<string, AliasState>> {
+    const files = await this.store.listFiles(joinPath(this.model, "aliases"));
+    const names = files
+      .filter((file) => file.endsWith(".json"))
+      .map((file) => file.slice(0, -".json".length))
+      .filter((name) => ALIAS_PATTERN.test(name));
+    const states = await Promise.all(names.map(async (name) => [name, await this.alias(name)]));
+    return new Map(states.filter((entry): entry is [string, AliasState] => entry[1] !== undefined));
+  }
+
+  /**
+   * Points `alias` at `version` with a compare-and-swap. `basedOn` is the alias state a decision
+   * was made on (null: the alias did not exist); the write succeeds only if the alias is still
+   * exactly that, so a change made after the decision is never silently overwritten. Without
+   * `basedOn`, the state read here is the one that must still hold.
+   */
+  async promote(
+    version: string,
+    alias: string,
+    options: { actor?: string; basedOn?: AliasState | null } = {},
+  ): Promise<AliasRecord> {
     checkAlias(alias);
     await this.metadata(version); // exists and is complete
-    const current = await this.alias(alias);
-    return this.writeAlias(alias, version, current, actor);
+    const current = options.basedOn === undefined ? await this.alias(alias) : options.basedOn;
+    return this.writeAlias(alias, version, current ?? undefined, options.actor ?? defaultActor());
   }
 
   /** Points `alias` back at the version it named before the last change. */

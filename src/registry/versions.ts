@@ -1,23 +1,27 @@
 import semver from "semver";
-import { ArtifactError } from "../errors.js";
 import { joinPath, type ArtifactStore } from "../storage/store.js";
 
 /**
- * Finds the version directory a store points at: the store root itself when it holds
- * metadata.json, otherwise the highest complete semver sub-directory (a model in a registry laid
- * out as <model-name>/<semver>/). A version without metadata.json is still being written and is
- * skipped: the pipeline and the registry write metadata.json last.
+ * The one rule for which versions exist: a `<semver>/` directory under `modelPath` that holds
+ * metadata.json. A version without it is still being written (publishers write metadata.json
+ * last) or was interrupted, and is invisible. Lowest first.
  */
-export async function resolveVersionPath(store: ArtifactStore): Promise<string> {
-  if (await store.exists("metadata.json")) return "";
-  const versions = (await store.listDirectories(""))
-    .filter((name) => semver.valid(name) !== null)
-    .sort(semver.rcompare);
-  for (const version of versions) {
-    if (await store.exists(joinPath(version, "metadata.json"))) return version;
-  }
-  throw new ArtifactError(
-    `no model version found at ${store.location}: expected metadata.json there or in a ` +
-      `<semver>/ sub-directory (found ${versions.length === 0 ? "none" : versions.join(", ")})`,
+export async function completeVersions(store: ArtifactStore, modelPath: string): Promise<string[]> {
+  const names = (await store.listDirectories(modelPath)).filter(
+    (name) => semver.valid(name) !== null,
   );
+  const complete = await Promise.all(
+    names.map(async (name) =>
+      (await store.exists(joinPath(modelPath, name, "metadata.json"))) ? name : undefined,
+    ),
+  );
+  return complete.filter((name): name is string => name !== undefined).sort(semver.compare);
+}
+
+/** The highest complete version under `modelPath`, or undefined when there is none. */
+export async function latestCompleteVersion(
+  store: ArtifactStore,
+  modelPath: string,
+): Promise<string | undefined> {
+  return (await completeVersions(store, modelPath)).at(-1);
 }

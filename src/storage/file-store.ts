@@ -1,10 +1,16 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ArtifactError, describeError } from "../errors.js";
-import type { ArtifactStore } from "./store.js";
+import { ArtifactError, ConflictError, describeError } from "../errors.js";
+import type { ArtifactStore, Versioned } from "./store.js";
 
-/** An artifact store on the local filesystem, rooted at a directory. */
-export class FileArtifactStore implements ArtifactStore {
+/**
+ * An artifact store on the local filesystem, rooted at a directory. `create` is an exclusive
+ * create (O_EXCL); `replace` takes an exclusive lock file, re-checks the generation (the sha256 of
+ * the content), writes a temporary file and renames it into place, which is atomic on one
+ * filesystem: readers see the old or the new file, never half of one.
+ */
+export class FileStore implements ArtifactStore {
   readonly location: string;
 
   constructor(root: string) {
@@ -15,7 +21,7 @@ export class FileArtifactStore implements ArtifactStore {
     try {
       return await readFile(this.resolve(relative));
     } catch (error) {
-      throw new ArtifactError(`cannot read ${this.describe(relative)}: ${describeError(error)}`, {
+      throw new ArtifactError(`cannot read ${this.resolve(relative)}: ${describeError(error)}`, {
         cause: error,
       });
     }
@@ -29,25 +35,103 @@ export class FileArtifactStore implements ArtifactStore {
     }
   }
 
-  async listDirectories(relative: string): Promise<string[]> {
+  /** An absent directory lists as [], as on Cloud Storage: a new registry is simply empty. */
+  listDirectories(relative: string): Promise<string[]> {
+    return this.list(relative, (entry) => entry.isDirectory());
+  }
+
+  listFiles(relative: string): Promise<string[]> {
+    return this.list(relative, (entry) => entry.isFile());
+  }
+
+  async create(relative: string, bytes: Buffer): Promise<void> {
+    const target = this.resolve(relative);
+    await mkdir(path.dirname(target), { recursive: true });
+    try {
+      const handle = await open(target, "wx");
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      if (isCode(error, "EEXIST")) throw new ConflictError(`${target} already exists`);
+      throw error;
+    }
+  }
+
+  async readVersioned(relative: string): Promise<Versioned | undefined> {
+    try {
+      const bytes = await readFile(this.resolve(relative));
+      return { bytes, generation: digest(bytes) };
+    } catch (error) {
+      if (isCode(error, "ENOENT")) return undefined;
+      throw error;
+    }
+  }
+
+  async generation(relative: string): Promise<string | undefined> {
+    return (await this.readVersioned(relative))?.generation;
+  }
+
+  async replace(relative: string, bytes: Buffer, expected: string | undefined): Promise<void> {
+    const target = this.resolve(relative);
+    await mkdir(path.dirname(target), { recursive: true });
+    const lock = `${target}.lock`;
+    let handle;
+    try {
+      handle = await open(lock, "wx");
+    } catch (error) {
+      if (!isCode(error, "EEXIST")) throw error;
+      throw new ConflictError(
+        `${target} is being updated by another process (lock ${lock}; remove it if that process died)`,
+      );
+    }
+    try {
+      const current = await this.generation(relative);
+      if (current !== expected) {
+        throw new ConflictError(`${target} was changed concurrently; read it again and retry`);
+      }
+      const temporary = `${target}.${randomUUID()}.tmp`;
+      await writeFile(temporary, bytes);
+      await rename(temporary, target);
+    } catch (error) {
+      if (error instanceof ConflictError) throw error;
+      throw new Error(`cannot update ${target}: ${describeError(error)}`, { cause: error });
+    } finally {
+      await handle.close();
+      await rm(lock, { force: true });
+    }
+  }
+
+  private async list(
+    relative: string,
+    keep: (entry: { isDirectory(): boolean; isFile(): boolean }) => boolean,
+  ): Promise<string[]> {
     try {
       const entries = await readdir(this.resolve(relative), { withFileTypes: true });
       return entries
-        .filter((entry) => entry.isDirectory())
+        .filter(keep)
         .map((entry) => entry.name)
         .sort();
     } catch (error) {
-      throw new ArtifactError(`cannot list ${this.describe(relative)}: ${describeError(error)}`, {
+      if (isCode(error, "ENOENT")) return [];
+      throw new ArtifactError(`cannot list ${this.resolve(relative)}: ${describeError(error)}`, {
         cause: error,
       });
     }
   }
 
-  protected resolve(relative: string): string {
+  private resolve(relative: string): string {
     return path.join(this.location, ...relative.split("/"));
   }
+}
 
-  private describe(relative: string): string {
-    return this.resolve(relative);
-  }
+function digest(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return (error as { code?: unknown } | null)?.code === code;
 }

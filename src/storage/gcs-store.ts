@@ -6,7 +6,7 @@ import { ConfigError } from "../errors.js";
 import { loggerOptions } from "../logging.js";
 import { describeGcsError, isRetryableGcsError, translateGcsFailure } from "./gcs-errors.js";
 import { retryWithinBudget, seconds, type FailedAttempt, type RetryPolicy } from "./retry.js";
-import { joinPath, type ArtifactStore } from "./store.js";
+import { joinPath, type ArtifactStore, type Versioned } from "./store.js";
 
 /**
  * How hard to try before declaring the store unavailable. We retry, not the client library, so
@@ -66,7 +66,7 @@ export interface GcsClientOptions {
   log?: StorageLog;
 }
 
-export interface GcsArtifactStoreOptions extends GcsClientOptions {
+export interface GcsStoreOptions extends GcsClientOptions {
   bucket: string;
   /** Object-name prefix of the store's root, without leading or trailing "/" ("" = bucket root). */
   prefix: string;
@@ -75,16 +75,24 @@ export interface GcsArtifactStoreOptions extends GcsClientOptions {
 }
 
 /** An artifact store under a gs://bucket/prefix, read with @google-cloud/storage. */
-export class GcsArtifactStore implements ArtifactStore {
+/**
+ * An artifact store under a gs://bucket/prefix. Cloud Storage's generation preconditions give
+ * the writes their guarantees server-side: `ifGenerationMatch: 0` creates only when absent, and
+ * `ifGenerationMatch: <generation>` replaces only the object that was read. A failed precondition
+ * (HTTP 412) surfaces as ConflictError. The preconditions also make retrying a write safe: a
+ * retry can never overwrite a newer object. (If a create's answer is lost and the retry finds the
+ * object already there, that retry reports a conflict with our own write.)
+ */
+export class GcsStore implements ArtifactStore {
   readonly location: string;
-  protected readonly bucket: Bucket;
+  private readonly bucket: Bucket;
   private readonly prefix: string;
   private readonly retry: GcsRetryOptions;
   private readonly policy: RetryPolicy;
   private readonly log: StorageLog;
   private readonly listPageSize: number | undefined;
 
-  constructor(options: GcsArtifactStoreOptions) {
+  constructor(options: GcsStoreOptions) {
     this.prefix = joinPath(options.prefix);
     this.location = `gs://${joinPath(options.bucket, this.prefix)}`;
     this.retry = resolveRetry(options.retry);
@@ -113,9 +121,50 @@ export class GcsArtifactStore implements ArtifactStore {
 
   /** An empty or absent "directory" lists as []: GCS cannot tell the two apart. */
   async listDirectories(path: string): Promise<string[]> {
+    return (await this.listLevel(path)).directories;
+  }
+
+  async listFiles(path: string): Promise<string[]> {
+    return (await this.listLevel(path)).files;
+  }
+
+  async create(path: string, bytes: Buffer): Promise<void> {
+    await this.save(path, bytes, 0);
+  }
+
+  async readVersioned(path: string): Promise<Versioned | undefined> {
+    const generation = await this.generation(path);
+    if (generation === undefined) return undefined;
+    // Download exactly the generation we looked at, so content and generation always match.
+    const file = this.bucket.file(this.objectName(path), { generation: Number(generation) });
+    return { bytes: await this.download(path, file), generation };
+  }
+
+  async generation(path: string): Promise<string | undefined> {
+    const file = this.bucket.file(this.objectName(path));
+    const [exists] = await this.call("check", path, () => file.exists());
+    if (!exists) return undefined;
+    const [metadata] = await this.call("inspect", path, () => file.getMetadata());
+    return String(metadata.generation);
+  }
+
+  async replace(path: string, bytes: Buffer, expected: string | undefined): Promise<void> {
+    await this.save(path, bytes, expected === undefined ? 0 : Number(expected));
+  }
+
+  private async save(path: string, bytes: Buffer, ifGenerationMatch: number): Promise<void> {
+    const file = this.bucket.file(this.objectName(path));
+    await this.call("write", path, () =>
+      file.save(bytes, { resumable: false, preconditionOpts: { ifGenerationMatch } }),
+    );
+  }
+
+  /** One level of `path`: sub-directories and files, each sorted. */
+  private async listLevel(path: string): Promise<{ directories: string[]; files: string[] }> {
     const directory = this.objectName(path);
     const prefix = directory === "" ? "" : `${directory}/`;
-    const names = new Set<string>();
+    const directories = new Set<string>();
+    const files: string[] = [];
     let pageToken: string | undefined;
     // Pages by hand: with autoPaginate the library keeps only the LAST page's response, and the
     // sub-directories ("prefixes") are only in the responses, not in the returned File list.
@@ -127,14 +176,20 @@ export class GcsArtifactStore implements ArtifactStore {
         ...(this.listPageSize === undefined ? {} : { maxResults: this.listPageSize }),
         ...(pageToken === undefined ? {} : { pageToken }),
       };
-      const [, , response] = await this.call("list", path, () => this.bucket.getFiles(query));
+      const [objects, , response] = await this.call("list", path, () =>
+        this.bucket.getFiles(query),
+      );
       const page = parseListPage(response);
       for (const child of page.prefixes) {
-        names.add(child.slice(prefix.length).replace(/\/$/, ""));
+        directories.add(child.slice(prefix.length).replace(/\/$/, ""));
+      }
+      for (const object of objects) {
+        const name = object.name.slice(prefix.length);
+        if (name !== "") files.push(name);
       }
       pageToken = page.nextPageToken;
     } while (pageToken !== undefined);
-    return [...names].sort();
+    return { directories: [...directories].sort(), files: files.sort() };
   }
 
   /**
@@ -142,7 +197,7 @@ export class GcsArtifactStore implements ArtifactStore {
    * will be retried; a call that never succeeds ends as one of our errors. The client's own
    * retrying is off (see createStorageClient), so an attempt here is one HTTP request.
    */
-  protected async call<T>(
+  private async call<T>(
     verb: string,
     path: string,
     operation: (signal: AbortSignal) => Promise<T>,
@@ -157,7 +212,7 @@ export class GcsArtifactStore implements ArtifactStore {
   }
 
   /** Reads a whole object; an abandoned attempt's download is torn down, not left streaming. */
-  protected download(path: string, file: File): Promise<Buffer> {
+  private download(path: string, file: File): Promise<Buffer> {
     // file.download() would do the same minus the abort: the client's request timeout does not
     // cover a response body that stalls after the headers, so such a download would never end.
     return this.call("read", path, (signal) =>
@@ -183,7 +238,7 @@ export class GcsArtifactStore implements ArtifactStore {
     );
   }
 
-  protected objectName(path: string): string {
+  private objectName(path: string): string {
     return joinPath(this.prefix, path);
   }
 

@@ -1,20 +1,21 @@
 import { fileURLToPath } from "node:url";
 import { ConfigError, describeError } from "../errors.js";
-import { FileArtifactStore } from "./file-store.js";
+import { FileStore } from "./file-store.js";
 import type { GcsClientOptions } from "./gcs-store.js";
 import { parseGcsUri } from "./gcs-uri.js";
 import type { ArtifactStore } from "./store.js";
 
-/** Options of openArtifactStore. They only affect gs:// stores; a local directory needs none. */
-export type OpenArtifactStoreOptions = GcsClientOptions;
+/** Options of openStore. They only affect gs:// stores; a local directory needs none. */
+export type OpenStoreOptions = GcsClientOptions;
 
 /**
- * The store for a location: a local path or file:// URI → FileArtifactStore, gs://bucket/prefix →
- * GcsArtifactStore. Any other scheme is a ConfigError rather than a path with a colon in it.
+ * The one place a location becomes a store, for the service and the registry alike: a local path
+ * or file:// URI → FileStore, gs://bucket/prefix → GcsStore. Any other scheme is a ConfigError
+ * rather than a path with a colon in it.
  */
-export async function openArtifactStore(
+export async function openStore(
   uri: string,
-  options: OpenArtifactStoreOptions = {},
+  options: OpenStoreOptions = {},
 ): Promise<ArtifactStore> {
   if (uri.trim() === "") {
     throw new ConfigError("the artifact location is empty: expected a directory or gs:// URI");
@@ -22,11 +23,11 @@ export async function openArtifactStore(
   if (uri.startsWith("gs://")) {
     const location = parseGcsUri(uri);
     // Loaded on demand: the Cloud Storage client costs ~30 MB of memory a disk model never needs.
-    const { GcsArtifactStore } = await import("./gcs-store.js");
-    return new GcsArtifactStore({ ...location, ...options });
+    const { GcsStore } = await import("./gcs-store.js");
+    return new GcsStore({ ...location, ...options });
   }
   if (uri.startsWith("file://")) {
-    return new FileArtifactStore(localPath(uri));
+    return new FileStore(localPath(uri));
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri)?.[1];
   if (scheme !== undefined) {
@@ -35,7 +36,7 @@ export async function openArtifactStore(
         "use a directory, a file:// URI or a gs:// URI",
     );
   }
-  return new FileArtifactStore(uri);
+  return new FileStore(uri);
 }
 
 function localPath(fileUri: string): string {

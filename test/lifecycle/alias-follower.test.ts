@@ -4,9 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
-import { FileArtifactStore } from "../../src/storage/file-store.js";
 import { AliasFollower } from "../../src/lifecycle/alias-follower.js";
-import { FileRegistryStore } from "../../src/registry/file-registry-store.js";
+import { FileStore } from "../../src/storage/file-store.js";
 import { Registry } from "../../src/registry/registry.js";
 import { builtInGolden, builtInVersionDir, buildTestApp, type TestApp } from "../support/app.js";
 import { flipByte, shiftGoldenPrediction } from "../support/tamper.js";
@@ -38,8 +37,8 @@ describe("following a registry alias", () => {
 
   before(async () => {
     root = await mkdtemp(path.join(tmpdir(), "lead-scoring-follow-"));
-    registry = new Registry(new FileRegistryStore(root), "lead-scoring");
-    for (let i = 0; i < 4; i++) await registry.publish(new FileArtifactStore(builtInVersionDir()));
+    registry = new Registry(new FileStore(root), "lead-scoring");
+    for (let i = 0; i < 4; i++) await registry.publish(new FileStore(builtInVersionDir()));
     // 1.0.2 is corrupt on disk; 1.0.3 predicts something other than its golden file records.
     await flipByte(path.join(root, "lead-scoring", "1.0.2", "model.onnx"), 200);
     await shiftGoldenPrediction(path.join(root, "lead-scoring", "1.0.3"), 0, 0.001);

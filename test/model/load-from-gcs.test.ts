@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { ArtifactError, StorageUnavailableError } from "../../src/errors.js";
-import { loadModelFromUri } from "../../src/model/load-from-uri.js";
+import { loadPinnedModel } from "../../src/lifecycle/pinned-source.js";
 import { builtInGolden, builtInVersionDir } from "../support/app.js";
 import { captureLog } from "../support/capture-log.js";
 import { freePort, startFakeGcs, type FakeGcsStart } from "../support/fake-gcs.js";
@@ -40,7 +40,7 @@ describe("loading the model from gs://", () => {
   it("loads the highest version of a registry model and reproduces the golden rows", async (t) => {
     const fake = gcs(t);
     if (fake === undefined) return;
-    const model = await loadModelFromUri(`gs://${BUCKET}/registry/lead-scoring`, {
+    const model = await loadPinnedModel(`gs://${BUCKET}/registry/lead-scoring`, {
       threads: 1,
       storage: { apiEndpoint: fake.endpoint },
     });
@@ -55,7 +55,7 @@ describe("loading the model from gs://", () => {
     const fake = gcs(t);
     if (fake === undefined) return;
     await assert.rejects(
-      loadModelFromUri(`gs://${BUCKET}/corrupt/lead-scoring`, {
+      loadPinnedModel(`gs://${BUCKET}/corrupt/lead-scoring`, {
         threads: 1,
         storage: { apiEndpoint: fake.endpoint },
       }),
@@ -74,7 +74,7 @@ describe("loading the model from gs://", () => {
     const port = await freePort(); // nothing listens there
     const { log, lines } = captureLog();
     await assert.rejects(
-      loadModelFromUri(`gs://${BUCKET}/registry/lead-scoring`, {
+      loadPinnedModel(`gs://${BUCKET}/registry/lead-scoring`, {
         threads: 1,
         storage: {
           apiEndpoint: `http://127.0.0.1:${port}`,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ArtifactError } from "../../src/errors.js";
-import { loadModelFromUri } from "../../src/model/load-from-uri.js";
+import { loadPinnedModel } from "../../src/lifecycle/pinned-source.js";
 import { builtInVersionDir } from "../support/app.js";
 import { flipByte, shiftGoldenPrediction } from "../support/tamper.js";
 
@@ -22,14 +22,14 @@ describe("loading a model", () => {
     return dir;
   };
   const rejects = (uri: string, pattern: RegExp) =>
-    assert.rejects(loadModelFromUri(uri, { threads: 1 }), (error: unknown) => {
+    assert.rejects(loadPinnedModel(uri, { threads: 1 }), (error: unknown) => {
       assert.ok(error instanceof ArtifactError, String(error));
       assert.match(error.message, pattern);
       return true;
     });
 
   it("loads the default model from a version directory", async () => {
-    const model = await loadModelFromUri(await copy("ok"), { threads: 1 });
+    const model = await loadPinnedModel(await copy("ok"), { threads: 1 });
     assert.equal(model.name, "lead-scoring");
     await model.release();
   });
@@ -59,7 +59,7 @@ describe("loading a model", () => {
     // 2.0.0 is still being written: no metadata.json yet, so it must be invisible.
     await cp(builtInVersionDir(), path.join(model, "2.0.0"), { recursive: true });
     await rm(path.join(model, "2.0.0", "metadata.json"));
-    const loaded = await loadModelFromUri(model, { threads: 1 });
+    const loaded = await loadPinnedModel(model, { threads: 1 });
     assert.match(loaded.source, /1\.10\.0/);
     await loaded.release();
   });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe } from "node:test";
-import { FileRegistryStore } from "../../src/registry/file-registry-store.js";
+import { FileStore } from "../../src/storage/file-store.js";
 import { registryContract } from "./registry-contract.js";
 
 describe("registry on a local directory", () => {
@@ -11,6 +11,6 @@ describe("registry on a local directory", () => {
   registryContract(async () => {
     const root = await mkdtemp(path.join(tmpdir(), "lead-scoring-registry-"));
     roots.push(root);
-    return new FileRegistryStore(root);
+    return new FileStore(root);
   });
 });

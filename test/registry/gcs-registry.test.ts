@@ -1,5 +1,5 @@
 import { after, before, describe } from "node:test";
-import { GcsRegistryStore } from "../../src/registry/gcs-registry-store.js";
+import { GcsStore } from "../../src/storage/gcs-store.js";
 import { startFakeGcs, type FakeGcsStart } from "../support/fake-gcs.js";
 import { registryContract } from "./registry-contract.js";
 
@@ -24,6 +24,6 @@ describe("registry on gs:// (fake-gcs-server)", () => {
     }
     const name = `registry-${++bucket}`;
     await gcs.createBucket(name);
-    return new GcsRegistryStore({ bucket: name, prefix: "models", apiEndpoint: gcs.endpoint });
+    return new GcsStore({ bucket: name, prefix: "models", apiEndpoint: gcs.endpoint });
   });
 });

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { ConflictError } from "../../src/errors.js";
-import { FileArtifactStore } from "../../src/storage/file-store.js";
+import { FileStore } from "../../src/storage/file-store.js";
 import { Registry } from "../../src/registry/registry.js";
-import type { RegistryStore } from "../../src/registry/store.js";
+import type { ArtifactStore } from "../../src/storage/store.js";
 import { builtInVersionDir } from "../support/app.js";
 
 /**
  * What every registry backend must guarantee, run against each (local directory, GCS emulator).
  * `fresh` gives an empty store for one test, or undefined when the backend is unavailable.
  */
-export function registryContract(fresh: () => Promise<RegistryStore | undefined>): void {
-  const source = () => new FileArtifactStore(builtInVersionDir());
+export function registryContract(fresh: () => Promise<ArtifactStore | undefined>): void {
+  const source = () => new FileStore(builtInVersionDir());
   const setup = async (): Promise<Registry | undefined> => {
     const store = await fresh();
     return store === undefined ? undefined : new Registry(store, "lead-scoring");
@@ -58,8 +58,8 @@ export function registryContract(fresh: () => Promise<RegistryStore | undefined>
     // Truly concurrent: both promotions have read the alias before either writes it.
     const racing = new Registry(readBarrier(registry.store, 2), "lead-scoring");
     const results = await Promise.allSettled([
-      racing.promote("1.0.1", "production", "alice"),
-      racing.promote("1.0.1", "production", "bob"),
+      racing.promote("1.0.1", "production", { actor: "alice" }),
+      racing.promote("1.0.1", "production", { actor: "bob" }),
     ]);
     const won = results.filter((result) => result.status === "fulfilled");
     const lost = results.filter((result) => result.status === "rejected");
@@ -77,8 +77,8 @@ export function registryContract(fresh: () => Promise<RegistryStore | undefined>
     if (registry === undefined) return t.skip("backend unavailable");
     await registry.publish(source());
     await registry.publish(source());
-    await registry.promote("1.0.0", "production", "alice");
-    const promoted = await registry.promote("1.0.1", "production", "bob");
+    await registry.promote("1.0.0", "production", { actor: "alice" });
+    const promoted = await registry.promote("1.0.1", "production", { actor: "bob" });
     assert.deepEqual(
       [promoted.version, promoted.previous, promoted.set_by],
       ["1.0.1", "1.0.0", "bob"],
@@ -94,11 +94,11 @@ export function registryContract(fresh: () => Promise<RegistryStore | undefined>
 }
 
 /** A store whose alias reads all wait until `parties` of them have happened. */
-function readBarrier(store: RegistryStore, parties: number): RegistryStore {
+function readBarrier(store: ArtifactStore, parties: number): ArtifactStore {
   let arrived = 0;
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  return Object.assign(Object.create(store) as RegistryStore, {
+  return Object.assign(Object.create(store) as ArtifactStore, {
     async readVersioned(path: string) {
       const result = await store.readVersioned(path);
       if (++arrived >= parties) release();

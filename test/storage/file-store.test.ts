@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ArtifactError } from "../../src/errors.js";
-import { FileArtifactStore } from "../../src/storage/file-store.js";
+import { FileStore } from "../../src/storage/file-store.js";
 
-describe("FileArtifactStore", () => {
+describe("FileStore", () => {
   let root = "";
 
   before(async () => {
@@ -24,13 +24,13 @@ describe("FileArtifactStore", () => {
   });
 
   it("reads a file by its /-separated relative path", async () => {
-    const store = new FileArtifactStore(root);
+    const store = new FileStore(root);
     const content = await store.readFile("lead-scoring/1.0.0/metadata.json");
     assert.equal(content.toString("utf8"), '{"a":1}');
   });
 
   it("reports a missing file as ArtifactError naming the path", async () => {
-    const store = new FileArtifactStore(root);
+    const store = new FileStore(root);
     const missing = path.join(root, "lead-scoring", "2.0.0", "metadata.json");
     await assert.rejects(store.readFile("lead-scoring/2.0.0/metadata.json"), (error) => {
       assert.ok(error instanceof ArtifactError, String(error));
@@ -39,15 +39,19 @@ describe("FileArtifactStore", () => {
     });
   });
 
-  it("lists sub-directories sorted, without files", async () => {
-    const store = new FileArtifactStore(root);
+  it("lists sub-directories and files apart, sorted; an absent directory as empty", async () => {
+    const store = new FileStore(root);
     assert.deepEqual(await store.listDirectories("lead-scoring"), ["0.9.0", "1.0.0", "1.1.0"]);
     assert.deepEqual(await store.listDirectories(""), ["lead-scoring"]);
-    await assert.rejects(store.listDirectories("no-such-model"), ArtifactError);
+    assert.deepEqual(await store.listFiles("lead-scoring/1.0.0"), ["metadata.json"]);
+    assert.deepEqual(await store.listFiles("lead-scoring"), ["README.md"]);
+    // As on Cloud Storage, where a prefix with nothing under it does not exist either.
+    assert.deepEqual(await store.listDirectories("no-such-model"), []);
+    assert.deepEqual(await store.listFiles("no-such-model"), []);
   });
 
   it("tells which files exist", async () => {
-    const store = new FileArtifactStore(root);
+    const store = new FileStore(root);
     assert.equal(await store.exists("lead-scoring/1.0.0/metadata.json"), true);
     assert.equal(await store.exists("lead-scoring/1.0.0/model.onnx"), false);
     assert.equal(await store.exists("lead-scoring/1.0.0"), false, "a directory is not a file");

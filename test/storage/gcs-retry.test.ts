@@ -3,8 +3,7 @@ import { once } from "node:events";
 import type { Socket } from "node:net";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { ArtifactError, ConflictError, StorageUnavailableError } from "../../src/errors.js";
-import { GcsArtifactStore, type GcsArtifactStoreOptions } from "../../src/storage/gcs-store.js";
-import { GcsRegistryStore } from "../../src/registry/gcs-registry-store.js";
+import { GcsStore, type GcsStoreOptions } from "../../src/storage/gcs-store.js";
 import { captureLog, type LogLine } from "../support/capture-log.js";
 import {
   forward,
@@ -20,13 +19,13 @@ const BUCKET = "models";
 const SLACK_MS = 3_000;
 const TEST_TIMEOUT = { timeout: 20_000 };
 
-type StoreOptions = Omit<GcsArtifactStoreOptions, "bucket" | "prefix" | "log"> & {
+type StoreOptions = Omit<GcsStoreOptions, "bucket" | "prefix" | "log"> & {
   prefix?: string;
 };
 
 /** A `Store` on `apiEndpoint` whose warnings are kept in `lines`. */
 function storeWithLog<S>(
-  Store: new (options: GcsArtifactStoreOptions) => S,
+  Store: new (options: GcsStoreOptions) => S,
   apiEndpoint: string,
   options: StoreOptions = {},
 ): { store: S; lines: LogLine[] } {
@@ -50,7 +49,7 @@ describe("GCS retries: visible, bounded by the budget", () => {
   it("warns once per retried attempt and gives up within the budget", TEST_TIMEOUT, async () => {
     const endpoint = `http://127.0.0.1:${await freePort()}`; // refused
     const retry = { maxRetries: 1000, totalTimeoutSeconds: 3, maxRetryDelaySeconds: 0.3 };
-    const { store, lines } = storeWithLog(GcsArtifactStore, endpoint, { retry });
+    const { store, lines } = storeWithLog(GcsStore, endpoint, { retry });
     const [elapsed, error] = await unavailableAfter(store.readFile("m/1.0.0/metadata.json"));
 
     assert.ok(elapsed < 3_000 + SLACK_MS, `gave up after ${elapsed} ms`);
@@ -88,7 +87,7 @@ describe("GCS retries: visible, bounded by the budget", () => {
   it("ends a silent server's call at the budget", TEST_TIMEOUT, async () => {
     const silent = await startSilentServer();
     try {
-      const { store, lines } = storeWithLog(GcsArtifactStore, silent.endpoint, {
+      const { store, lines } = storeWithLog(GcsStore, silent.endpoint, {
         retry: { totalTimeoutSeconds: 1.5 },
         requestTimeoutMs: 60_000,
       });
@@ -105,7 +104,7 @@ describe("GCS retries: visible, bounded by the budget", () => {
   it("retries a silent server at each request timeout, with warnings", TEST_TIMEOUT, async () => {
     const silent = await startSilentServer();
     try {
-      const { store, lines } = storeWithLog(GcsArtifactStore, silent.endpoint, {
+      const { store, lines } = storeWithLog(GcsStore, silent.endpoint, {
         retry: { maxRetries: 2, totalTimeoutSeconds: 10, maxRetryDelaySeconds: 0.05 },
         requestTimeoutMs: 300,
       });
@@ -132,7 +131,7 @@ describe("GCS retries: visible, bounded by the budget", () => {
       response.write("x");
     });
     try {
-      const { store } = storeWithLog(GcsArtifactStore, api.endpoint, {
+      const { store } = storeWithLog(GcsStore, api.endpoint, {
         retry: { totalTimeoutSeconds: 1 },
         requestTimeoutMs: 60_000,
       });
@@ -189,7 +188,7 @@ describe("GCS retries against fake-gcs-server", () => {
   it("reads through two 503s with exactly two warnings", TEST_TIMEOUT, async (t) => {
     const api = await front(t, 2);
     if (api === undefined) return;
-    const { store, lines } = storeWithLog(GcsArtifactStore, api.endpoint, { retry: FAST });
+    const { store, lines } = storeWithLog(GcsStore, api.endpoint, { retry: FAST });
     const content = await store.readFile("m/1.0.0/metadata.json");
     assert.equal(content.toString("utf8"), '{"version":"1.0.0"}');
     assert.equal(api.requests.length, 3);
@@ -206,7 +205,7 @@ describe("GCS retries against fake-gcs-server", () => {
     const api = await front(t, 1);
     if (api === undefined) return;
     const options = { prefix: "registry", retry: FAST };
-    const { store, lines } = storeWithLog(GcsRegistryStore, api.endpoint, options);
+    const { store, lines } = storeWithLog(GcsStore, api.endpoint, options);
     await store.create("m/alias.json", Buffer.from("{}"));
     assert.equal((await store.readVersioned("m/alias.json"))?.bytes.toString("utf8"), "{}");
     assert.deepEqual(
@@ -218,7 +217,7 @@ describe("GCS retries against fake-gcs-server", () => {
   it("does not retry 404 (not found) or 412 (lost a race)", TEST_TIMEOUT, async (t) => {
     const api = await front(t, 0);
     if (api === undefined) return;
-    const { store, lines } = storeWithLog(GcsRegistryStore, api.endpoint, { retry: FAST });
+    const { store, lines } = storeWithLog(GcsStore, api.endpoint, { retry: FAST });
     await assert.rejects(store.readFile("m/9.9.9/metadata.json"), ArtifactError);
     assert.equal(api.requests.length, 1);
     await assert.rejects(store.create("m/1.0.0/metadata.json", Buffer.from("{}")), ConflictError);

@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { ArtifactError, ConfigError, StorageUnavailableError } from "../../src/errors.js";
-import { FileArtifactStore } from "../../src/storage/file-store.js";
-import { GcsArtifactStore, type GcsRetryOptions } from "../../src/storage/gcs-store.js";
+import { FileStore } from "../../src/storage/file-store.js";
+import { GcsStore, type GcsRetryOptions } from "../../src/storage/gcs-store.js";
 import { parseGcsUri } from "../../src/storage/gcs-uri.js";
-import { openArtifactStore } from "../../src/storage/open-store.js";
+import { openStore } from "../../src/storage/open-store.js";
 import { captureLog } from "../support/capture-log.js";
 import {
   sendJson,
@@ -31,7 +31,7 @@ const FAST_RETRY: Partial<GcsRetryOptions> = {
 };
 const TEST_TIMEOUT = { timeout: 15_000 };
 
-describe("GcsArtifactStore against fake-gcs-server", () => {
+describe("GcsStore against fake-gcs-server", () => {
   const model = randomBytes(100_000);
   let started: FakeGcsStart | undefined;
   let fixture: string | undefined;
@@ -75,8 +75,8 @@ describe("GcsArtifactStore against fake-gcs-server", () => {
     return started.gcs;
   }
 
-  function storeOn(gcs: FakeGcs): GcsArtifactStore {
-    return new GcsArtifactStore({
+  function storeOn(gcs: FakeGcs): GcsStore {
+    return new GcsStore({
       bucket: BUCKET,
       prefix: PREFIX,
       apiEndpoint: gcs.endpoint,
@@ -104,7 +104,7 @@ describe("GcsArtifactStore against fake-gcs-server", () => {
     assert.equal(await store.exists("lead-scoring/1.0.0"), false);
   });
 
-  it("lists immediate sub-directories only, sorted", TEST_TIMEOUT, async (t) => {
+  it("lists immediate sub-directories and files apart, sorted", TEST_TIMEOUT, async (t) => {
     const gcs = emulator(t);
     if (gcs === undefined) return;
     const store = storeOn(gcs);
@@ -113,6 +113,10 @@ describe("GcsArtifactStore against fake-gcs-server", () => {
     assert.deepEqual(await store.listDirectories(""), ["lead-scoring"]);
     assert.deepEqual(await store.listDirectories("lead-scoring/1.1.0"), ["extra"]);
     assert.deepEqual(await store.listDirectories("no-such-model"), []);
+    assert.deepEqual(await store.listFiles("lead-scoring/1.0.0"), ["metadata.json", "model.onnx"]);
+    assert.deepEqual(await store.listFiles("lead-scoring/1.1.0"), ["metadata.json"]);
+    assert.deepEqual(await store.listFiles("lead-scoring"), ["README.md"]);
+    assert.deepEqual(await store.listFiles("no-such-model"), []);
   });
 
   it("reports a missing file as ArtifactError naming its gs:// URI", TEST_TIMEOUT, async (t) => {
@@ -129,7 +133,7 @@ describe("GcsArtifactStore against fake-gcs-server", () => {
   it("reports a missing bucket as ArtifactError", TEST_TIMEOUT, async (t) => {
     const gcs = emulator(t);
     if (gcs === undefined) return;
-    const store = new GcsArtifactStore({
+    const store = new GcsStore({
       bucket: "no-such-bucket",
       prefix: "",
       apiEndpoint: gcs.endpoint,
@@ -138,14 +142,14 @@ describe("GcsArtifactStore against fake-gcs-server", () => {
     await assert.rejects(store.listDirectories(""), ArtifactError);
   });
 
-  it("is opened from a gs:// URI by openArtifactStore", TEST_TIMEOUT, async (t) => {
+  it("is opened from a gs:// URI by openStore", TEST_TIMEOUT, async (t) => {
     const gcs = emulator(t);
     if (gcs === undefined) return;
-    const store = await openArtifactStore("gs://models/registry/lead-scoring/", {
+    const store = await openStore("gs://models/registry/lead-scoring/", {
       apiEndpoint: gcs.endpoint,
       retry: FAST_RETRY,
     });
-    assert.ok(store instanceof GcsArtifactStore);
+    assert.ok(store instanceof GcsStore);
     assert.equal(store.location, "gs://models/registry/lead-scoring");
     assert.deepEqual(await store.listDirectories(""), ["1.0.0", "1.1.0"]);
   });
@@ -158,7 +162,7 @@ describe("GcsArtifactStore against fake-gcs-server", () => {
     try {
       for (const value of [hostPort, gcs.endpoint, `${gcs.endpoint}/storage/v1`]) {
         process.env.STORAGE_EMULATOR_HOST = value;
-        const store = new GcsArtifactStore({ bucket: BUCKET, prefix: PREFIX, retry: FAST_RETRY });
+        const store = new GcsStore({ bucket: BUCKET, prefix: PREFIX, retry: FAST_RETRY });
         const content = await store.readFile("lead-scoring/1.0.0/metadata.json");
         assert.equal(content.toString("utf8"), '{"version":"1.0.0"}', value);
       }
@@ -172,7 +176,7 @@ describe("GcsArtifactStore against fake-gcs-server", () => {
   });
 });
 
-describe("GcsArtifactStore against a failing store", () => {
+describe("GcsStore against a failing store", () => {
   const servers: FakeApi[] = [];
   after(async () => {
     await Promise.all(servers.map((server) => server.close()));
@@ -185,7 +189,7 @@ describe("GcsArtifactStore against a failing store", () => {
   }
 
   function storeOn(endpoint: string, retry = FAST_RETRY, requestTimeoutMs?: number) {
-    return new GcsArtifactStore({
+    return new GcsStore({
       bucket: BUCKET,
       prefix: PREFIX,
       apiEndpoint: endpoint,
@@ -311,7 +315,7 @@ describe("GcsArtifactStore against a failing store", () => {
         sendJson(response, 200, { prefixes: ["registry/m/1.0.0/"] });
       }
     });
-    const store = new GcsArtifactStore({
+    const store = new GcsStore({
       bucket: BUCKET,
       prefix: PREFIX,
       apiEndpoint: api.endpoint,
@@ -334,7 +338,7 @@ describe("GcsArtifactStore against a failing store", () => {
   });
 });
 
-describe("parseGcsUri and openArtifactStore", () => {
+describe("parseGcsUri and openStore", () => {
   it("splits a gs:// URI into bucket and prefix", () => {
     assert.deepEqual(parseGcsUri("gs://models"), { bucket: "models", prefix: "" });
     assert.deepEqual(parseGcsUri("gs://models/"), { bucket: "models", prefix: "" });
@@ -360,16 +364,16 @@ describe("parseGcsUri and openArtifactStore", () => {
 
   it("opens a local directory for a path or file:// URI", async () => {
     const directory = path.join(tmpdir(), "models");
-    const fromPath = await openArtifactStore(directory);
-    const fromUri = await openArtifactStore(`file://${directory}`);
-    assert.ok(fromPath instanceof FileArtifactStore && fromUri instanceof FileArtifactStore);
+    const fromPath = await openStore(directory);
+    const fromUri = await openStore(`file://${directory}`);
+    assert.ok(fromPath instanceof FileStore && fromUri instanceof FileStore);
     assert.equal(fromPath.location, directory);
     assert.equal(fromUri.location, directory);
   });
 
   it("rejects other schemes and empty locations with ConfigError", async () => {
-    await assert.rejects(openArtifactStore("s3://models/x"), ConfigError);
-    await assert.rejects(openArtifactStore(""), ConfigError);
-    await assert.rejects(openArtifactStore("gs://"), ConfigError);
+    await assert.rejects(openStore("s3://models/x"), ConfigError);
+    await assert.rejects(openStore(""), ConfigError);
+    await assert.rejects(openStore("gs://"), ConfigError);
   });
 });

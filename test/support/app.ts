@@ -4,7 +4,7 @@ import semver from "semver";
 import { buildApp } from "../../src/app.js";
 import { BUILT_IN_MODEL_URI, loadConfig, type Config } from "../../src/config.js";
 import { DataPlane } from "../../src/dataplane/dataplane.js";
-import { loadModelFromUri } from "../../src/model/load-from-uri.js";
+import { loadPinnedModel } from "../../src/lifecycle/pinned-source.js";
 import type { LoadedModel } from "../../src/model/loaded-model.js";
 import { ModelHolder } from "../../src/lifecycle/model-holder.js";
 import type { Golden } from "../../src/model/golden.js";
@@ -30,7 +30,7 @@ let sharedModel: Promise<LoadedModel> | undefined;
 
 /** The default model, loaded once per test file (loading proves it against golden.json). */
 export function builtInModel(): Promise<LoadedModel> {
-  sharedModel ??= loadModelFromUri(BUILT_IN_MODEL_URI, { threads: 1 });
+  sharedModel ??= loadPinnedModel(BUILT_IN_MODEL_URI, { threads: 1 });
   return sharedModel;
 }
 
