@@ -4,12 +4,15 @@ import type { LoadedModel } from "../model/loaded-model.js";
 import type { ModelHolder } from "../lifecycle/model-holder.js";
 import { explainOptions } from "./explain-options.js";
 import { silentObserver, type DataPlaneObserver } from "./observer.js";
+import { describeModel, type ModelInfo } from "./model-info.js";
 import type {
   ExplainRequest,
   ExplainResult,
+  ModelTarget,
   PredictFeaturesRequest,
   PredictRequest,
   PredictResult,
+  ScoringInput,
 } from "./types.js";
 
 /** What one request may ask for: protocols check these before any work proportional to them. */
@@ -27,6 +30,7 @@ export interface DataPlaneLimits {
  */
 export class DataPlane {
   private draining = false;
+  private readonly infos = new WeakMap<LoadedModel, ModelInfo>();
 
   constructor(
     private readonly holder: ModelHolder,
@@ -45,28 +49,41 @@ export class DataPlane {
   }
 
   /** The model a request names (or the served one); 404 for another name or version. */
-  model(name?: string, version?: string): LoadedModel {
+  model(name?: string, version?: string): ModelInfo {
     const model = this.holder.current();
     if (model === undefined) throw new NotReadyError("no model is loaded yet");
-    return matching(model, name, version);
+    return this.infoOf(matching(model, name, version));
   }
 
   predict(request: PredictRequest): Promise<PredictResult> {
     this.checkBatch(request.instances.length);
-    return this.run(request, (model) =>
-      model.predict(request.instances, (field) => this.observer.unknownCategory(model, field)),
-    );
+    return this.score(request, () => ({
+      kind: "instances",
+      instances: request.instances,
+      threshold: request.threshold,
+    }));
   }
 
   predictFeatures(request: PredictFeaturesRequest): Promise<PredictResult> {
     this.checkBatch(request.rows);
-    return this.run(request, (model) => {
-      if (request.features.length !== request.rows * model.width) {
-        throw new InvalidInputError(
-          `expected ${model.width} preprocessed features per row, got ${request.features.length} values for ${request.rows} rows`,
-        );
-      }
-      return model.predictFeatures(request.features, request.rows);
+    return this.score(request, () => ({ kind: "features", ...request }));
+  }
+
+  /**
+   * Decodes and scores under one lease: `decode` sees the ModelInfo of exactly the version that
+   * will score, so a swap (or a schema change) in between cannot decode with one version and
+   * score with the next. Wire formats whose decoding depends on the model (V2) use this.
+   */
+  score(target: ModelTarget, decode: (info: ModelInfo) => ScoringInput): Promise<PredictResult> {
+    return this.holder.use(async (model) => {
+      matching(model, target.model, target.version);
+      const input = decode(this.infoOf(model));
+      this.checkBatch(input.kind === "instances" ? input.instances.length : input.rows);
+      checkThreshold(model, input.threshold);
+      const started = performance.now();
+      const scores = await this.scoreInput(model, input);
+      this.observer.inference(model, scores.length, (performance.now() - started) / 1000);
+      return resultOf(model, scores, input.threshold);
     });
   }
 
@@ -74,7 +91,8 @@ export class DataPlane {
   explain(request: ExplainRequest): Promise<ExplainResult> {
     this.checkBatch(request.instances.length);
     return this.holder.use(async (model) => {
-      checkRequest(model, request);
+      matching(model, request.model, request.version);
+      checkThreshold(model, request.threshold);
       const options = explainOptions(model, request);
       const started = performance.now();
       const explanations = await model.explain(request.instances, options, (field) =>
@@ -85,17 +103,26 @@ export class DataPlane {
     });
   }
 
-  private run(
-    request: RequestTarget,
-    score: (model: LoadedModel) => Promise<Float32Array>,
-  ): Promise<PredictResult> {
-    return this.holder.use(async (model) => {
-      checkRequest(model, request);
-      const started = performance.now();
-      const scores = await score(model);
-      this.observer.inference(model, scores.length, (performance.now() - started) / 1000);
-      return resultOf(model, scores, request.threshold);
-    });
+  private scoreInput(model: LoadedModel, input: ScoringInput): Promise<Float32Array> {
+    if (input.kind === "instances") {
+      return model.predict(input.instances, (field) => this.observer.unknownCategory(model, field));
+    }
+    if (input.features.length !== input.rows * model.width) {
+      throw new InvalidInputError(
+        `expected ${model.width} preprocessed features per row, got ${input.features.length} values for ${input.rows} rows`,
+      );
+    }
+    return model.predictFeatures(input.features, input.rows);
+  }
+
+  /** Computed once per loaded version: protocols ask for it on every request. */
+  private infoOf(model: LoadedModel): ModelInfo {
+    let info = this.infos.get(model);
+    if (info === undefined) {
+      info = describeModel(model);
+      this.infos.set(model, info);
+    }
+    return info;
   }
 
   private checkBatch(size: number): void {
@@ -108,16 +135,9 @@ export class DataPlane {
   }
 }
 
-interface RequestTarget {
-  readonly model?: string;
-  readonly version?: string;
-  readonly threshold?: number;
-}
-
-/** Checks the model a request names and whether its threshold applies to it. */
-function checkRequest(model: LoadedModel, request: RequestTarget): void {
-  matching(model, request.model, request.version);
-  if (request.threshold !== undefined && model.task !== "binary") {
+/** A threshold (for labels) applies to binary models only. */
+function checkThreshold(model: LoadedModel, threshold: number | undefined): void {
+  if (threshold !== undefined && model.task !== "binary") {
     throw new InvalidInputError("threshold applies to binary models only");
   }
 }

@@ -1,12 +1,31 @@
 import type { ExplainMethod, Explanations } from "../model/explain/types.js";
 import type { ModelTask } from "../model/metadata.js";
 
-/** One protocol-neutral prediction request: what every wire format decodes into. */
-export interface PredictRequest {
+/** Which model a request is for. */
+export interface ModelTarget {
   /** Model name from the URL (KServe, V2); undefined = the served model (Vertex /predict). */
   readonly model?: string;
   /** Version from the URL (V2 `/versions/<v>`); undefined = whichever is current. */
   readonly version?: string;
+}
+
+/** What a wire format decodes into for scoring: raw instances or preprocessed rows. */
+export type ScoringInput =
+  | {
+      readonly kind: "instances";
+      readonly instances: readonly unknown[];
+      readonly threshold?: number;
+    }
+  | {
+      readonly kind: "features";
+      /** Row-major `rows × width`. */
+      readonly features: Float32Array;
+      readonly rows: number;
+      readonly threshold?: number;
+    };
+
+/** One protocol-neutral prediction request: what every wire format decodes into. */
+export interface PredictRequest extends ModelTarget {
   /** Raw instances, objects keyed by field name; validated while encoding. */
   readonly instances: readonly unknown[];
   /** Binary models only: also return a 0/1 label at this probability threshold. */
@@ -14,9 +33,7 @@ export interface PredictRequest {
 }
 
 /** Already-preprocessed rows (V2 FP32 tensor), row-major `rows × width`. */
-export interface PredictFeaturesRequest {
-  readonly model?: string;
-  readonly version?: string;
+export interface PredictFeaturesRequest extends ModelTarget {
   readonly features: Float32Array;
   readonly rows: number;
   readonly threshold?: number;

@@ -33,7 +33,7 @@ describe("POST /explain and /v1/models/<name>:explain", () => {
 
   before(async () => {
     t = await buildTestApp();
-    fieldNames = t.dataPlane.model().preprocessor.fieldNames;
+    fieldNames = t.dataPlane.model().fields.map((field) => field.name);
     assert.equal(fieldNames.length, 25, "the default model's raw input fields");
   });
   after(() => t.app.close());

@@ -1,25 +1,25 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import semver from "semver";
 import { buildApp } from "../../src/app.js";
 import { BUILT_IN_MODEL_URI, loadConfig, type Config } from "../../src/config.js";
 import { DataPlane } from "../../src/dataplane/dataplane.js";
 import { loadPinnedModel } from "../../src/lifecycle/pinned-source.js";
+import { latestCompleteVersion } from "../../src/registry/versions.js";
+import { FileStore } from "../../src/storage/file-store.js";
 import type { LoadedModel } from "../../src/model/loaded-model.js";
 import { ModelHolder } from "../../src/lifecycle/model-holder.js";
 import type { Golden } from "../../src/model/golden.js";
 import { Metrics } from "../../src/monitoring/metrics.js";
 import type { App } from "../../src/protocols/fastify.js";
 
+/** The committed default model's highest complete version, by the registry's one rule. */
+const BUILT_IN_VERSION = await latestCompleteVersion(new FileStore(BUILT_IN_MODEL_URI), "");
+
 /** The committed default model's version directory (models/lead-scoring/<highest>/). */
 export function builtInVersionDir(): string {
-  const versions = readdirSync(BUILT_IN_MODEL_URI, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && semver.valid(entry.name) !== null)
-    .map((entry) => entry.name)
-    .sort(semver.compare);
-  const highest = versions.at(-1);
-  if (highest === undefined) throw new Error(`no model version under ${BUILT_IN_MODEL_URI}`);
-  return path.join(BUILT_IN_MODEL_URI, highest);
+  if (BUILT_IN_VERSION === undefined)
+    throw new Error(`no model version under ${BUILT_IN_MODEL_URI}`);
+  return path.join(BUILT_IN_MODEL_URI, BUILT_IN_VERSION);
 }
 
 export function builtInGolden(): Golden {

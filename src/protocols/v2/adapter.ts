@@ -1,12 +1,9 @@
-import type {
-  PredictFeaturesRequest,
-  PredictRequest,
-  PredictResult,
-} from "../../dataplane/types.js";
+import type { ModelInfo } from "../../dataplane/model-info.js";
+import type { PredictResult, ScoringInput } from "../../dataplane/types.js";
 import type { DataPlaneLimits } from "../../dataplane/dataplane.js";
 import { quoteInput } from "../../echo.js";
 import { InvalidInputError } from "../../errors.js";
-import type { LoadedModel } from "../../model/loaded-model.js";
+import type { ModelTask } from "../../model/metadata.js";
 import {
   DATATYPES,
   type InferInput,
@@ -27,10 +24,6 @@ const NUMERIC: ReadonlySet<string> = new Set(
 );
 const DEFAULT_THRESHOLD = 0.5;
 
-export type DecodedInfer =
-  | { readonly kind: "instances"; readonly request: PredictRequest }
-  | { readonly kind: "features"; readonly request: PredictFeaturesRequest };
-
 /**
  * Decodes an infer body for `model`. Every size the client declares (rows, shape, nesting) is
  * checked against `limits` and against the data actually sent before anything is allocated for
@@ -38,20 +31,20 @@ export type DecodedInfer =
  */
 export function decodeInfer(
   body: InferRequest,
-  model: LoadedModel,
-  target: { model: string; version?: string },
+  model: ModelInfo,
   limits: DataPlaneLimits,
-): DecodedInfer {
+): ScoringInput {
   const threshold = wantsLabel(body) ? thresholdOf(body) : undefined;
   const first = body.inputs[0];
-  if (body.inputs.length === 1 && first !== undefined && first.name === model.metadata.onnx.input) {
-    if (first.datatype !== "FP32" || first.shape.length !== 2 || first.shape[1] !== model.width) {
+  const { width } = model.tensor;
+  if (body.inputs.length === 1 && first !== undefined && first.name === model.tensor.name) {
+    if (first.datatype !== "FP32" || first.shape.length !== 2 || first.shape[1] !== width) {
       throw new InvalidInputError(
-        `input ${quoteInput(first.name)}: expected FP32 of shape [rows, ${model.width}], got ${first.datatype} ${describeShape(first.shape)}`,
+        `input ${quoteInput(first.name)}: expected FP32 of shape [rows, ${width}], got ${first.datatype} ${describeShape(first.shape)}`,
       );
     }
     const rows = checkRows(first, limits);
-    const values = flatten(first, rows * model.width, limits);
+    const values = flatten(first, rows * width, limits);
     const features = new Float32Array(values.length);
     values.forEach((value, i) => {
       if (typeof value !== "number" || !Number.isFinite(value)) {
@@ -61,20 +54,17 @@ export function decodeInfer(
       }
       features[i] = value;
     });
-    return { kind: "features", request: { ...target, features, rows, threshold } };
+    return { kind: "features", features, rows, threshold };
   }
-  return {
-    kind: "instances",
-    request: { ...target, instances: toInstances(body.inputs, model, limits), threshold },
-  };
+  return { kind: "instances", instances: toInstances(body.inputs, model, limits), threshold };
 }
 
 function toInstances(
   inputs: readonly InferInput[],
-  model: LoadedModel,
+  model: ModelInfo,
   limits: DataPlaneLimits,
 ): Record<string, unknown>[] {
-  const schema = new Map(model.metadata.schema.fields.map((field) => [field.name, field]));
+  const schema = new Map(model.fields.map((field) => [field.name, field]));
   const first = inputs[0];
   if (first === undefined) throw new InvalidInputError("inputs is empty; send at least one input");
   const rows = checkRows(first, limits);
@@ -183,7 +173,7 @@ function thresholdOf(body: InferRequest): number {
 }
 
 /** The output a model's scores go under: "probability" (binary) or "value" (regression). */
-export function scoreOutputName(task: LoadedModel["task"]): string {
+export function scoreOutputName(task: ModelTask): string {
   return task === "binary" ? "probability" : "value";
 }
 
@@ -223,12 +213,12 @@ export function encodeInfer(body: InferRequest, result: PredictResult): InferRes
   };
 }
 
-export function modelMetadata(model: LoadedModel): ModelMetadataResponse {
+export function modelMetadata(model: ModelInfo): ModelMetadataResponse {
   return {
     name: model.name,
     versions: [model.version],
     platform: "onnx_onnxv1",
-    inputs: model.metadata.schema.fields.map((field) => ({
+    inputs: model.fields.map((field) => ({
       name: field.name,
       datatype: field.type === "string" ? "BYTES" : "FP64",
       shape: [-1],
@@ -237,9 +227,9 @@ export function modelMetadata(model: LoadedModel): ModelMetadataResponse {
     parameters: {
       content_type: "pd",
       preprocessed_input: {
-        name: model.metadata.onnx.input,
+        name: model.tensor.name,
         datatype: "FP32",
-        shape: [-1, model.width],
+        shape: [-1, model.tensor.width],
       },
     },
   };

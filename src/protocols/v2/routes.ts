@@ -88,16 +88,10 @@ export function registerV2Routes(app: App, dataPlane: DataPlane, serverVersion: 
       },
       async (request) => {
         const { name, version } = request.params;
-        const decoded = decodeInfer(
-          request.body,
-          dataPlane.model(name, version),
-          { model: name, version },
-          dataPlane.limits,
+        // Decoded with the version that scores it, under one lease (see DataPlane.score).
+        const result = await dataPlane.score({ model: name, version }, (model) =>
+          decodeInfer(request.body, model, dataPlane.limits),
         );
-        const result =
-          decoded.kind === "features"
-            ? await dataPlane.predictFeatures(decoded.request)
-            : await dataPlane.predict(decoded.request);
         return encodeInfer(request.body, result);
       },
     );
