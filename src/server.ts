@@ -5,7 +5,7 @@ import { buildApp, buildMetricsApp } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
 import { DataPlane } from "./dataplane/dataplane.js";
 import { ConfigError, describeError } from "./errors.js";
-import { ModelHolder } from "./lifecycle/model-holder.js";
+import { ModelSet } from "./lifecycle/model-set.js";
 import { serveConfiguredModel, type ServedModel } from "./lifecycle/model-source.js";
 import { Metrics } from "./monitoring/metrics.js";
 import { ConnectionDrain } from "./protocols/drain.js";
@@ -19,7 +19,9 @@ import { ConnectionDrain } from "./protocols/drain.js";
  */
 async function main(config: Config): Promise<void> {
   const metrics = new Metrics();
-  const holder = new ModelHolder();
+  // Metrics are per-version state: made when a version serves, dropped when it is released.
+  const models = new ModelSet(metrics);
+  const holder = models.holder();
   const dataPlane = new DataPlane(holder, config, metrics);
   const app = await buildApp({ config, dataPlane, metrics });
   const metricsApp = config.metricsPort === 0 ? undefined : await buildMetricsApp(config, metrics);
@@ -44,7 +46,7 @@ async function main(config: Config): Promise<void> {
       await app.close();
       await served?.stop();
       await metricsApp?.close();
-      await holder.close(); // the model goes only once the last request has been answered
+      await models.close(); // each model goes only once its last request has been answered
       app.log.info("shut down cleanly");
     },
   );

@@ -3,6 +3,8 @@ import type { DataPlaneObserver } from "../dataplane/observer.js";
 import type { ExplainMethod } from "../model/explain/types.js";
 import type { LoadedModel } from "../model/loaded-model.js";
 import type { LoadObserver } from "../lifecycle/load-observer.js";
+import type { VersionHooks } from "../lifecycle/model-holder.js";
+import { PRIMARY } from "../lifecycle/model-set.js";
 
 /** Every application metric starts with this (Prometheus naming guide: one app prefix). */
 export const METRIC_PREFIX = "lead_scoring_";
@@ -18,7 +20,7 @@ const BATCH_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000];
  * build many apps in one process). Node process metrics keep their standard unprefixed names
  * (process_*, nodejs_*) because dashboards and alerts everywhere expect those.
  */
-export class Metrics implements DataPlaneObserver, LoadObserver {
+export class Metrics implements DataPlaneObserver, LoadObserver, VersionHooks {
   readonly registry = new Registry();
 
   readonly httpRequests = new Counter({
@@ -95,9 +97,8 @@ export class Metrics implements DataPlaneObserver, LoadObserver {
   }
 
   /** A model was loaded, verified and swapped in. */
-  modelLoaded(model: LoadedModel): void {
+  modelLoaded(): void {
     this.modelLoads.inc({ result: "success" });
-    this.modelServing(model);
   }
 
   /** A load failed; a refused reload of `version` also counts against that version. */
@@ -106,10 +107,21 @@ export class Metrics implements DataPlaneObserver, LoadObserver {
     if (version !== undefined) this.modelReloadFailures.inc({ version });
   }
 
-  /** A model started serving: it becomes the one `model_info` reports. */
-  modelServing(model: LoadedModel): void {
+  /** A version started serving; the primary one is what `model_info` reports. */
+  serving(model: LoadedModel, holder: string): void {
+    if (holder !== PRIMARY) return;
     this.modelInfo.reset();
     this.modelInfo.set({ name: model.name, version: model.version }, 1);
+  }
+
+  /**
+   * A version is gone (swapped out, last request done): drop its per-version series, so a
+   * service that reloads for months does not export every version it ever served.
+   */
+  released(model: LoadedModel): void {
+    const labels = { model: model.name, version: model.version };
+    this.inferenceDuration.remove(labels);
+    this.batchSize.remove(labels);
   }
 
   inference(model: LoadedModel, rows: number, seconds: number): void {

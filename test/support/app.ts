@@ -8,6 +8,7 @@ import { latestCompleteVersion } from "../../src/registry/versions.js";
 import { FileStore } from "../../src/storage/file-store.js";
 import type { LoadedModel } from "../../src/model/loaded-model.js";
 import { ModelHolder } from "../../src/lifecycle/model-holder.js";
+import { PRIMARY } from "../../src/lifecycle/model-set.js";
 import type { Golden } from "../../src/model/golden.js";
 import { Metrics } from "../../src/monitoring/metrics.js";
 import type { App } from "../../src/protocols/fastify.js";
@@ -51,12 +52,9 @@ export async function buildTestApp(
 ): Promise<TestApp> {
   const config = loadConfig({ LOG_LEVEL: "silent", ...options.env });
   const metrics = new Metrics({ processMetrics: false });
-  const holder = new ModelHolder();
+  const holder = new ModelHolder(PRIMARY, metrics);
   const model = options.model === undefined ? await builtInModel() : options.model;
-  if (model !== null) {
-    await holder.swap(model);
-    metrics.modelServing(model);
-  }
+  if (model !== null) await holder.swap(model);
   const dataPlane = new DataPlane(holder, config, metrics);
   const app = await buildApp({ config, dataPlane, metrics });
   await app.ready();
