@@ -24,9 +24,11 @@ import { registerMetricsRoute } from "./protocols/monitoring/routes.js";
 import { registerV2Routes } from "./protocols/v2/routes.js";
 import { registerVertexRoutes } from "./protocols/vertex/routes.js";
 
-const { version: SERVICE_VERSION } = createRequire(import.meta.url)(
-  path.join(PACKAGE_ROOT, "package.json"),
-) as { version: string };
+/** This server's name and version, as package.json states them (V2 server metadata, OpenAPI). */
+const SERVICE = createRequire(import.meta.url)(path.join(PACKAGE_ROOT, "package.json")) as {
+  name: string;
+  version: string;
+};
 
 export interface AppDependencies {
   readonly config: Config;
@@ -75,7 +77,7 @@ export async function buildApp({ config, dataPlane, metrics }: AppDependencies):
       openapi: "3.0.3",
       info: {
         title: "Lead scoring service",
-        version: SERVICE_VERSION,
+        version: SERVICE.version,
         description:
           "Scores sales leads with a trained model: the probability that each lead converts. " +
           "Speaks the Vertex AI prediction body, KServe V1 and the Open Inference Protocol (V2). " +
@@ -102,7 +104,7 @@ export async function buildApp({ config, dataPlane, metrics }: AppDependencies):
   registerHealthRoutes(app, dataPlane, config.healthRoute);
   registerVertexRoutes(app, dataPlane, config.predictRoute);
   registerKServeV1Routes(app, dataPlane);
-  registerV2Routes(app, dataPlane, SERVICE_VERSION);
+  registerV2Routes(app, dataPlane, SERVICE);
   if (config.metricsPort === 0) registerMetricsRoute(app, metrics);
   return app;
 }

@@ -50,7 +50,6 @@ export async function loadModel(
   try {
     const explainer = await loadExplainer({
       metadata,
-      spec,
       preprocessor,
       xgboostJson: files.get("xgboost.json")!,
       xgboostFile: where("xgboost.json"),
@@ -59,9 +58,7 @@ export async function loadModel(
     const model = new LoadedModel(metadata, preprocessor, scorer, where(""), explainer);
     const golden = parseGolden(files.get("golden.json")!, where("golden.json"));
     await checkGolden(model, golden);
-    if (explainer.tree !== undefined) {
-      checkGoldenExplanations(explainer.tree, preprocessor, golden, metadata.expected_value);
-    }
+    checkGoldenExplanations(explainer.tree, preprocessor, golden, metadata.expected_value);
     return model;
   } catch (error) {
     await scorer.release();

@@ -1,5 +1,6 @@
 import { describeValue, quoteInput } from "../echo.js";
 import { ArtifactError, InvalidInputError } from "../errors.js";
+import { FieldColumns } from "./field-columns.js";
 import type {
   CategoricalFieldSpec,
   NumericFieldSpec,
@@ -36,6 +37,8 @@ interface CategoricalColumn {
 export class Preprocessor {
   readonly width: number;
   readonly fieldNames: readonly string[];
+  /** Which output columns each field writes; checked to partition the row exactly. */
+  readonly columns: FieldColumns;
   private readonly numeric: readonly NumericColumn[];
   private readonly categorical: readonly CategoricalColumn[];
   private readonly missing: ReadonlySet<string>;
@@ -48,7 +51,9 @@ export class Preprocessor {
         `preprocessor.json: output_columns has ${spec.output_columns.length} names, n_outputs is ${spec.n_outputs}`,
       );
     }
-    this.fieldNames = spec.fields.map((field) => field.name);
+    // Bounds and overlaps of every field's columns are checked here, once, for encode and explain.
+    this.columns = new FieldColumns(spec);
+    this.fieldNames = this.columns.names;
     this.known = new Set(this.fieldNames);
     if (this.known.size !== this.fieldNames.length) {
       throw new ArtifactError("preprocessor.json: field names are not unique");
@@ -152,7 +157,6 @@ export class Preprocessor {
   }
 
   private compileNumeric(field: NumericFieldSpec): NumericColumn {
-    this.checkColumn(field.output_index, 1, field.name);
     if (field.scale === 0)
       throw new ArtifactError(`preprocessor.json: field "${field.name}" has scale 0`);
     return {
@@ -165,18 +169,9 @@ export class Preprocessor {
   }
 
   private compileCategorical(field: CategoricalFieldSpec): CategoricalColumn {
-    this.checkColumn(field.output_offset, field.categories.length, field.name);
     const columns = new Map(
       field.categories.map((category, i) => [category, field.output_offset + i]),
     );
     return { name: field.name, columns, fillColumn: columns.get(field.fill_value) ?? -1 };
-  }
-
-  private checkColumn(start: number, count: number, name: string): void {
-    if (start + count > this.width) {
-      throw new ArtifactError(
-        `preprocessor.json: field "${name}" writes past column ${this.width - 1}`,
-      );
-    }
   }
 }

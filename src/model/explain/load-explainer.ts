@@ -1,8 +1,6 @@
 import { ArtifactError, InvalidInputError } from "../../errors.js";
 import type { ModelMetadata } from "../metadata.js";
 import type { Preprocessor } from "../preprocessor.js";
-import type { PreprocessorSpec } from "../preprocessor-spec.js";
-import { FieldColumns } from "../field-columns.js";
 import { ModelExplainer } from "./model-explainer.js";
 import { SampledShapley } from "./sampled-shapley.js";
 import { TreeShap } from "./tree-shap.js";
@@ -14,7 +12,6 @@ const OBJECTIVE_OF_TASK = { binary: "binary:logistic", regression: "reg:squarede
 
 export interface ExplainerArtifacts {
   readonly metadata: ModelMetadata;
-  readonly spec: PreprocessorSpec;
   readonly preprocessor: Preprocessor;
   /** xgboost.json's bytes (already sha256-verified) and where it came from, for messages. */
   readonly xgboostJson: Buffer;
@@ -29,7 +26,7 @@ export interface ExplainerArtifacts {
  */
 export async function loadExplainer(artifacts: ExplainerArtifacts): Promise<ModelExplainer> {
   const { metadata, preprocessor, xgboostFile } = artifacts;
-  const fields = new FieldColumns(artifacts.spec);
+  const fields = preprocessor.columns;
   const xgboost = parseXGBoostJson(artifacts.xgboostJson, xgboostFile);
   if (xgboost.objective !== OBJECTIVE_OF_TASK[metadata.task]) {
     throw new ArtifactError(

@@ -10,14 +10,14 @@ import type {
 } from "./types.js";
 
 /**
- * The explanation methods of one model version, prepared at load: exact TreeSHAP when the version
- * has tree structure, sampled Shapley always. Works on preprocessed rows; attributions come out
- * per raw input field.
+ * The explanation methods of one model version, prepared at load: exact TreeSHAP from its trees
+ * (xgboost.json is a required artifact, so every version has them) and sampled Shapley, Vertex
+ * AI's model-agnostic method. Works on preprocessed rows; attributions come out per raw field.
  */
 export class ModelExplainer {
-  readonly methods: readonly ExplainMethod[];
-  /** TreeSHAP where possible: exact, and far cheaper than sampling. */
-  readonly defaultMethod: ExplainMethod;
+  readonly methods: readonly ExplainMethod[] = ["tree_shap", "sampled_shapley"];
+  /** Exact, and far cheaper than sampling. */
+  readonly defaultMethod: ExplainMethod = "tree_shap";
   /** Per-column attributions of the row in progress (+ bias), reused by every call. */
   private readonly columns: Float64Array;
 
@@ -25,10 +25,8 @@ export class ModelExplainer {
     readonly fields: FieldColumns,
     readonly space: OutputSpace,
     readonly sampled: SampledShapley,
-    readonly tree: TreeShap | undefined,
+    readonly tree: TreeShap,
   ) {
-    this.methods = tree === undefined ? ["sampled_shapley"] : ["tree_shap", "sampled_shapley"];
-    this.defaultMethod = this.methods[0]!;
     this.columns = new Float64Array(fields.width + 1);
   }
 
@@ -39,7 +37,7 @@ export class ModelExplainer {
     score: RowScorer,
     options: ExplainOptions,
   ): Promise<{ scores: Float32Array; explanations: InstanceExplanation[] }> {
-    if (options.method === "sampled_shapley" || this.tree === undefined) {
+    if (options.method === "sampled_shapley") {
       return this.sampled.explain(features, count, score, options.pathCount, options.seed);
     }
     // ONNX Runtime scores on its own thread: start it first so it overlaps the attributions.

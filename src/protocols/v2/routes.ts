@@ -10,7 +10,6 @@ import {
   ServerMetadataResponse,
 } from "./schema.js";
 
-const SERVER_NAME = "lead-scoring";
 const ModelParams = Type.Object({
   name: Type.String({ examples: ["lead-scoring"] }),
   version: Type.Optional(Type.String({ examples: ["1.0.0"] })),
@@ -18,7 +17,11 @@ const ModelParams = Type.Object({
 const ReadyBody = Type.Object({ ready: Type.Boolean() });
 
 /** Open Inference Protocol (KServe V2, Triton, MLServer) over the data plane. */
-export function registerV2Routes(app: App, dataPlane: DataPlane, serverVersion: string): void {
+export function registerV2Routes(
+  app: App,
+  dataPlane: DataPlane,
+  server: { readonly name: string; readonly version: string },
+): void {
   const tags = ["v2"];
   const health = (summary: string, isOk: () => boolean) => ({
     schema: {
@@ -43,7 +46,7 @@ export function registerV2Routes(app: App, dataPlane: DataPlane, serverVersion: 
   app.get(
     "/v2",
     { schema: { tags, summary: "Server metadata", response: { 200: ServerMetadataResponse } } },
-    () => ({ name: SERVER_NAME, version: serverVersion, extensions: [] }),
+    () => ({ name: server.name, version: server.version, extensions: [] }),
   );
 
   // Each model route exists with and without /versions/:version, as the protocol defines.
