@@ -11,8 +11,16 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import fields
 
-from .config import PRESETS, RunConfig, TrainConfig, data_config_from_preset
+from .config import (
+    DEFAULT_PRESET,
+    DEFAULTS,
+    PRESETS,
+    RunConfig,
+    TrainConfig,
+    data_config_from_preset,
+)
 from .errors import PipelineError
 
 EPILOG = """\
@@ -53,8 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     src = r.add_argument_group("data")
     src.add_argument("--data", required=True, help="CSV path or bq://project.dataset.table")
-    src.add_argument("--target", help="target column (default: the preset's, Converted)")
-    src.add_argument("--preset", choices=sorted(PRESETS), default="lead-scoring")
+    src.add_argument(
+        "--target", help=f"target column (default: the preset's, {DEFAULTS.data.target})"
+    )
+    src.add_argument("--preset", choices=sorted(PRESETS), default=DEFAULT_PRESET)
     src.add_argument(
         "--id-column", action="append", metavar="COL", help="id column to drop (repeatable)"
     )
@@ -79,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     t = r.add_argument_group("training")
-    d = TrainConfig()
+    # The dest of every TrainConfig flag is its field name: _run builds the config from them.
+    d = DEFAULTS.train
     t.add_argument("--n-estimators", type=int, default=d.n_estimators)
     t.add_argument("--max-depth", type=int, default=d.max_depth)
     t.add_argument("--learning-rate", type=float, default=d.learning_rate)
@@ -90,17 +101,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--n-jobs", type=int, default=d.n_jobs, help="XGBoost threads (fixed for reproducibility)"
     )
     t.add_argument(
-        "--search", type=int, default=0, metavar="N", help="randomized search budget (0 = off)"
+        "--search",
+        dest="search_iterations",
+        type=int,
+        default=d.search_iterations,
+        metavar="N",
+        help="randomized search budget (0 = off), scored by k-fold CV (--cv-folds)",
     )
-    t.add_argument("--cv-folds", type=int, default=d.search_folds, help="folds of the search's CV")
-    t.add_argument("--test-size", type=float, default=0.2)
+    t.add_argument("--cv-folds", dest="search_folds", type=int, default=d.search_folds)
+    t.add_argument("--test-size", type=float, default=DEFAULTS.test_size)
     t.add_argument(
-        "--threshold", type=float, default=0.5, help="decision threshold for binary metrics"
+        "--threshold",
+        type=float,
+        default=DEFAULTS.threshold,
+        help="decision threshold for binary metrics",
     )
     t.add_argument(
         "--golden-rows",
         type=int,
-        default=200,
+        default=DEFAULTS.golden_rows,
         help="held-out rows in golden.json (≥200 by contract)",
     )
 
@@ -137,9 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _run(args: argparse.Namespace) -> None:
-    from .run import run_pipeline
-
+def run_config(args: argparse.Namespace) -> RunConfig:
+    """The RunConfig that `run`'s flags describe (no flag given: `DEFAULTS`)."""
     data = data_config_from_preset(
         args.preset,
         target=args.target,
@@ -148,27 +166,22 @@ def _run(args: argparse.Namespace) -> None:
         missing_values=args.missing_value,
         renames=dict(args.rename) if args.rename else None,
     )
-    config = RunConfig(
+    return RunConfig(
         data=data,
-        train=TrainConfig(
-            n_estimators=args.n_estimators,
-            max_depth=args.max_depth,
-            learning_rate=args.learning_rate,
-            subsample=args.subsample,
-            colsample_bytree=args.colsample_bytree,
-            seed=args.seed,
-            n_jobs=args.n_jobs,
-            search_iterations=args.search,
-            search_folds=args.cv_folds,
-        ),
+        train=TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)}),
         task=args.task,
         test_size=args.test_size,
         threshold=args.threshold,
         golden_rows=args.golden_rows,
     )
+
+
+def _run(args: argparse.Namespace) -> None:
+    from .run import run_pipeline
+
     result = run_pipeline(
         args.data,
-        config,
+        run_config(args),
         name=args.name,
         registry=args.registry,
         major=args.major,

@@ -15,6 +15,8 @@ from pathlib import Path
 from kfp import compiler, dsl
 from kfp.dsl import Artifact, Dataset, Input, Metrics, Model, Output
 
+from .config import DEFAULT_MODEL_NAME, DEFAULT_PRESET, DEFAULTS
+
 # Built from pipeline/Dockerfile and pushed where the cluster can pull it; override with
 # `python -m pipeline compile-kfp out.yaml --image REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG`.
 DEFAULT_IMAGE = "lead-scoring-pipeline:latest"
@@ -137,18 +139,18 @@ def build_pipeline(image: str = DEFAULT_IMAGE):
     @dsl.pipeline(name=PIPELINE_NAME, description="Lead data → verified ONNX/XGBoost model version")
     def training_pipeline(
         data: str,
-        target: str = "Converted",
-        preset: str = "lead-scoring",
-        name: str = "lead-scoring",
+        target: str = "",  # "" = the preset's
+        preset: str = DEFAULT_PRESET,
+        name: str = DEFAULT_MODEL_NAME,
         version: str = "1.0.0",
-        test_size: float = 0.2,
-        seed: int = 42,
-        n_estimators: int = 100,
-        max_depth: int = 6,
-        learning_rate: float = 0.1,
-        search: int = 0,
-        threshold: float = 0.5,
-        golden_rows: int = 200,
+        test_size: float = DEFAULTS.test_size,
+        seed: int = DEFAULTS.train.seed,
+        n_estimators: int = DEFAULTS.train.n_estimators,
+        max_depth: int = DEFAULTS.train.max_depth,
+        learning_rate: float = DEFAULTS.train.learning_rate,
+        search: int = DEFAULTS.train.search_iterations,
+        threshold: float = DEFAULTS.threshold,
+        golden_rows: int = DEFAULTS.golden_rows,
     ):
         ingested = ingest_c(data=data, target=target, preset=preset).set_display_name("ingest")
         split = preprocess_c(

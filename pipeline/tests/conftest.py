@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.config import PRESETS, RunConfig
+from pipeline.config import DEFAULTS, RunConfig
 from pipeline.run import RunResult, run_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ def leads_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def run_config() -> RunConfig:
-    return RunConfig(data=PRESETS["lead-scoring"])
+    return DEFAULTS
 
 
 @pytest.fixture(scope="session")

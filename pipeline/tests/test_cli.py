@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.cli import build_parser, run_config
+from pipeline.config import DEFAULTS
 from pipeline.tests.conftest import HEADER, PYTHON, REPO, synthetic_rows, write_csv
 
 
@@ -33,6 +35,12 @@ def test_help() -> None:
     for flag in ("--data", "--target", "--search", "--mlflow-uri", "--registry", "--major"):
         assert flag in run.stdout
     assert "leakage" in run.stdout  # the preset is explained
+
+
+def test_flag_defaults_are_the_config_defaults() -> None:
+    """The flags' defaults come from config.DEFAULTS, not from values typed out again."""
+    args = build_parser().parse_args(["run", "--data", "x.csv", "--name", "m", "--registry", "r"])
+    assert run_config(args) == DEFAULTS
 
 
 def bad_inputs(tmp: Path) -> dict[str, tuple[Path, list[str], str]]:
