@@ -72,6 +72,9 @@ class RunConfig:
 
 DEFAULT_PRESET = "lead-scoring"
 DEFAULT_MODEL_NAME = "lead-scoring"
+# The version an exported folder records until the registry numbers it: `lead-scoring registry
+# publish` picks the real one and restamps metadata.json with it.
+UNPUBLISHED_VERSION = "0.0.0"
 
 PRESETS: dict[str, DataConfig] = {
     "lead-scoring": DataConfig(

@@ -31,9 +31,10 @@ def test_committed_model_is_reproduced_from_shared_data(tmp_path: Path) -> None:
         str(DATA),
         DEFAULTS,
         name="lead-scoring",
-        registry=tmp_path,
+        out=tmp_path / "lead-scoring",
         log=lambda s: None,
     )
+    assert result.version_dir is not None
     fresh = result.metadata
     assert fresh["training_data"] == committed["training_data"]  # same file, same split
     assert fresh["params"] == committed["params"]
