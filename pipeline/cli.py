@@ -162,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="container image with this repository's pipeline package installed "
         "(see pipeline/Dockerfile)",
     )
+    k.add_argument(
+        "--service-image",
+        default=None,
+        help="default of the service_image parameter: the service's image (see Dockerfile), "
+        "whose registry CLI the register step runs",
+    )
     return p
 
 
@@ -246,7 +252,7 @@ def _exit_code(published: Published | None) -> int:
 def _compile(args: argparse.Namespace) -> int:
     from .kfp_pipeline import compile_pipeline
 
-    compile_pipeline(args.output, image=args.image)
+    compile_pipeline(args.output, image=args.image, service_image=args.service_image)
     print(f"wrote {args.output}")
     return 0
 
