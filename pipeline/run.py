@@ -17,7 +17,7 @@ from .baselines import training_profile
 from .config import UNPUBLISHED_VERSION, RunConfig
 from .errors import PipelineError
 from .evaluate import evaluate
-from .export import export
+from .export import check_export_dir, export
 from .golden import golden_instances
 from .ingest import IngestResult, ingest
 from .preprocess import PreprocessResult, preprocess
@@ -93,7 +93,10 @@ def run_pipeline(
     """Train and export into `out` (a new or empty folder), and/or publish to `registry`."""
     if out is None and registry is None:
         raise PipelineError("nowhere to put the model: give a registry, an output folder or both")
-    cli = registry_cli() if registry is not None else None  # missing? say so before training
+    # Say what cannot work before training, not after.
+    if out is not None:
+        check_export_dir(Path(out))
+    cli = registry_cli() if registry is not None else None
     t0 = time.monotonic()
 
     def stage(i: int, label: str, msg: str) -> None:

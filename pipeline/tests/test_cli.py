@@ -76,6 +76,14 @@ def test_bad_input_exits_non_zero_with_one_line(case: str, tmp_path: Path) -> No
     assert not (tmp_path / "out").exists()
 
 
+def test_a_used_output_folder_is_refused_before_training(leads_csv: Path, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "metadata.json").write_text("{}")
+    result = cli(*run_args(leads_csv, tmp_path / "out"))
+    assert result.returncode == 1 and "is not empty" in result.stderr
+    assert "[1/6]" not in result.stdout  # nothing trained
+
+
 def test_usage_error_is_argparse_exit_2(tmp_path: Path) -> None:
     result = cli("run", "--data", "x.csv")
     assert result.returncode == 2 and "--name" in result.stderr
