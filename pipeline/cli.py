@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     t = r.add_argument_group("training")
-    # The dest of every TrainConfig flag is its field name: _run builds the config from them.
+    # The dest of every TrainConfig flag is its field name: run_config builds TrainConfig.
     d = DEFAULTS.train
     t.add_argument("--n-estimators", type=int, default=d.n_estimators)
     t.add_argument("--max-depth", type=int, default=d.max_depth)
