@@ -1,7 +1,8 @@
 """File-level rules of a version directory: names, JSON writing, sha256, completeness.
 
 docs/artifacts.md: a version directory is complete only when metadata.json exists, and valid
-only when every file it lists matches its sha256. Both export and register go through here.
+only when every file it lists matches its sha256. Export writes through here; publishing
+is the registry CLI's (it verifies the folder again, as the service will).
 """
 
 from __future__ import annotations

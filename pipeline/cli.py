@@ -1,7 +1,9 @@
 """Command line: `python -m pipeline run|register|compile-kfp`.
 
 Bad input ends with one line on stderr and exit code 1 (usage errors: argparse's 2); a
-traceback is shown only with --debug, because anything but a PipelineError is a bug.
+traceback is shown only with --debug, because anything but a PipelineError is a bug. As with
+`lead-scoring registry publish`, which publishes for both commands, exit code 3 means
+published, but --promote-if-better kept the alias where it was.
 """
 
 from __future__ import annotations
@@ -11,14 +13,26 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import fields
 
-from .config import PRESETS, RunConfig, TrainConfig, data_config_from_preset
+from .config import (
+    DEFAULT_PRESET,
+    DEFAULTS,
+    PRESETS,
+    RunConfig,
+    TrainConfig,
+    data_config_from_preset,
+)
 from .errors import PipelineError
+from .register import EXIT_KEPT, Published
 
 EPILOG = """\
 example (the default lead-scoring model):
   python -m pipeline run --data ../shared/datasets/leads-x-education.csv \\
       --target Converted --name lead-scoring --registry models
+
+--registry publishes through the service's CLI (`lead-scoring registry publish`), which numbers
+the version; --out only writes the version folder (version 0.0.0 until it is published).
 
 The lead-scoring preset drops the id columns (Prospect ID, Lead Number) and the nine leakage
 columns (Tags, Lead Quality, Lead Profile, Last Activity, Last Notable Activity, Asymmetrique *)
@@ -53,8 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     src = r.add_argument_group("data")
     src.add_argument("--data", required=True, help="CSV path or bq://project.dataset.table")
-    src.add_argument("--target", help="target column (default: the preset's, Converted)")
-    src.add_argument("--preset", choices=sorted(PRESETS), default="lead-scoring")
+    src.add_argument(
+        "--target", help=f"target column (default: the preset's, {DEFAULTS.data.target})"
+    )
+    src.add_argument("--preset", choices=sorted(PRESETS), default=DEFAULT_PRESET)
     src.add_argument(
         "--id-column", action="append", metavar="COL", help="id column to drop (repeatable)"
     )
@@ -79,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     t = r.add_argument_group("training")
-    d = TrainConfig()
+    # The dest of every TrainConfig flag is its field name: run_config builds TrainConfig.
+    d = DEFAULTS.train
     t.add_argument("--n-estimators", type=int, default=d.n_estimators)
     t.add_argument("--max-depth", type=int, default=d.max_depth)
     t.add_argument("--learning-rate", type=float, default=d.learning_rate)
@@ -90,24 +107,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--n-jobs", type=int, default=d.n_jobs, help="XGBoost threads (fixed for reproducibility)"
     )
     t.add_argument(
-        "--search", type=int, default=0, metavar="N", help="randomized search budget (0 = off)"
+        "--search",
+        dest="search_iterations",
+        type=int,
+        default=d.search_iterations,
+        metavar="N",
+        help="randomized search budget (0 = off), scored by k-fold CV (--cv-folds)",
     )
-    t.add_argument("--cv-folds", type=int, default=d.search_folds, help="folds of the search's CV")
-    t.add_argument("--test-size", type=float, default=0.2)
+    t.add_argument("--cv-folds", dest="search_folds", type=int, default=d.search_folds)
+    t.add_argument("--test-size", type=float, default=DEFAULTS.test_size)
     t.add_argument(
-        "--threshold", type=float, default=0.5, help="decision threshold for binary metrics"
+        "--threshold",
+        type=float,
+        default=DEFAULTS.threshold,
+        help="decision threshold for binary metrics",
     )
     t.add_argument(
         "--golden-rows",
         type=int,
-        default=200,
+        default=DEFAULTS.golden_rows,
         help="held-out rows in golden.json (≥200 by contract)",
     )
 
-    o = r.add_argument_group("output")
+    o = r.add_argument_group("output (--registry, --out or both)")
     o.add_argument("--name", required=True, help="model name, e.g. lead-scoring")
-    o.add_argument("--registry", required=True, help="local registry directory, e.g. models")
-    o.add_argument("--major", action="store_true", help="bump the major version")
+    o.add_argument("--out", metavar="DIR", help="write the version folder here (new or empty)")
+    _publish_options(o, required=False)
     o.add_argument(
         "--mlflow-uri",
         default=os.environ.get("MLFLOW_TRACKING_URI"),
@@ -115,12 +140,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     g = sub.add_parser(
-        "register", help="copy an exported version directory into a registry", parents=[common]
+        "register",
+        help="publish an exported version folder (lead-scoring registry publish)",
+        description="Publish a version folder as the next version, through the registry CLI "
+        "($LEAD_SCORING_CLI, this checkout's, or lead-scoring on PATH).",
+        parents=[common],
     )
     g.add_argument("version_dir")
-    g.add_argument("--name", required=True)
-    g.add_argument("--registry", required=True)
-    g.add_argument("--major", action="store_true")
+    g.add_argument("--name", required=True, help="model name (the folder's metadata.name)")
+    _publish_options(g, required=True)
 
     k = sub.add_parser(
         "compile-kfp",
@@ -134,12 +162,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="container image with this repository's pipeline package installed "
         "(see pipeline/Dockerfile)",
     )
+    k.add_argument(
+        "--service-image",
+        default=None,
+        help="default of the service_image parameter: the service's image (see Dockerfile), "
+        "whose registry CLI the register step runs",
+    )
     return p
 
 
-def _run(args: argparse.Namespace) -> None:
-    from .run import run_pipeline
+def _publish_options(group: argparse._ActionsContainer, required: bool) -> None:
+    """The options passed on to `lead-scoring registry publish`."""
+    group.add_argument(
+        "--registry",
+        required=required,
+        help="publish to this registry: a directory (e.g. models) or gs://bucket/prefix",
+    )
+    group.add_argument("--major", action="store_true", help="bump the major version")
+    group.add_argument(
+        "--promote-if-better",
+        action="store_true",
+        help="then move the alias to it only if its primary metric is strictly better",
+    )
+    group.add_argument(
+        "--alias", help="alias for --promote-if-better (the CLI's default: production)"
+    )
 
+
+def run_config(args: argparse.Namespace) -> RunConfig:
+    """The RunConfig that `run`'s flags describe (no flag given: `DEFAULTS`)."""
     data = data_config_from_preset(
         args.preset,
         target=args.target,
@@ -148,56 +199,72 @@ def _run(args: argparse.Namespace) -> None:
         missing_values=args.missing_value,
         renames=dict(args.rename) if args.rename else None,
     )
-    config = RunConfig(
+    return RunConfig(
         data=data,
-        train=TrainConfig(
-            n_estimators=args.n_estimators,
-            max_depth=args.max_depth,
-            learning_rate=args.learning_rate,
-            subsample=args.subsample,
-            colsample_bytree=args.colsample_bytree,
-            seed=args.seed,
-            n_jobs=args.n_jobs,
-            search_iterations=args.search,
-            search_folds=args.cv_folds,
-        ),
+        train=TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)}),
         task=args.task,
         test_size=args.test_size,
         threshold=args.threshold,
         golden_rows=args.golden_rows,
     )
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .run import run_pipeline
+
     result = run_pipeline(
         args.data,
-        config,
+        run_config(args),
         name=args.name,
+        out=args.out,
         registry=args.registry,
+        alias=args.alias,
+        promote_if_better=args.promote_if_better,
         major=args.major,
         mlflow_uri=args.mlflow_uri or None,
         log=lambda s: print(s, flush=True),
     )
     pm = result.metadata["primary_metric"]
-    print(f"done: {result.version_dir} ({pm['name']} {pm['value']:.4f})")
+    where = result.published.location if result.published else result.version_dir
+    print(f"done: {where} ({pm['name']} {pm['value']:.4f})")
+    return _exit_code(result.published)
 
 
-def _register(args: argparse.Namespace) -> None:
-    from .register import register
+def _register(args: argparse.Namespace) -> int:
+    from .register import publish
 
-    final, why = register(args.version_dir, args.registry, args.name, args.major)
-    print(f"registered {final} ({why})")
+    published = publish(
+        args.version_dir,
+        args.registry,
+        args.name,
+        alias=args.alias,
+        promote_if_better=args.promote_if_better,
+        major=args.major,
+    )
+    print(published.output)
+    return _exit_code(published)
 
 
-def _compile(args: argparse.Namespace) -> None:
+def _exit_code(published: Published | None) -> int:
+    return EXIT_KEPT if published is not None and published.promoted is False else 0
+
+
+def _compile(args: argparse.Namespace) -> int:
     from .kfp_pipeline import compile_pipeline
 
-    compile_pipeline(args.output, image=args.image)
+    compile_pipeline(args.output, image=args.image, service_image=args.service_image)
     print(f"wrote {args.output}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "run" and args.out is None and args.registry is None:
+        parser.error("run: give --registry (publish), --out (the version folder only) or both")
     commands = {"run": _run, "register": _register, "compile-kfp": _compile}
     try:
-        commands[args.command](args)
+        return commands[args.command](args)
     except PipelineError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -214,4 +281,3 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return 1
-    return 0

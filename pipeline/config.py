@@ -1,7 +1,9 @@
 """Defaults for the lead data in one place, and the knobs every stage reads.
 
 The CLI starts from a preset and lets flags replace any list in it, so the command line in
-the README trains the leak-free lead model without repeating nine column names.
+the README trains the leak-free lead model without repeating nine column names. Every default
+of a run is written once, here: the CLI's flags and the KFP pipeline's parameters read
+`DEFAULTS`, `DEFAULT_PRESET` and `DEFAULT_MODEL_NAME` instead of repeating the values.
 """
 
 from __future__ import annotations
@@ -68,6 +70,12 @@ class RunConfig:
     golden_rows: int = 200
 
 
+DEFAULT_PRESET = "lead-scoring"
+DEFAULT_MODEL_NAME = "lead-scoring"
+# The version an exported folder records until the registry numbers it: `lead-scoring registry
+# publish` picks the real one and restamps metadata.json with it.
+UNPUBLISHED_VERSION = "0.0.0"
+
 PRESETS: dict[str, DataConfig] = {
     "lead-scoring": DataConfig(
         target="Converted",
@@ -76,6 +84,9 @@ PRESETS: dict[str, DataConfig] = {
     ),
     "none": DataConfig(target="", missing_values=("",)),
 }
+
+# A run with every default: what `python -m pipeline run` and the KFP pipeline start from.
+DEFAULTS = RunConfig(data=PRESETS[DEFAULT_PRESET])
 
 
 def data_config_from_preset(

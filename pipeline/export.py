@@ -96,6 +96,12 @@ def library_versions() -> dict[str, str]:
     return out
 
 
+def check_export_dir(d: Path) -> None:
+    """A version folder is written into a new or empty directory, never over another one."""
+    if d.exists() and (not d.is_dir() or any(d.iterdir())):
+        raise PipelineError(f"export directory {d} is not empty")
+
+
 def export(
     out_dir: str | Path,
     *,
@@ -120,9 +126,8 @@ def export(
     golden rows.
     """
     d = Path(out_dir)
+    check_export_dir(d)
     d.mkdir(parents=True, exist_ok=True)
-    if any(d.iterdir()):
-        raise PipelineError(f"export directory {d} is not empty")
     n = int(preprocessor["n_outputs"])
 
     golden, x_golden = build_golden(model, preprocessor, golden_instances, task, version)

@@ -5,8 +5,10 @@ calls a stage; the image (pipeline/Dockerfile: the pinned requirements + this pa
 what makes that import work, so nothing is pip-installed at run time. Artifacts between
 steps are the stages' own pickle-free save/load formats (JSON + .npy + xgboost.json).
 
-The local registry step is not here: on a cluster the exported version directory is an
-artifact in the pipeline root (GCS), published by the registry CLI (a separate issue).
+The last step publishes the exported version folder (an artifact in the pipeline root, read
+through Cloud Storage FUSE) with the service's own CLI, `lead-scoring registry publish`, in the
+service's image: the registry numbers the version, so nothing here chooses one. It runs when the
+`registry` parameter is set (e.g. gs://bucket/models); without it the run ends at export.
 """
 
 # No `from __future__ import annotations`: KFP reads the real annotation objects.
@@ -15,11 +17,37 @@ from pathlib import Path
 from kfp import compiler, dsl
 from kfp.dsl import Artifact, Dataset, Input, Metrics, Model, Output
 
+from .config import DEFAULT_MODEL_NAME, DEFAULT_PRESET, DEFAULTS
+
 # Built from pipeline/Dockerfile and pushed where the cluster can pull it; override with
 # `python -m pipeline compile-kfp out.yaml --image REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG`.
 DEFAULT_IMAGE = "lead-scoring-pipeline:latest"
+# The service's image (../Dockerfile), which holds the registry CLI; a pipeline parameter
+# (`service_image`), defaulting to this or to `compile-kfp --service-image`.
+DEFAULT_SERVICE_IMAGE = "lead-scoring:latest"
 PIPELINE_NAME = "lead-scoring-training"
-STAGES = ("ingest", "preprocess", "train", "evaluate", "export")
+STAGES = ("ingest", "preprocess", "train", "evaluate", "export", "register")
+
+# The register step: `lead-scoring registry publish`, run from a shell only to turn the CLI's
+# flags on and off from parameters, to keep its report as the step's `outcome`, and to count
+# exit code 3 (published, but --promote-if-better kept the alias) as a result, not a failure.
+# The service image has the CLI as dist/src/cli/main.js under WORKDIR /app, not on PATH;
+# $LEAD_SCORING_CLI (split on spaces) replaces it: the tests run this script with the
+# checkout's CLI.
+REGISTER_SCRIPT = r"""outcome=$1 promote=$2 major=$3 alias=$4
+shift 4
+case $promote in true | True) set -- "$@" --promote-if-better ;; esac
+case $major in true | True) set -- "$@" --major ;; esac
+if [ -n "$alias" ]; then set -- "$@" --alias "$alias"; fi
+report=$(${LEAD_SCORING_CLI:-node /app/dist/src/cli/main.js} registry publish "$@")
+code=$?
+printf '%s
+' "$report"
+{ mkdir -p "$(dirname "$outcome")" && printf '%s
+' "$report" >"$outcome"; } || exit 1
+if [ "$code" -eq 3 ]; then exit 0; fi
+exit "$code"
+"""
 
 
 def ingest_op(data: str, target: str, preset: str, table: Output[Dataset]) -> None:
@@ -93,7 +121,6 @@ def export_op(
     model: Input[Model],
     evaluation: Input[Artifact],
     name: str,
-    version: str,
     test_size: float,
     seed: int,
     golden_rows: int,
@@ -102,6 +129,7 @@ def export_op(
     import json
     from pathlib import Path
 
+    from pipeline.config import UNPUBLISHED_VERSION
     from pipeline.ingest import IngestResult
     from pipeline.preprocess import PreprocessResult
     from pipeline.run import export_version
@@ -112,7 +140,7 @@ def export_op(
     export_version(
         Path(version_dir.path),
         name=name,
-        version=version,
+        version=UNPUBLISHED_VERSION,  # the registry numbers it when the register step publishes
         data=IngestResult.load(table.path),
         prep=PreprocessResult.load(split.path),
         trained=TrainResult.load(model.path),
@@ -123,8 +151,37 @@ def export_op(
     )
 
 
-def build_pipeline(image: str = DEFAULT_IMAGE):
-    """The pipeline function, with every component running in `image`."""
+@dsl.container_component
+def register_op(
+    version_dir: Input[Model],
+    registry: str,
+    name: str,
+    alias: str,
+    promote_if_better: bool,
+    major: bool,
+    outcome: dsl.OutputPath(str),
+):
+    """`lead-scoring registry publish`; `outcome` is its report (published, promoted or kept)."""
+    return dsl.ContainerSpec(
+        image=DEFAULT_SERVICE_IMAGE,  # replaced by the service_image parameter
+        command=["sh", "-c", REGISTER_SCRIPT, "register"],
+        args=[
+            outcome,
+            promote_if_better,
+            major,
+            alias,
+            version_dir.path,
+            "--registry",
+            registry,
+            "--model",
+            name,
+        ],
+    )
+
+
+def build_pipeline(image: str = DEFAULT_IMAGE, service_image: str = DEFAULT_SERVICE_IMAGE):
+    """The pipeline function: the stages run in `image`, the register step in `service_image`
+    (the default of the pipeline's `service_image` parameter)."""
 
     def component(fn):
         # install_kfp_package=False: the image already has the pinned kfp (requirements.txt).
@@ -137,18 +194,22 @@ def build_pipeline(image: str = DEFAULT_IMAGE):
     @dsl.pipeline(name=PIPELINE_NAME, description="Lead data → verified ONNX/XGBoost model version")
     def training_pipeline(
         data: str,
-        target: str = "Converted",
-        preset: str = "lead-scoring",
-        name: str = "lead-scoring",
-        version: str = "1.0.0",
-        test_size: float = 0.2,
-        seed: int = 42,
-        n_estimators: int = 100,
-        max_depth: int = 6,
-        learning_rate: float = 0.1,
-        search: int = 0,
-        threshold: float = 0.5,
-        golden_rows: int = 200,
+        target: str = "",  # "" = the preset's
+        preset: str = DEFAULT_PRESET,
+        name: str = DEFAULT_MODEL_NAME,
+        test_size: float = DEFAULTS.test_size,
+        seed: int = DEFAULTS.train.seed,
+        n_estimators: int = DEFAULTS.train.n_estimators,
+        max_depth: int = DEFAULTS.train.max_depth,
+        learning_rate: float = DEFAULTS.train.learning_rate,
+        search: int = DEFAULTS.train.search_iterations,
+        threshold: float = DEFAULTS.threshold,
+        golden_rows: int = DEFAULTS.golden_rows,
+        registry: str = "",  # where to publish, e.g. gs://bucket/models; "" = export only
+        alias: str = "",  # for promote_if_better; "" = the CLI's default, production
+        promote_if_better: bool = False,
+        major: bool = False,
+        service_image: str = service_image,
     ):
         ingested = ingest_c(data=data, target=target, preset=preset).set_display_name("ingest")
         split = preprocess_c(
@@ -165,23 +226,37 @@ def build_pipeline(image: str = DEFAULT_IMAGE):
         evaluated = evaluate_c(
             split=split.outputs["split"], model=trained.outputs["model"], threshold=threshold
         ).set_display_name("evaluate")
-        export_c(
+        exported = export_c(
             table=ingested.outputs["table"],
             split=split.outputs["split"],
             model=trained.outputs["model"],
             evaluation=evaluated.outputs["evaluation"],
             name=name,
-            version=version,
             test_size=test_size,
             seed=seed,
             golden_rows=golden_rows,
         ).set_display_name("export")
+        with dsl.If(registry != "", name="publish"):
+            published = register_op(
+                version_dir=exported.outputs["version_dir"],
+                registry=registry,
+                name=name,
+                alias=alias,
+                promote_if_better=promote_if_better,
+                major=major,
+            ).set_display_name("register")
+            published.set_container_image(service_image)
+            # A publish acts on the registry: never a cached result of an earlier run.
+            published.set_caching_options(False)
 
     return training_pipeline
 
 
-def compile_pipeline(output: str | Path, image: str | None = None) -> Path:
+def compile_pipeline(
+    output: str | Path, image: str | None = None, service_image: str | None = None
+) -> Path:
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
-    compiler.Compiler().compile(build_pipeline(image or DEFAULT_IMAGE), str(out))
+    pipeline = build_pipeline(image or DEFAULT_IMAGE, service_image or DEFAULT_SERVICE_IMAGE)
+    compiler.Compiler().compile(pipeline, str(out))
     return out

@@ -1,100 +1,153 @@
-"""Stage 6, register (local): copy a version directory into <registry>/<name>/<semver>/.
+"""Stage 6, register: publish a version folder through the service's registry CLI.
 
-Versioning: first 1.0.0; same request schema as the highest version → patch; a field added,
-removed or retyped → minor; --major → major. A version is never overwritten: the final
-directory is reserved with an exclusive os.mkdir, the files are written into a temporary
-sibling (metadata.json last) and that is renamed over the reserved empty directory, so no
-reader ever sees a half-written version.
+There is one publisher, `lead-scoring registry publish` (src/registry/): it verifies the folder
+as the service will (sha256, golden check), numbers the version (1.0.0 first; patch for the
+same request schema, minor when fields change, --major on request), writes it immutably with
+metadata.json last and, with --promote-if-better, moves the alias only for a strictly better
+primary metric. This module only finds that command, runs it and reports what it printed.
+
+Which command: $LEAD_SCORING_CLI (a command line, split like a shell would), else this
+repository's own CLI when run from a checkout with node_modules (`node --import tsx
+src/cli/main.ts`, or the built dist/src/cli/main.js), else `lead-scoring` on PATH.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
-import tempfile
-from collections.abc import Mapping
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from . import artifacts as a
 from .errors import PipelineError
 
-SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+CLI_ENV = "LEAD_SCORING_CLI"
+# The repository this package sits in, when it is a checkout (pipeline/ is at its root).
+REPO = Path(__file__).resolve().parent.parent
+
+# src/cli/exit-codes.ts
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_KEPT = 3
+
+PUBLISHED = re.compile(r"^published (?P<model>\S+) (?P<version>\S+) to (?P<location>.+)$")
 
 
-def existing_versions(registry: Path, name: str) -> list[tuple[int, int, int]]:
-    """Complete versions (with metadata.json), ascending."""
-    root = registry / name
-    if not root.is_dir():
-        return []
-    found = []
-    for p in root.iterdir():
-        m = SEMVER.match(p.name)
-        if m and (p / a.METADATA_JSON).is_file():
-            found.append((int(m[1]), int(m[2]), int(m[3])))
-    return sorted(found)
+@dataclass(frozen=True)
+class RegistryCli:
+    """The registry command line and the directory to run it in (None: the current one)."""
+
+    argv: tuple[str, ...]
+    cwd: Path | None = None
+
+    def __str__(self) -> str:
+        return shlex.join(self.argv)
 
 
-def _field_types(schema: Mapping[str, Any]) -> dict[str, str]:
-    # Keyed by name: requests are JSON objects, so order and category lists are not schema.
-    return {f["name"]: f["type"] for f in schema["fields"]}
+def _checkout_cli(node: str | None) -> RegistryCli | None:
+    modules = REPO / "node_modules"
+    if not modules.is_dir() or node is None:
+        return None
+    source = REPO / "src" / "cli" / "main.ts"
+    if source.is_file() and (modules / "tsx").is_dir():
+        # `--import tsx` resolves from the working directory, hence cwd.
+        return RegistryCli((node, "--import", "tsx", str(source)), cwd=REPO)
+    built = REPO / "dist" / "src" / "cli" / "main.js"
+    return RegistryCli((node, str(built))) if built.is_file() else None
 
 
-def plan_version(
-    registry: str | Path, name: str, schema: Mapping[str, Any], major: bool = False
-) -> tuple[str, str]:
-    """(next version, why) for a model with `schema` (metadata.json's `schema`)."""
-    registry = Path(registry)
-    versions = existing_versions(registry, name)
-    if not versions:
-        return "1.0.0", "first version"
-    hi = versions[-1]
-    hi_str = ".".join(map(str, hi))
-    if major:
-        return f"{hi[0] + 1}.0.0", f"--major after {hi_str}"
-    previous = a.read_json(registry / name / hi_str / a.METADATA_JSON)
-    if _field_types(previous["schema"]) != _field_types(schema):
-        return f"{hi[0]}.{hi[1] + 1}.0", f"request schema changed since {hi_str}"
-    return f"{hi[0]}.{hi[1]}.{hi[2] + 1}", f"same request schema as {hi_str}"
+def registry_cli() -> RegistryCli:
+    """The registry CLI to run; a PipelineError saying how to get one when there is none."""
+    configured = os.environ.get(CLI_ENV, "").strip()
+    if configured:
+        argv = shlex.split(configured)
+        if shutil.which(argv[0]) is None:
+            raise PipelineError(f"{CLI_ENV}={configured!r}: {argv[0]} not found")
+        return RegistryCli(tuple(argv))
+    node = shutil.which("node")
+    found = _checkout_cli(node)
+    if found is not None:
+        return found
+    installed = shutil.which("lead-scoring")
+    if installed is not None:
+        return RegistryCli((installed,))
+    if (REPO / "package.json").is_file():
+        how = f"install Node.js ≥ 20.19 and run `npm ci` in {REPO}"
+        if node is not None:
+            how = f"run `npm ci` in {REPO}"
+    else:
+        how = "install the service's CLI (`lead-scoring` on PATH)"
+    raise PipelineError(
+        f"the registry CLI `lead-scoring` was not found: {how}, "
+        f"or set {CLI_ENV} (e.g. 'node /app/dist/src/cli/main.js' in the service image)"
+    )
 
 
-def register(
-    version_dir: str | Path, registry: str | Path, name: str, major: bool = False
-) -> tuple[Path, str]:
-    """Copy a verified version directory into the registry; returns (final path, reason)."""
-    source = Path(version_dir)
-    metadata = a.verify_version_dir(source)
-    registry = Path(registry)
-    version, why = plan_version(registry, name, metadata["schema"], major)
-    parent = registry / name
-    parent.mkdir(parents=True, exist_ok=True)
-    final = parent / version
+@dataclass(frozen=True)
+class Published:
+    """What `lead-scoring registry publish` did."""
+
+    version: str  # the number the registry gave the version
+    location: str  # <registry>/<model>/<version>: a directory or a gs:// prefix
+    promoted: bool | None  # --promote-if-better: moved the alias or kept it; otherwise None
+    output: str  # the CLI's own report: the publish line and the promotion decision
+
+    def __str__(self) -> str:
+        return "; ".join(self.output.splitlines())
+
+
+def _absolute(location: str | Path) -> str:
+    """A local path made absolute (the CLI may run elsewhere); a URI as it is."""
+    text = str(location)
+    return text if "://" in text else os.path.abspath(text)
+
+
+def publish(
+    version_dir: str | Path,
+    registry: str | Path,
+    name: str,
+    *,
+    alias: str | None = None,
+    promote_if_better: bool = False,
+    major: bool = False,
+    cli: RegistryCli | None = None,
+) -> Published:
+    """Publish `version_dir` as the next version of `name` in `registry` (dir or gs://)."""
+    cli = cli or registry_cli()
+    argv = [*cli.argv, "registry", "publish", _absolute(version_dir)]
+    argv += ["--registry", _absolute(registry), "--model", name]
+    argv += ["--alias", alias] if alias else []
+    argv += ["--promote-if-better"] if promote_if_better else []
+    argv += ["--major"] if major else []
     try:
-        os.mkdir(final)  # the reservation: fails if any process already has this version
-    except FileExistsError:
-        raise PipelineError(f"{final} already exists; refusing to overwrite a version") from None
-    tmp = Path(tempfile.mkdtemp(prefix=f".{version}.", suffix=".tmp", dir=parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; a version is read by the service's user
-    try:
-        _write_version(source, tmp, metadata, name, version)
-        os.rename(tmp, final)  # atomic; replaces the reserved *empty* directory
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        os.rmdir(final)
-        raise
-    return final, why
+        done = subprocess.run(argv, cwd=cli.cwd, capture_output=True, text=True, check=False)
+    except OSError as e:
+        raise PipelineError(f"cannot run {cli}: {e}") from e
+    # What the CLI says besides errors (e.g. retried Cloud Storage requests) is the user's too.
+    for line in done.stderr.splitlines():
+        if line.startswith("warning: "):
+            print(line, file=sys.stderr)
+    if done.returncode not in (EXIT_OK, EXIT_KEPT):
+        raise PipelineError(f"registry publish failed: {_failure(done)}")
+    first = done.stdout.partition("\n")[0]
+    match = PUBLISHED.match(first)
+    if match is None:
+        raise PipelineError(f"unexpected output from {cli} registry publish: {first!r}")
+    return Published(
+        version=match["version"],
+        location=match["location"],
+        promoted=(done.returncode == EXIT_OK) if promote_if_better else None,
+        output=done.stdout.strip(),
+    )
 
 
-def _write_version(
-    source: Path, dest: Path, metadata: Mapping[str, Any], name: str, version: str
-) -> None:
-    """Copy the payload, restamping the version where it is recorded; metadata.json last."""
-    for f in a.PAYLOAD_FILES:
-        if f == a.GOLDEN_JSON:
-            golden = a.read_json(source / f)
-            if golden.get("model_version") != version:
-                a.write_json(dest / f, {**golden, "model_version": version}, indent=None)
-                continue
-        shutil.copyfile(source / f, dest / f)
-    a.write_metadata(dest, {**metadata, "name": name, "version": version})
+def _failure(done: subprocess.CompletedProcess[str]) -> str:
+    """One line: the CLI's `error: ...` line (its usage help follows it on exit code 2)."""
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    errors = [line.removeprefix("error: ") for line in lines if line.startswith("error: ")]
+    detail = errors[0] if errors else (lines[-1] if lines else "no output")
+    kind = "usage error" if done.returncode == EXIT_USAGE else f"exit code {done.returncode}"
+    return f"{detail} ({kind})"

@@ -1,5 +1,8 @@
 """The whole pipeline in one process: ingest → preprocess → train → evaluate → export →
-register (→ MLflow). Each stage is a plain function; this module only wires and reports them."""
+register (→ MLflow). Each stage is a plain function; this module only wires and reports them.
+
+Export writes a version folder whose version is UNPUBLISHED_VERSION; register hands it to the
+registry CLI, which numbers it (and restamps metadata.json) as it publishes it."""
 
 from __future__ import annotations
 
@@ -10,15 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .artifacts import METADATA_JSON, read_json
-from .baselines import request_schema, training_profile
-from .config import RunConfig
+from .baselines import training_profile
+from .config import UNPUBLISHED_VERSION, RunConfig
+from .errors import PipelineError
 from .evaluate import evaluate
-from .export import export
+from .export import check_export_dir, export
 from .golden import golden_instances
 from .ingest import IngestResult, ingest
 from .preprocess import PreprocessResult, preprocess
-from .register import plan_version, register
+from .register import Published, publish, registry_cli
 from .train import TrainResult, train
 
 
@@ -68,8 +71,9 @@ def export_version(
 
 @dataclass
 class RunResult:
-    version_dir: Path
-    metadata: dict[str, Any]
+    version_dir: Path | None  # the exported version folder; None when it was a temporary one
+    metadata: dict[str, Any]  # its metadata.json (version: UNPUBLISHED_VERSION)
+    published: Published | None  # what the registry did with it, when one was given
     mlflow_run_id: str | None
 
 
@@ -78,11 +82,21 @@ def run_pipeline(
     config: RunConfig,
     *,
     name: str,
-    registry: str | Path,
+    out: str | Path | None = None,
+    registry: str | Path | None = None,
+    alias: str | None = None,
+    promote_if_better: bool = False,
     major: bool = False,
     mlflow_uri: str | None = None,
     log: Callable[[str], None] = print,
 ) -> RunResult:
+    """Train and export into `out` (a new or empty folder), and/or publish to `registry`."""
+    if out is None and registry is None:
+        raise PipelineError("nowhere to put the model: give a registry, an output folder or both")
+    # Say what cannot work before training, not after.
+    if out is not None:
+        check_export_dir(Path(out))
+    cli = registry_cli() if registry is not None else None
     t0 = time.monotonic()
 
     def stage(i: int, label: str, msg: str) -> None:
@@ -121,13 +135,12 @@ def run_pipeline(
     shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if isinstance(v, float))
     stage(4, "evaluate", shown)
 
-    version, _ = plan_version(registry, name, request_schema(prep.preprocessor), major)
     with tempfile.TemporaryDirectory(prefix="lead-scoring-export-") as tmp:
-        staged = Path(tmp) / "version"
+        version_dir = Path(out) if out is not None else Path(tmp) / name
         metadata = export_version(
-            staged,
+            version_dir,
             name=name,
-            version=version,
+            version=UNPUBLISHED_VERSION,
             data=data,
             prep=prep,
             trained=trained,
@@ -140,16 +153,36 @@ def run_pipeline(
             5,
             "export",
             f"model.onnx output {metadata['onnx']['output']!r} == XGBoost on "
-            f"{config.golden_rows} golden + {len(prep.y_test)} held-out rows (within tolerance)",
+            f"{config.golden_rows} golden + {len(prep.y_test)} held-out rows (within tolerance)"
+            + (f" → {version_dir}" if out is not None else ""),
         )
-        final, why = register(staged, registry, name, major)
-    stage(6, "register", f"{final} ({why})")
-    metadata = read_json(final / METADATA_JSON)
+        published = None
+        if registry is not None:
+            try:
+                published = publish(
+                    version_dir,
+                    registry,
+                    name,
+                    alias=alias,
+                    promote_if_better=promote_if_better,
+                    major=major,
+                    cli=cli,
+                )
+            except PipelineError as e:
+                kept = "" if out is not None else " (an output folder would keep the trained model)"
+                raise PipelineError(f"{e}{kept}") from e
+        stage(6, "register", str(published) if published else "skipped (no registry given)")
 
-    run_id = None
-    if mlflow_uri:
-        from .tracking import log_run
+        run_id = None
+        if mlflow_uri:
+            from .tracking import log_run
 
-        run_id = log_run(mlflow_uri, final, metadata)
-        log(f"        mlflow     run {run_id} at {mlflow_uri}")
-    return RunResult(version_dir=final, metadata=metadata, mlflow_run_id=run_id)
+            version = published.version if published else None
+            run_id = log_run(mlflow_uri, version_dir, metadata, version=version)
+            log(f"        mlflow     run {run_id} at {mlflow_uri}")
+    return RunResult(
+        version_dir=version_dir if out is not None else None,
+        metadata=metadata,
+        published=published,
+        mlflow_run_id=run_id,
+    )

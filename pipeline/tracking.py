@@ -35,8 +35,14 @@ def scalar_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
-def log_run(uri: str, version_dir: str | Path, metadata: Mapping[str, Any]) -> str:
-    """Log one training run to the MLflow tracking server/store at `uri`; returns its run id."""
+def log_run(
+    uri: str, version_dir: str | Path, metadata: Mapping[str, Any], version: str | None = None
+) -> str:
+    """Log one training run to the MLflow tracking server/store at `uri`; returns its run id.
+
+    `version`: the number the registry gave the model (default: metadata's, as exported).
+    """
+    version = version or metadata["version"]
     if uri.startswith("file:") or "://" not in uri:
         # MLflow 3 refuses a local file store unless opted in; the user asked for one
         # explicitly by passing this URI, so opt in for this process.
@@ -48,7 +54,7 @@ def log_run(uri: str, version_dir: str | Path, metadata: Mapping[str, Any]) -> s
     try:
         mlflow.set_tracking_uri(uri)
         mlflow.set_experiment(metadata["name"])
-        with mlflow.start_run(run_name=f"{metadata['name']}-{metadata['version']}") as run:
+        with mlflow.start_run(run_name=f"{metadata['name']}-{version}") as run:
             params = {**_flat("", metadata["params"]), **_flat("data.", metadata["training_data"])}
             if metadata.get("search"):
                 params.update(_flat("search.", metadata["search"]))
@@ -57,7 +63,7 @@ def log_run(uri: str, version_dir: str | Path, metadata: Mapping[str, Any]) -> s
             mlflow.set_tags(
                 {
                     "model.name": metadata["name"],
-                    "model.version": metadata["version"],
+                    "model.version": version,
                     "task": metadata["task"],
                     "primary_metric": metadata["primary_metric"]["name"],
                 }

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from pipeline.config import PRESETS, RunConfig
+from pipeline.config import DEFAULTS, RunConfig
+from pipeline.errors import PipelineError
+from pipeline.register import RegistryCli, registry_cli
 from pipeline.run import RunResult, run_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,15 +83,26 @@ def leads_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def run_config() -> RunConfig:
-    return RunConfig(data=PRESETS["lead-scoring"])
+    return DEFAULTS
 
 
 @pytest.fixture(scope="session")
 def synthetic_run(
     leads_csv: Path, run_config: RunConfig, tmp_path_factory: pytest.TempPathFactory
 ) -> RunResult:
-    """The whole pipeline once on synthetic data; export/golden tests read its output."""
-    registry = tmp_path_factory.mktemp("registry")
-    return run_pipeline(
-        str(leads_csv), run_config, name="synthetic", registry=registry, log=lambda s: None
-    )
+    """The whole pipeline once on synthetic data, exported into a version folder (not
+    published: that needs the registry CLI); export/golden/register tests read its output."""
+    out = tmp_path_factory.mktemp("export") / "synthetic"
+    return run_pipeline(str(leads_csv), run_config, name="synthetic", out=out, log=lambda s: None)
+
+
+@pytest.fixture(scope="session")
+def cli_for_registry() -> RegistryCli:
+    """The service's registry CLI (node + node_modules, or $LEAD_SCORING_CLI). Tests that publish
+    skip visibly without it, except in CI (CI=true), where its absence is a failure."""
+    try:
+        return registry_cli()
+    except PipelineError as e:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but the registry CLI is unavailable: {e}")
+        pytest.skip(f"registry CLI unavailable ({e})")

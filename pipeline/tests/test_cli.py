@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.cli import build_parser, run_config
+from pipeline.config import DEFAULTS
 from pipeline.tests.conftest import HEADER, PYTHON, REPO, synthetic_rows, write_csv
 
 
@@ -21,8 +23,9 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     )
 
 
-def run_args(data: Path, registry: Path, *extra: str) -> list[str]:
-    return ["run", "--data", str(data), "--name", "m", "--registry", str(registry), *extra]
+def run_args(data: Path, out: Path, *extra: str) -> list[str]:
+    """Train and export only: bad input must fail the same with or without a registry."""
+    return ["run", "--data", str(data), "--name", "m", "--out", str(out), *extra]
 
 
 def test_help() -> None:
@@ -30,9 +33,17 @@ def test_help() -> None:
     assert top.returncode == 0 and "run" in top.stdout and "compile-kfp" in top.stdout
     run = cli("run", "--help")
     assert run.returncode == 0
-    for flag in ("--data", "--target", "--search", "--mlflow-uri", "--registry", "--major"):
+    for flag in ("--data", "--target", "--search", "--mlflow-uri", "--registry", "--out"):
         assert flag in run.stdout
+    for flag in ("--major", "--promote-if-better", "--alias"):
+        assert flag in run.stdout and flag in cli("register", "--help").stdout
     assert "leakage" in run.stdout  # the preset is explained
+
+
+def test_flag_defaults_are_the_config_defaults() -> None:
+    """The flags' defaults come from config.DEFAULTS, not from values typed out again."""
+    args = build_parser().parse_args(["run", "--data", "x.csv", "--name", "m", "--registry", "r"])
+    assert run_config(args) == DEFAULTS
 
 
 def bad_inputs(tmp: Path) -> dict[str, tuple[Path, list[str], str]]:
@@ -57,14 +68,24 @@ def bad_inputs(tmp: Path) -> dict[str, tuple[Path, list[str], str]]:
 )
 def test_bad_input_exits_non_zero_with_one_line(case: str, tmp_path: Path) -> None:
     data, extra, message = bad_inputs(tmp_path)[case]
-    result = cli(*run_args(data, tmp_path / "reg", *extra))
+    result = cli(*run_args(data, tmp_path / "out", *extra))
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "reg").exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_used_output_folder_is_refused_before_training(leads_csv: Path, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "metadata.json").write_text("{}")
+    result = cli(*run_args(leads_csv, tmp_path / "out"))
+    assert result.returncode == 1 and "is not empty" in result.stderr
+    assert "[1/6]" not in result.stdout  # nothing trained
 
 
 def test_usage_error_is_argparse_exit_2(tmp_path: Path) -> None:
     result = cli("run", "--data", "x.csv")
     assert result.returncode == 2 and "--name" in result.stderr
+    nowhere = cli("run", "--data", "x.csv", "--name", "m")
+    assert nowhere.returncode == 2 and "--registry" in nowhere.stderr and "--out" in nowhere.stderr

@@ -13,7 +13,7 @@ import pytest
 
 from pipeline import artifacts as a
 from pipeline import export as export_module
-from pipeline.config import RunConfig
+from pipeline.config import UNPUBLISHED_VERSION, RunConfig
 from pipeline.errors import PipelineError
 from pipeline.golden import UNSEEN_CATEGORY, describe_coverage
 from pipeline.run import RunResult, run_pipeline
@@ -68,7 +68,8 @@ def check_version_dir(d: Path) -> None:
 
 def test_synthetic_version_directory(synthetic_run: RunResult) -> None:
     d = synthetic_run.version_dir
-    assert d.name == "1.0.0"
+    assert d is not None and synthetic_run.published is None
+    assert synthetic_run.metadata["version"] == UNPUBLISHED_VERSION  # the registry numbers it
     assert sorted(p.name for p in d.iterdir()) == sorted([*a.PAYLOAD_FILES, a.METADATA_JSON])
     check_version_dir(d)
 
@@ -125,15 +126,14 @@ def test_export_fails_when_onnx_disagrees(
     real = export_module.onnx_predict
     monkeypatch.setattr(export_module, "onnx_predict", lambda *args: real(*args) + np.float32(1e-3))
     with pytest.raises(PipelineError, match="onnxruntime differs from XGBoost"):
-        run_pipeline(str(leads_csv), run_config, name="m", registry=tmp_path, log=lambda s: None)
-    assert not (tmp_path / "m").exists() or not any((tmp_path / "m").iterdir())
+        run_pipeline(str(leads_csv), run_config, name="m", out=tmp_path / "v", log=lambda s: None)
+    assert not (tmp_path / "v" / a.METADATA_JSON).exists()  # never mistaken for a complete version
 
 
 def test_regression_model_exports_a_value(tmp_path: Path, run_config: RunConfig) -> None:
     csv = write_csv(tmp_path / "r.csv", HEADER, synthetic_rows(1100, seed=3, target="value"))
-    result = run_pipeline(
-        str(csv), run_config, name="reg", registry=tmp_path / "models", log=lambda s: None
-    )
+    result = run_pipeline(str(csv), run_config, name="reg", out=tmp_path / "v", log=lambda s: None)
+    assert result.version_dir is not None
     metadata, golden, _ = load(result.version_dir)
     assert metadata["task"] == "regression" and metadata["objective"] == "reg:squarederror"
     assert metadata["primary_metric"] == {

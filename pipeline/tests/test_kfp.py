@@ -1,30 +1,54 @@
-"""The KFP v2 pipeline compiles, and its DAG runs the five stages in order."""
+"""The KFP v2 pipeline compiles, its DAG runs the stages in order and ends with a register step
+that runs the service's registry CLI; the components run locally and that step's command runs
+against a real registry."""
 
 from __future__ import annotations
 
 import itertools
+import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
 from pipeline.artifacts import verify_version_dir
+from pipeline.config import UNPUBLISHED_VERSION
 from pipeline.kfp_pipeline import STAGES, build_pipeline
+from pipeline.register import CLI_ENV, RegistryCli
 from pipeline.run import RunResult
 from pipeline.tests.conftest import REPO
 from pipeline.tests.test_cli import cli
 from pipeline.tests.test_export import check_version_dir
 
+IMAGE = "example.org/lead-scoring-pipeline:test"
+SERVICE_IMAGE = "example.org/lead-scoring:test"
 
-def test_compiled_dag_wires_the_five_stages_in_order(tmp_path: Path) -> None:
-    out = tmp_path / "pipeline.yaml"
-    result = cli("compile-kfp", str(out), "--image", "example.org/lead-scoring-pipeline:test")
+
+@pytest.fixture(scope="module")
+def spec(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("kfp") / "pipeline.yaml"
+    result = cli("compile-kfp", str(out), "--image", IMAGE, "--service-image", SERVICE_IMAGE)
     assert result.returncode == 0, result.stderr
-    spec = yaml.safe_load(out.read_text())
+    return yaml.safe_load(out.read_text())
+
+
+def all_tasks(spec: dict) -> dict[str, dict]:
+    """Every task by display name, from the root DAG and the condition's sub-DAG."""
+    dags = [spec["root"]["dag"], *(c["dag"] for c in spec["components"].values() if "dag" in c)]
+    return {t["taskInfo"]["name"]: t for dag in dags for t in dag["tasks"].values()}
+
+
+def register_executor(spec: dict) -> dict:
+    return spec["deploymentSpec"]["executors"]["exec-register-op"]["container"]
+
+
+def test_compiled_dag_wires_the_stages_in_order(spec: dict) -> None:
     tasks = spec["root"]["dag"]["tasks"]
     by_stage = {t["taskInfo"]["name"]: key for key, t in tasks.items()}
-    assert sorted(by_stage) == sorted(STAGES)
-    for before, after in itertools.pairwise(STAGES):
+    assert sorted(by_stage) == sorted([*STAGES[:-1], "publish"])
+    for before, after in itertools.pairwise(STAGES[:-1]):
         assert by_stage[before] in tasks[by_stage[after]].get("dependentTasks", []), after
     assert "dependentTasks" not in tasks[by_stage["ingest"]]
 
@@ -33,10 +57,97 @@ def test_compiled_dag_wires_the_five_stages_in_order(tmp_path: Path) -> None:
     assert export_inputs["model"]["taskOutputArtifact"]["producerTask"] == by_stage["train"]
     assert export_inputs["evaluation"]["taskOutputArtifact"]["producerTask"] == by_stage["evaluate"]
 
-    for executor in spec["deploymentSpec"]["executors"].values():
-        container = executor["container"]
-        assert container["image"] == "example.org/lead-scoring-pipeline:test"
-        assert "from pipeline." in container["command"][-1]  # calls this package's stages
+    for key, executor in spec["deploymentSpec"]["executors"].items():
+        if key != "exec-register-op":
+            assert executor["container"]["image"] == IMAGE
+            assert "from pipeline." in executor["container"]["command"][-1]  # this package's
+
+    # No version anywhere: the registry numbers it.
+    parameters = spec["root"]["inputDefinitions"]["parameters"]
+    assert "version" not in parameters
+    assert "version" not in spec["components"]["comp-export-op"]["inputDefinitions"]["parameters"]
+
+
+def test_register_step_publishes_the_export_with_the_service_cli(spec: dict) -> None:
+    publish = spec["root"]["dag"]["tasks"]["condition-1"]
+    assert publish["taskInfo"]["name"] == "publish"
+    assert publish["triggerPolicy"]["condition"] == (
+        "inputs.parameter_values['pipelinechannel--registry'] != ''"
+    )
+    version_dir = publish["inputs"]["artifacts"]["pipelinechannel--export-op-version_dir"]
+    assert version_dir["taskOutputArtifact"] == {
+        "outputArtifactKey": "version_dir",
+        "producerTask": "export-op",
+    }
+    register = all_tasks(spec)["register"]
+    assert register["cachingOptions"].get("enableCache", False) is False
+    parameters = spec["root"]["inputDefinitions"]["parameters"]
+    assert parameters["service_image"]["defaultValue"] == SERVICE_IMAGE
+    assert parameters["registry"]["defaultValue"] == ""
+    assert parameters["promote_if_better"]["defaultValue"] is False
+
+    container = register_executor(spec)
+    assert container["image"] == "{{$.inputs.parameters['pipelinechannel--service_image']}}"
+    sh, dash_c, script, name = container["command"]
+    assert (sh, dash_c, name) == ("sh", "-c", "register")
+    assert "${LEAD_SCORING_CLI:-node /app/dist/src/cli/main.js} registry publish" in script
+    assert container["args"] == [
+        "{{$.outputs.parameters['outcome'].output_file}}",
+        "{{$.inputs.parameters['promote_if_better']}}",
+        "{{$.inputs.parameters['major']}}",
+        "{{$.inputs.parameters['alias']}}",
+        "{{$.inputs.artifacts['version_dir'].path}}",
+        "--registry",
+        "{{$.inputs.parameters['registry']}}",
+        "--model",
+        "{{$.inputs.parameters['name']}}",
+    ]
+
+
+PLACEHOLDER = re.compile(
+    r"\{\{\$\.(?:inputs|outputs)\.(?:parameters|artifacts)\['(\w+)'\][^}]*\}\}"
+)
+
+
+def test_register_step_runs_against_a_real_registry(
+    spec: dict, synthetic_run: RunResult, tmp_path: Path, cli_for_registry: RegistryCli
+) -> None:
+    """The compiled command, placeholders filled in as the KFP launcher would, with the
+    checkout's CLI standing in for the service image's."""
+    container = register_executor(spec)
+    reg = tmp_path / "reg"
+
+    def step(version_dir: Path, promote: str, alias: str = "") -> tuple[int, str, str]:
+        values = {
+            "outcome": str(tmp_path / "outputs" / "outcome"),
+            "promote_if_better": promote,  # as the launcher renders a boolean
+            "major": "false",
+            "alias": alias,
+            "version_dir": str(version_dir),
+            "registry": str(reg),
+            "name": "synthetic",
+        }
+        argv = [PLACEHOLDER.sub(lambda m: values[m[1]], a) for a in container["args"]]
+        done = subprocess.run(
+            [*container["command"], *argv],
+            cwd=cli_for_registry.cwd,
+            env={"PATH": os.environ["PATH"], CLI_ENV: str(cli_for_registry)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return done.returncode, Path(values["outcome"]).read_text(), done.stderr
+
+    assert synthetic_run.version_dir is not None
+    code, outcome, stderr = step(synthetic_run.version_dir, "true")
+    assert code == 0 and "promoted 1.0.0 to production" in outcome, stderr
+    code, outcome, stderr = step(synthetic_run.version_dir, "True")  # equal: kept, not a failure
+    assert code == 0 and "published synthetic 1.0.1" in outcome, stderr
+    assert "kept production at 1.0.0" in outcome
+    code, outcome, stderr = step(synthetic_run.version_dir, "false", alias="staging")
+    assert code == 0 and outcome.strip().endswith("/1.0.2"), stderr  # no promotion asked
+    code, outcome, stderr = step(tmp_path / "missing", "false")
+    assert code == 1 and "metadata.json" in stderr
 
 
 def test_components_run_locally_and_export_the_same_model(
@@ -45,7 +156,8 @@ def test_components_run_locally_and_export_the_same_model(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """kfp.local runs each component in a subprocess, passing real artifacts between them."""
+    """kfp.local runs each component in a subprocess, passing real artifacts between them;
+    without a registry the run ends at export (the register step needs the service image)."""
     from kfp import local
 
     # The components import this package, as they would from the image's PYTHONPATH.
@@ -53,8 +165,10 @@ def test_components_run_locally_and_export_the_same_model(
     local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(tmp_path))
     build_pipeline()(data=str(leads_csv), name="synthetic")
     (version_dir,) = tmp_path.glob("*/export-op/version_dir")
+    assert not list(tmp_path.glob("*/register-op"))
     metadata = verify_version_dir(version_dir)
     check_version_dir(version_dir)
+    assert metadata["version"] == UNPUBLISHED_VERSION
     # Same data, same seed: the distributed run trains exactly the in-process model.
     assert metadata["metrics"] == synthetic_run.metadata["metrics"]
     assert metadata["files"]["model.onnx"] == synthetic_run.metadata["files"]["model.onnx"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import artifacts as a
-from pipeline.config import PRESETS, RunConfig
+from pipeline.config import DEFAULTS
 from pipeline.run import run_pipeline
 from pipeline.tests.conftest import REPO
 from pipeline.tests.test_export import COMMITTED
@@ -29,11 +29,12 @@ def test_committed_model_is_reproduced_from_shared_data(tmp_path: Path) -> None:
     committed = a.read_json(COMMITTED / a.METADATA_JSON)
     result = run_pipeline(
         str(DATA),
-        RunConfig(data=PRESETS["lead-scoring"]),
+        DEFAULTS,
         name="lead-scoring",
-        registry=tmp_path,
+        out=tmp_path / "lead-scoring",
         log=lambda s: None,
     )
+    assert result.version_dir is not None
     fresh = result.metadata
     assert fresh["training_data"] == committed["training_data"]  # same file, same split
     assert fresh["params"] == committed["params"]

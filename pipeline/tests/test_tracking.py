@@ -1,4 +1,5 @@
-"""A CLI run with MLFLOW_TRACKING_URI set logs to MLflow; read it back with MlflowClient."""
+"""A CLI run that publishes, with MLFLOW_TRACKING_URI set, logs to MLflow under the version the
+registry gave it; read it back with MlflowClient."""
 
 from __future__ import annotations
 
@@ -6,17 +7,26 @@ import os
 from pathlib import Path
 
 from pipeline import artifacts as a
-from pipeline.tests.test_cli import cli, run_args
+from pipeline.register import RegistryCli
+from pipeline.tests.test_cli import cli
 
 
-def test_run_logs_params_metrics_and_artifacts(leads_csv: Path, tmp_path: Path) -> None:
+def test_run_publishes_and_logs_params_metrics_and_artifacts(
+    leads_csv: Path, tmp_path: Path, cli_for_registry: RegistryCli
+) -> None:
     uri = (tmp_path / "mlruns").as_uri()  # a local file store in a temp dir
     env = {**os.environ, "MLFLOW_TRACKING_URI": uri}
-    result = cli(*run_args(leads_csv, tmp_path / "reg"), env=env)
+    reg = tmp_path / "reg"
+    args = ["run", "--data", str(leads_csv), "--name", "m", "--registry", str(reg)]
+    result = cli(*args, "--promote-if-better", env=env)
     assert result.returncode == 0, result.stderr
     for stage in ("ingest", "preprocess", "train", "evaluate", "export", "register", "mlflow"):
         assert stage in result.stdout
-    metadata = a.read_json(tmp_path / "reg" / "m" / "1.0.0" / a.METADATA_JSON)
+    assert f"published m 1.0.0 to {reg / 'm' / '1.0.0'}; promoted 1.0.0 to production" in (
+        result.stdout
+    )
+    assert f"done: {reg / 'm' / '1.0.0'} (roc_auc " in result.stdout
+    metadata = a.read_json(reg / "m" / "1.0.0" / a.METADATA_JSON)
 
     os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
     from mlflow.tracking import MlflowClient
