@@ -54,10 +54,13 @@ def test_first_publish_is_1_0_0_and_the_same_schema_a_patch(
     assert (first.version, first.promoted) == ("1.0.0", None)
     assert Path(first.location) == reg / NAME / "1.0.0"
     assert first.output == f"published {NAME} 1.0.0 to {reg / NAME / '1.0.0'}"
-    metadata = a.verify_version_dir(reg / NAME / "1.0.0")
+    metadata = a.verify_version_dir(reg / NAME / "1.0.0")  # digests match what was published
     assert metadata["version"] == "1.0.0"  # restamped by the registry, not by the pipeline
-    for f in a.PAYLOAD_FILES:  # the payload is published as exported
-        assert (reg / NAME / "1.0.0" / f).read_bytes() == (source / f).read_bytes()
+    golden = a.read_json(reg / NAME / "1.0.0" / a.GOLDEN_JSON)
+    assert golden["model_version"] == "1.0.0"  # the one payload file that records the version
+    for f in a.PAYLOAD_FILES:  # everything else is published as exported
+        if f != a.GOLDEN_JSON:
+            assert (reg / NAME / "1.0.0" / f).read_bytes() == (source / f).read_bytes()
     assert a.read_json(source / a.METADATA_JSON)["version"] == UNPUBLISHED_VERSION
 
     assert publish(source, reg, NAME, cli=cli_for_registry).version == "1.0.1"

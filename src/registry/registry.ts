@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import os from "node:os";
 import semver from "semver";
 import { ConflictError, InvalidInputError } from "../errors.js";
@@ -68,7 +69,9 @@ export class Registry {
    * Publishes a local version directory as the next version: verifies it completely (sha256 and
    * golden check, exactly as the service will), picks the version by the semver rules, writes
    * every file with a does-not-exist precondition and metadata.json last, so the version is
-   * invisible until complete and can never be overwritten.
+   * invisible until complete and can never be overwritten. The version is recorded where the
+   * folder records it: metadata.json's `version` and golden.json's `model_version` (whose new
+   * digest metadata.json then lists).
    */
   async publish(source: ArtifactStore, options: { major?: boolean } = {}): Promise<ModelMetadata> {
     const verified = await loadModel(source, "", { threads: 1 });
@@ -85,16 +88,20 @@ export class Registry {
     const taken = new Set(await this.store.listDirectories(this.model));
     let version = nextVersion(highest, metadata.schema, options);
     while (taken.has(version)) version = semver.inc(version, "patch") ?? version;
+    const files: Record<string, FileDigest> = {};
     for (const file of Object.keys(metadata.files)) {
-      await this.createOrConflict(version, file, await source.readFile(file));
+      const original = await source.readFile(file);
+      const bytes = file === "golden.json" ? restamp(original, "model_version", version) : original;
+      files[file] = digestOf(bytes);
+      await this.createOrConflict(version, file, bytes);
     }
     // metadata.json last, restamped with the registry's version: it completes the version.
-    const published: ModelMetadata = { ...metadata, version };
+    const published: ModelMetadata = { ...metadata, version, files };
     const raw = JSON.parse((await source.readFile("metadata.json")).toString("utf8")) as object;
     await this.createOrConflict(
       version,
       "metadata.json",
-      Buffer.from(`${JSON.stringify({ ...raw, version }, null, 2)}\n`),
+      Buffer.from(`${JSON.stringify({ ...raw, version, files }, null, 2)}\n`),
     );
     return published;
   }
@@ -189,6 +196,18 @@ export class Registry {
     checkAlias(alias);
     return joinPath(this.model, "aliases", `${alias}.json`);
   }
+}
+
+type FileDigest = ModelMetadata["files"][string];
+
+function digestOf(bytes: Buffer): FileDigest {
+  return { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
+}
+
+/** A JSON file with one top-level key set to `value`, formatted as the pipeline writes it. */
+function restamp(json: Buffer, key: string, value: string): Buffer {
+  const parsed = JSON.parse(json.toString("utf8")) as Record<string, unknown>;
+  return Buffer.from(`${JSON.stringify({ ...parsed, [key]: value })}\n`);
 }
 
 function checkAlias(alias: string): void {

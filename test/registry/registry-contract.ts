@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { ConflictError } from "../../src/errors.js";
 import { FileStore } from "../../src/storage/file-store.js";
+import { loadModel } from "../../src/model/load-model.js";
 import { Registry } from "../../src/registry/registry.js";
 import type { ArtifactStore } from "../../src/storage/store.js";
 import { builtInVersionDir } from "../support/app.js";
@@ -25,6 +26,21 @@ export function registryContract(fresh: () => Promise<ArtifactStore | undefined>
     assert.equal((await registry.publish(source(), { major: true })).version, "2.0.0");
     assert.deepEqual(await registry.versions(), ["1.0.0", "1.0.1", "2.0.0"]);
     assert.equal((await registry.metadata("1.0.1")).version, "1.0.1", "metadata is restamped");
+  });
+
+  it("records the version in golden.json too, and the published version loads verified", async (t) => {
+    const registry = await setup();
+    if (registry === undefined) return t.skip("backend unavailable");
+    await registry.publish(source());
+    const { version } = await registry.publish(source());
+    const golden = JSON.parse(
+      (await registry.store.readFile(`lead-scoring/${version}/golden.json`)).toString("utf8"),
+    ) as { model_version: string };
+    assert.equal(golden.model_version, "1.0.1");
+    // metadata.json lists the restamped file's digest: sha256 and golden check pass on load.
+    const model = await loadModel(registry.store, registry.versionPath(version), { threads: 1 });
+    assert.equal(model.version, "1.0.1");
+    await model.release();
   });
 
   it("never overwrites a file of a version", async (t) => {
