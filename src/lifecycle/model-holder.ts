@@ -60,6 +60,8 @@ export class ModelHolder {
   async swap(next: LoadedModel): Promise<LoadedModel | undefined> {
     const previous = this.active;
     this.active = next;
+    // Swapped back in before its old leases ended: it must not be released when they do.
+    this.retired.delete(next);
     if (previous !== next) this.hooks.serving?.(next, this.name);
     if (previous !== undefined && previous !== next) await this.retire(previous);
     return previous;

@@ -153,6 +153,21 @@ describe("ModelHolder releases a replaced version exactly after its last lease",
     assert.deepEqual(events, ["production: serving 1.0.0"]);
   });
 
+  it("swapping back to a replaced version that still has leases keeps it serving", async () => {
+    const [a, b, c] = await versions();
+    const holder = new ModelHolder();
+    await holder.swap(a.model);
+    const request = lease(holder);
+    await holder.swap(b.model); // a is out, waiting for its lease
+    await holder.swap(a.model); // ...and back in before that lease ended
+    assert.equal(b.scorer.releases, 1);
+    await request.end();
+    assert.equal(a.scorer.releases, 0, "released while serving again");
+    assert.equal(await holder.use((model) => Promise.resolve(model.version)), "1.0.0");
+    await holder.swap(c.model);
+    assert.equal(a.scorer.releases, 1, "released once it is out for good");
+  });
+
   it("calls serving and released with the holder's name, in order, released after release()", async () => {
     const fakes = await versions();
     const [a, b, c] = fakes;
