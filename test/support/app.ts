@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { buildApp } from "../../src/app.js";
 import { BUILT_IN_MODEL_URI, loadConfig, type Config } from "../../src/config.js";
-import { DataPlane } from "../../src/dataplane/dataplane.js";
+import { DataPlane, type DataPlaneLimits } from "../../src/dataplane/dataplane.js";
 import { loadPinnedModel } from "../../src/lifecycle/pinned-source.js";
 import { latestCompleteVersion } from "../../src/registry/versions.js";
 import { FileStore } from "../../src/storage/file-store.js";
@@ -43,19 +43,23 @@ export interface TestApp {
   readonly config: Config;
 }
 
-/**
- * Builds the real app around the default model (or none, with `model: null`), quiet, with
- * environment overrides as the service would read them.
- */
-export async function buildTestApp(
-  options: { env?: Record<string, string>; model?: LoadedModel | null } = {},
-): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Environment overrides, as the service would read them. */
+  readonly env?: Record<string, string>;
+  /** The model served at start (default: the built-in one; null: none). */
+  readonly model?: LoadedModel | null;
+  /** The data plane's limits (default: the config's). */
+  readonly limits?: DataPlaneLimits;
+}
+
+/** Builds the real app around the default model (or another, or none), quiet. */
+export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = loadConfig({ LOG_LEVEL: "silent", ...options.env });
   const metrics = new Metrics({ processMetrics: false });
   const holder = new ModelHolder(PRIMARY, metrics);
   const model = options.model === undefined ? await builtInModel() : options.model;
   if (model !== null) await holder.swap(model);
-  const dataPlane = new DataPlane(holder, config, metrics);
+  const dataPlane = new DataPlane(holder, options.limits ?? config, metrics);
   const app = await buildApp({ config, dataPlane, metrics });
   await app.ready();
   return { app, dataPlane, metrics, holder, config };
