@@ -1,11 +1,16 @@
 import assert from "node:assert/strict";
-import { it } from "node:test";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, it } from "node:test";
 import { ConflictError } from "../../src/errors.js";
 import { FileStore } from "../../src/storage/file-store.js";
 import { loadModel } from "../../src/model/load-model.js";
+import { promoteIfBetter } from "../../src/registry/promotion.js";
 import { Registry } from "../../src/registry/registry.js";
 import type { ArtifactStore } from "../../src/storage/store.js";
 import { builtInVersionDir } from "../support/app.js";
+import { raisePrimaryMetric } from "../support/tamper.js";
 
 /**
  * What every registry backend must guarantee, run against each (local directory, GCS emulator).
@@ -13,6 +18,14 @@ import { builtInVersionDir } from "../support/app.js";
  */
 export function registryContract(fresh: () => Promise<ArtifactStore | undefined>): void {
   const source = () => new FileStore(builtInVersionDir());
+  // A retrained copy of the built-in version with a higher ROC-AUC, which promote-if-better takes.
+  let betterDir = "";
+  before(async () => {
+    betterDir = path.join(await mkdtemp(path.join(tmpdir(), "lead-scoring-better-")), "1.0.0");
+    await cp(builtInVersionDir(), betterDir, { recursive: true });
+    await raisePrimaryMetric(betterDir, 0.01);
+  });
+  after(() => rm(path.dirname(betterDir), { recursive: true, force: true }));
   const setup = async (): Promise<Registry | undefined> => {
     const store = await fresh();
     return store === undefined ? undefined : new Registry(store, "lead-scoring");
@@ -88,6 +101,35 @@ export function registryContract(fresh: () => Promise<ArtifactStore | undefined>
     assert.equal(state?.record.previous, "1.0.0", "the loser did not write on top of the winner");
   });
 
+  for (const production of ["1.0.0", undefined]) {
+    it(`promote-if-better loses cleanly to a promotion landing after it read the alias (${production === undefined ? "no alias yet" : `alias at ${production}`})`, async (t) => {
+      const registry = await setup();
+      if (registry === undefined) return t.skip("backend unavailable");
+      await registry.publish(source()); // 1.0.0
+      await registry.publish(source()); // 1.0.1: what the rival promotes
+      const candidate = (await registry.publish(new FileStore(betterDir))).version;
+      if (production !== undefined) await registry.promote(production, "production");
+      // promoteIfBetter reads the alias, then the rival's promotion lands, then it decides and writes.
+      const racing = new Registry(
+        changeAfterFirstRead(registry.store, () =>
+          registry.promote("1.0.1", "production", { actor: "rival" }),
+        ),
+        "lead-scoring",
+      );
+      await assert.rejects(promoteIfBetter(racing, candidate, "production", "ci"), (error) => {
+        assert.ok(error instanceof ConflictError, String(error));
+        assert.match(error.message, /alias production was changed by someone else meanwhile/);
+        return true;
+      });
+      const state = await registry.alias("production");
+      assert.deepEqual(
+        [state?.record.version, state?.record.set_by, state?.record.previous],
+        ["1.0.1", "rival", production ?? null],
+        "the rival's promotion stands",
+      );
+    });
+  }
+
   it("promotes and rolls back, recording who, when and the version replaced", async (t) => {
     const registry = await setup();
     if (registry === undefined) return t.skip("backend unavailable");
@@ -109,17 +151,34 @@ export function registryContract(fresh: () => Promise<ArtifactStore | undefined>
   });
 }
 
+/** `store`, where every alias read (readVersioned) awaits `hook` before its result returns. */
+function afterEachRead(store: ArtifactStore, hook: () => Promise<unknown>): ArtifactStore {
+  return Object.assign(Object.create(store) as ArtifactStore, {
+    async readVersioned(path: string) {
+      const result = await store.readVersioned(path);
+      await hook();
+      return result;
+    },
+  });
+}
+
 /** A store whose alias reads all wait until `parties` of them have happened. */
 function readBarrier(store: ArtifactStore, parties: number): ArtifactStore {
   let arrived = 0;
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  return Object.assign(Object.create(store) as ArtifactStore, {
-    async readVersioned(path: string) {
-      const result = await store.readVersioned(path);
-      if (++arrived >= parties) release();
-      await gate;
-      return result;
-    },
+  return afterEachRead(store, () => {
+    if (++arrived >= parties) release();
+    return gate;
+  });
+}
+
+/** A store whose first alias read returns only after `change` has been made (on another store). */
+function changeAfterFirstRead(store: ArtifactStore, change: () => Promise<unknown>): ArtifactStore {
+  let pending: (() => Promise<unknown>) | undefined = change;
+  return afterEachRead(store, async () => {
+    const run = pending;
+    pending = undefined;
+    await run?.();
   });
 }

@@ -38,3 +38,17 @@ export async function shiftGoldenPrediction(
   };
   await writeFile(metadataPath, JSON.stringify(metadata));
 }
+
+/**
+ * Raises a version's primary metric by `delta` (metadata.json is not among its own digests, so
+ * the version still verifies): a "retrained" model that promote-if-better finds strictly better
+ * when its metric is higher-is-better.
+ */
+export async function raisePrimaryMetric(versionDir: string, delta: number): Promise<void> {
+  const metadataPath = path.join(versionDir, "metadata.json");
+  const metadata = JSON.parse(await readFile(metadataPath, "utf8")) as {
+    primary_metric: { value: number };
+  };
+  metadata.primary_metric.value += delta;
+  await writeFile(metadataPath, JSON.stringify(metadata));
+}
