@@ -1,11 +1,49 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PACKAGE_ROOT } from "../../src/package-root.js";
+import { Registry } from "../../src/registry/registry.js";
+import { FileStore } from "../../src/storage/file-store.js";
+import { GcsStore } from "../../src/storage/gcs-store.js";
 import { builtInVersionDir } from "../support/app.js";
+import { startFakeGcs, type FakeGcsStart } from "../support/fake-gcs.js";
+import { raisePrimaryMetric } from "../support/tamper.js";
+
+interface CliRun {
+  /** Node's flags before the CLI's entry point (e.g. a preload). */
+  readonly preload?: string[];
+  readonly env?: Record<string, string>;
+}
+
+/** Runs `lead-scoring registry --registry <registry> <args>` as its own process. */
+function registryCli(registry: string, args: string[], run: CliRun = {}) {
+  const result = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      ...(run.preload ?? []),
+      path.join(PACKAGE_ROOT, "src", "cli", "main.ts"),
+      "registry",
+      "--registry",
+      registry,
+      ...args,
+    ],
+    { encoding: "utf8", cwd: PACKAGE_ROOT, env: { ...process.env, ...run.env } },
+  );
+  return { code: result.status, out: result.stdout + result.stderr };
+}
+
+/** A "retrained" copy of the built-in version under `root`, claiming a higher ROC-AUC. */
+async function betterVersion(root: string): Promise<string> {
+  const better = path.join(root, "better");
+  await cp(builtInVersionDir(), better, { recursive: true });
+  await raisePrimaryMetric(better, 0.01);
+  return better;
+}
 
 /** The operator's loop, through the real command line: publish → promote-if-better → rollback. */
 describe("lead-scoring registry (CLI)", () => {
@@ -13,34 +51,11 @@ describe("lead-scoring registry (CLI)", () => {
   let better: string;
   before(async () => {
     root = await mkdtemp(path.join(tmpdir(), "lead-scoring-cli-"));
-    // A "retrained" model claiming a higher ROC-AUC (metadata.json is not in its own digests).
-    better = path.join(root, "better");
-    await cp(builtInVersionDir(), better, { recursive: true });
-    const metadataPath = path.join(better, "metadata.json");
-    const metadata = JSON.parse(await readFile(metadataPath, "utf8")) as {
-      primary_metric: { value: number };
-    };
-    metadata.primary_metric.value += 0.01;
-    await writeFile(metadataPath, JSON.stringify(metadata));
+    better = await betterVersion(root);
   });
   after(() => rm(root, { recursive: true, force: true }));
 
-  const cli = (...args: string[]) => {
-    const result = spawnSync(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        path.join(PACKAGE_ROOT, "src", "cli", "main.ts"),
-        "registry",
-        "--registry",
-        path.join(root, "registry"),
-        ...args,
-      ],
-      { encoding: "utf8", cwd: PACKAGE_ROOT },
-    );
-    return { code: result.status, out: result.stdout + result.stderr };
-  };
+  const cli = (...args: string[]) => registryCli(path.join(root, "registry"), args);
 
   it("prints help", () => {
     const { code, out } = cli("--help");
@@ -89,4 +104,76 @@ describe("lead-scoring registry (CLI)", () => {
     assert.equal(cli("frobnicate").code, 2);
     assert.equal(cli("list", "--colour").code, 2);
   });
+});
+
+/**
+ * publish --promote-if-better losing a race, through the real command line on disk and on
+ * fake-gcs-server: a preload (test/support/rival-promotion.ts) lands another operator's promotion
+ * right after the CLI reads the alias, so the CLI decides on a state that is gone by its write.
+ */
+describe("lead-scoring registry publish --promote-if-better losing a race (CLI)", () => {
+  let root: string;
+  let better: string;
+  let gcs: FakeGcsStart;
+  before(async () => {
+    root = await mkdtemp(path.join(tmpdir(), "lead-scoring-cli-race-"));
+    better = await betterVersion(root);
+    gcs = await startFakeGcs();
+  });
+  after(async () => {
+    await gcs.gcs?.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  /** Each backend: the registry URI the CLI is given, its environment, and the same registry here. */
+  const backends = {
+    disk: () => {
+      const dir = path.join(root, "registry");
+      return { uri: dir, env: {}, registry: new Registry(new FileStore(dir), "lead-scoring") };
+    },
+    "fake-gcs-server": async () => {
+      const emulator = gcs.gcs;
+      if (emulator === undefined) return undefined;
+      await emulator.createBucket("cli-race");
+      const store = new GcsStore({
+        bucket: "cli-race",
+        prefix: "models",
+        apiEndpoint: emulator.endpoint,
+      });
+      return {
+        uri: "gs://cli-race/models",
+        env: { STORAGE_EMULATOR_HOST: emulator.endpoint },
+        registry: new Registry(store, "lead-scoring"),
+      };
+    },
+  };
+
+  for (const [name, open] of Object.entries(backends)) {
+    it(`${name}: exits 4 with "not promoted", and the rival's promotion stands`, async (t) => {
+      const backend = await open();
+      if (backend === undefined) return t.skip(gcs.skipReason ?? "backend unavailable");
+      const { registry } = backend;
+      await registry.publish(new FileStore(builtInVersionDir())); // 1.0.0, production
+      await registry.publish(new FileStore(builtInVersionDir())); // 1.0.1, the rival's
+      await registry.promote("1.0.0", "production");
+
+      const { code, out } = registryCli(backend.uri, ["publish", better, "--promote-if-better"], {
+        preload: ["--import", path.join(PACKAGE_ROOT, "test", "support", "rival-promotion.ts")],
+        env: { ...backend.env, RIVAL_PROMOTES: "1.0.1" },
+      });
+
+      assert.equal(code, 4, out);
+      assert.match(out, /published lead-scoring 1\.0\.2 /);
+      assert.match(
+        out,
+        /not promoted: production changed while deciding \(it now names 1\.0\.1\); 1\.0\.2 stays published, nothing else changed/,
+      );
+      const state = await registry.alias("production");
+      assert.deepEqual(
+        [state?.record.version, state?.record.set_by, state?.record.previous],
+        ["1.0.1", "rival", "1.0.0"],
+      );
+      assert.deepEqual(await registry.versions(), ["1.0.0", "1.0.1", "1.0.2"]);
+    });
+  }
 });
