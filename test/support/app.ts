@@ -7,7 +7,7 @@ import { loadPinnedModel } from "../../src/lifecycle/pinned-source.js";
 import { latestCompleteVersion } from "../../src/registry/versions.js";
 import { FileStore } from "../../src/storage/file-store.js";
 import type { LoadedModel } from "../../src/model/loaded-model.js";
-import { ModelHolder } from "../../src/lifecycle/model-holder.js";
+import { ModelHolder, type VersionHooks } from "../../src/lifecycle/model-holder.js";
 import { PRIMARY } from "../../src/lifecycle/model-set.js";
 import type { Golden } from "../../src/model/golden.js";
 import { Metrics } from "../../src/monitoring/metrics.js";
@@ -50,13 +50,15 @@ export interface TestAppOptions {
   readonly model?: LoadedModel | null;
   /** The data plane's limits (default: the config's). */
   readonly limits?: DataPlaneLimits;
+  /** Makes the holder, given the hooks the app's metrics need (default: a plain ModelHolder). */
+  readonly holder?: (hooks: VersionHooks) => ModelHolder;
 }
 
 /** Builds the real app around the default model (or another, or none), quiet. */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = loadConfig({ LOG_LEVEL: "silent", ...options.env });
   const metrics = new Metrics({ processMetrics: false });
-  const holder = new ModelHolder(PRIMARY, metrics);
+  const holder = options.holder?.(metrics) ?? new ModelHolder(PRIMARY, metrics);
   const model = options.model === undefined ? await builtInModel() : options.model;
   if (model !== null) await holder.swap(model);
   const dataPlane = new DataPlane(holder, options.limits ?? config, metrics);
