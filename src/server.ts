@@ -22,7 +22,7 @@ async function main(config: Config): Promise<void> {
   // Metrics are per-version state: made when a version serves, dropped when it is released.
   const models = new ModelSet(metrics);
   const holder = models.holder();
-  const dataPlane = new DataPlane(holder, config, metrics);
+  const dataPlane = new DataPlane(holder, config, metrics, { idField: config.leadIdField });
   const app = await buildApp({ config, dataPlane, metrics });
   const metricsApp = config.metricsPort === 0 ? undefined : await buildMetricsApp(config, metrics);
 

@@ -55,7 +55,7 @@ export async function buildTestApp(
   const holder = new ModelHolder(PRIMARY, metrics);
   const model = options.model === undefined ? await builtInModel() : options.model;
   if (model !== null) await holder.swap(model);
-  const dataPlane = new DataPlane(holder, config, metrics);
+  const dataPlane = new DataPlane(holder, config, metrics, { idField: config.leadIdField });
   const app = await buildApp({ config, dataPlane, metrics });
   await app.ready();
   return { app, dataPlane, metrics, holder, config };
