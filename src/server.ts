@@ -8,6 +8,8 @@ import { ConfigError, describeError } from "./errors.js";
 import { ModelSet } from "./lifecycle/model-set.js";
 import { serveConfiguredModel, type ServedModel } from "./lifecycle/model-source.js";
 import { Metrics } from "./monitoring/metrics.js";
+import { openPredictionLog } from "./monitoring/prediction-log/open.js";
+import { observeAll } from "./dataplane/observer.js";
 import { ConnectionDrain } from "./protocols/drain.js";
 
 /**
@@ -22,8 +24,15 @@ async function main(config: Config): Promise<void> {
   // Metrics are per-version state: made when a version serves, dropped when it is released.
   const models = new ModelSet(metrics);
   const holder = models.holder();
-  const dataPlane = new DataPlane(holder, config, metrics, { idField: config.leadIdField });
-  const app = await buildApp({ config, dataPlane, metrics });
+  const predictionLog = openPredictionLog(
+    config.predictionLog,
+    { apiEndpoint: config.gcsApiEndpoint, projectId: config.gcpProject },
+    // Warnings go to the app's log (built below; nothing is written before it exists).
+    { observer: metrics, log: { warn: (fields, message) => app.log.warn(fields, message) } },
+  );
+  const observer = predictionLog === undefined ? metrics : observeAll(metrics, predictionLog);
+  const dataPlane = new DataPlane(holder, config, observer, { idField: config.leadIdField });
+  const app = await buildApp({ config, dataPlane, metrics, predictionLog });
   const metricsApp = config.metricsPort === 0 ? undefined : await buildMetricsApp(config, metrics);
 
   const connections = new ConnectionDrain(app.server);
@@ -44,6 +53,8 @@ async function main(config: Config): Promise<void> {
       await sleep(drainSeconds * 1000, undefined, { signal: hurry.signal }).catch(() => {});
       await connections.close(); // stops accepting, answers every request received
       await app.close();
+      // Every request has been answered: write what the prediction log holds, within a bound.
+      await predictionLog?.close(predictionLogDeadlineMs(config));
       await served?.stop();
       await metricsApp?.close();
       await models.close(); // each model goes only once its last request has been answered
@@ -73,6 +84,11 @@ async function main(config: Config): Promise<void> {
     await metricsApp?.close();
     process.exit(1);
   }
+}
+
+/** What is left of the shutdown budget after the drain, less a margin for the rest. */
+function predictionLogDeadlineMs(config: Config): number {
+  return Math.max(1, config.shutdownTimeoutSeconds - config.drainSeconds - 2) * 1000;
 }
 
 /**

@@ -35,13 +35,13 @@ export interface DataPlaneObserver {
   scored?(batch: ScoredBatch): void;
 }
 
-/** Several observers as one, each told everything in order. */
-export function observeAll(...observers: readonly DataPlaneObserver[]): DataPlaneObserver {
+/** Several observers as one, each told in order what it listens to. */
+export function observeAll(...observers: readonly Partial<DataPlaneObserver>[]): DataPlaneObserver {
   return {
-    inference: (...args) => observers.forEach((observer) => observer.inference(...args)),
-    explanation: (...args) => observers.forEach((observer) => observer.explanation(...args)),
+    inference: (...args) => observers.forEach((observer) => observer.inference?.(...args)),
+    explanation: (...args) => observers.forEach((observer) => observer.explanation?.(...args)),
     unknownCategory: (...args) =>
-      observers.forEach((observer) => observer.unknownCategory(...args)),
+      observers.forEach((observer) => observer.unknownCategory?.(...args)),
     scored: (batch) => observers.forEach((observer) => observer.scored?.(batch)),
   };
 }

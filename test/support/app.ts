@@ -11,6 +11,8 @@ import { ModelHolder } from "../../src/lifecycle/model-holder.js";
 import { PRIMARY } from "../../src/lifecycle/model-set.js";
 import type { Golden } from "../../src/model/golden.js";
 import { Metrics } from "../../src/monitoring/metrics.js";
+import { observeAll } from "../../src/dataplane/observer.js";
+import type { PredictionLog } from "../../src/monitoring/prediction-log/prediction-log.js";
 import type { App } from "../../src/protocols/fastify.js";
 
 /** The committed default model's highest complete version, by the registry's one rule. */
@@ -48,15 +50,22 @@ export interface TestApp {
  * environment overrides as the service would read them.
  */
 export async function buildTestApp(
-  options: { env?: Record<string, string>; model?: LoadedModel | null } = {},
+  options: {
+    env?: Record<string, string>;
+    model?: LoadedModel | null;
+    /** Observes scoring and takes /feedback outcomes, as server.ts wires it. */
+    predictionLog?: PredictionLog;
+  } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ LOG_LEVEL: "silent", ...options.env });
   const metrics = new Metrics({ processMetrics: false });
   const holder = new ModelHolder(PRIMARY, metrics);
   const model = options.model === undefined ? await builtInModel() : options.model;
   if (model !== null) await holder.swap(model);
-  const dataPlane = new DataPlane(holder, config, metrics, { idField: config.leadIdField });
-  const app = await buildApp({ config, dataPlane, metrics });
+  const { predictionLog } = options;
+  const observer = predictionLog === undefined ? metrics : observeAll(metrics, predictionLog);
+  const dataPlane = new DataPlane(holder, config, observer, { idField: config.leadIdField });
+  const app = await buildApp({ config, dataPlane, metrics, predictionLog });
   await app.ready();
   return { app, dataPlane, metrics, holder, config };
 }
