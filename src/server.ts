@@ -9,6 +9,7 @@ import { ModelSet } from "./lifecycle/model-set.js";
 import { serveConfiguredModel, type ServedModel } from "./lifecycle/model-source.js";
 import { Metrics } from "./monitoring/metrics.js";
 import { openPredictionLog } from "./monitoring/prediction-log/open.js";
+import type { PredictionLog } from "./monitoring/prediction-log/prediction-log.js";
 import { observeAll } from "./dataplane/observer.js";
 import { ConnectionDrain } from "./protocols/drain.js";
 
@@ -24,12 +25,17 @@ async function main(config: Config): Promise<void> {
   // Metrics are per-version state: made when a version serves, dropped when it is released.
   const models = new ModelSet(metrics);
   const holder = models.holder();
-  const predictionLog = openPredictionLog(
-    config.predictionLog,
-    { apiEndpoint: config.gcsApiEndpoint, projectId: config.gcpProject },
-    // Warnings go to the app's log (built below; nothing is written before it exists).
-    { observer: metrics, log: { warn: (fields, message) => app.log.warn(fields, message) } },
-  );
+  let predictionLog: PredictionLog | undefined;
+  try {
+    predictionLog = openPredictionLog(
+      config.predictionLog,
+      { apiEndpoint: config.gcsApiEndpoint, projectId: config.gcpProject },
+      // Warnings go to the app's log (built below; nothing is written before it exists).
+      { observer: metrics, log: { warn: (fields, message) => app.log.warn(fields, message) } },
+    );
+  } catch (error) {
+    exitOnBadConfig(`invalid configuration: PREDICTION_LOG_URI: ${describeError(error)}`);
+  }
   const observer = predictionLog === undefined ? metrics : observeAll(metrics, predictionLog);
   const dataPlane = new DataPlane(holder, config, observer, { idField: config.leadIdField });
   const app = await buildApp({ config, dataPlane, metrics, predictionLog });
@@ -110,13 +116,16 @@ function onInterrupt(log: FastifyBaseLogger, stop: () => void): void {
   });
 }
 
+/** Before the logger exists: one structured line Cloud Logging understands, then exit 2. */
+function exitOnBadConfig(message: string): never {
+  process.stderr.write(`${JSON.stringify({ severity: "CRITICAL", message })}\n`);
+  process.exit(2);
+}
+
 let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
-  // Before the logger exists: one structured line Cloud Logging understands, then exit 2.
-  const message = error instanceof ConfigError ? error.message : describeError(error);
-  process.stderr.write(`${JSON.stringify({ severity: "CRITICAL", message })}\n`);
-  process.exit(2);
+  exitOnBadConfig(error instanceof ConfigError ? error.message : describeError(error));
 }
 await main(config);
