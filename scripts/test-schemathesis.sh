@@ -55,8 +55,11 @@ rm -rf "$out"
 mkdir -p "$out"
 log="$out/service.log"
 # The real service, as `npm start` runs it, on the built-in model; bounded in time by `timeout`.
+# The prediction log is on (stdout, into the service log), so POST /feedback is fuzzed past its
+# 404 NOT_CONFIGURED and scored requests go through the log as well.
 env -u MODEL_URI -u AIP_STORAGE_URI -u AIP_HTTP_PORT -u AIP_HEALTH_ROUTE -u AIP_PREDICT_ROUTE \
   HOST=127.0.0.1 PORT="$port" METRICS_PORT="$metrics_port" LOG_LEVEL=warn DRAIN_SECONDS=0 \
+  PREDICTION_LOG=stdout PREDICTION_LOG_SAMPLE_RATE=0.1 \
   timeout "$((max_time + 300))" node --max-semi-space-size=4 --import tsx src/server.ts \
   >"$log" 2>&1 &
 service=$!

@@ -11,12 +11,14 @@ import type { DataPlane } from "./dataplane/dataplane.js";
 import { loggerOptions, requestId, traceFields } from "./logging.js";
 import { registerHttpMetrics } from "./protocols/http-metrics.js";
 import type { Metrics } from "./monitoring/metrics.js";
+import type { PredictionLog } from "./monitoring/prediction-log/prediction-log.js";
 import { PACKAGE_ROOT } from "./package-root.js";
 import { RequestLog } from "./request-log.js";
 import { registerBodyLimit } from "./protocols/body-limit.js";
 import { documentCommonErrors } from "./protocols/error-body.js";
 import { answerFrameworkError, registerErrorHandlers } from "./protocols/error-handler.js";
 import type { App } from "./protocols/fastify.js";
+import { registerFeedbackRoutes } from "./protocols/feedback/routes.js";
 import { registerHealthRoutes } from "./protocols/health/routes.js";
 import { registerKServeV1Routes } from "./protocols/kserve-v1/routes.js";
 import { registerLoadShedding } from "./protocols/load-shedding.js";
@@ -34,13 +36,20 @@ export interface AppDependencies {
   readonly config: Config;
   readonly dataPlane: DataPlane;
   readonly metrics: Metrics;
+  /** Where /feedback outcomes go; undefined when PREDICTION_LOG=off. */
+  readonly predictionLog?: PredictionLog;
 }
 
 /**
  * Builds the HTTP application around a data plane. It never listens: server.ts does, and tests
  * call it with inject/supertest. Every protocol is registered here, explicitly.
  */
-export async function buildApp({ config, dataPlane, metrics }: AppDependencies): Promise<App> {
+export async function buildApp({
+  config,
+  dataPlane,
+  metrics,
+  predictionLog,
+}: AppDependencies): Promise<App> {
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     logController: new RequestLog(),
@@ -90,6 +99,7 @@ export async function buildApp({ config, dataPlane, metrics }: AppDependencies):
         { name: "kserve-v1", description: "KServe V1 data plane" },
         { name: "v2", description: "Open Inference Protocol" },
         { name: "health", description: "Probes" },
+        { name: "monitoring", description: "Outcome feedback for the prediction log" },
       ],
     },
   });
@@ -105,6 +115,7 @@ export async function buildApp({ config, dataPlane, metrics }: AppDependencies):
   registerVertexRoutes(app, dataPlane, config.predictRoute);
   registerKServeV1Routes(app, dataPlane);
   registerV2Routes(app, dataPlane, SERVICE);
+  registerFeedbackRoutes(app, dataPlane.limits, predictionLog, metrics);
   if (config.metricsPort === 0) registerMetricsRoute(app, metrics);
   return app;
 }

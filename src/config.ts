@@ -32,6 +32,17 @@ export const EnvSchema = Type.Object({
   GOOGLE_CLOUD_PROJECT: Type.Optional(Type.String({ minLength: 1 })),
   ONNX_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  // The instance field that carries the caller's id of a lead: not a feature, echoed, logged.
+  LEAD_ID_FIELD: Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.-]{0,127}$", default: "lead_id" }),
+  // The prediction log (README "Monitoring"): off, stdout (Cloud Logging) or gcs (NDJSON).
+  PREDICTION_LOG: Type.Enum(["off", "stdout", "gcs"], { default: "off" }),
+  PREDICTION_LOG_URI: Type.Optional(Type.String({ pattern: "^gs://[^/]+" })),
+  PREDICTION_LOG_SAMPLE_RATE: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
+  PREDICTION_LOG_FIELDS: Type.String({ default: "" }),
+  PREDICTION_LOG_EXCLUDE_FIELDS: Type.String({ default: "" }),
+  PREDICTION_LOG_BUFFER: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 100_000 }),
+  PREDICTION_LOG_BATCH_RECORDS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000 }),
+  PREDICTION_LOG_BATCH_SECONDS: Type.Number({ minimum: 0.01, maximum: 3600, default: 10 }),
   // Vertex AI custom-container variables, set by the platform (never by us).
   AIP_HTTP_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   AIP_HEALTH_ROUTE: Type.Optional(Route),
@@ -63,9 +74,30 @@ export interface Config {
   readonly gcpProject: string | undefined;
   readonly onnxThreads: number;
   readonly maxEventLoopDelayMs: number;
+  /** The instance field that carries a lead's id (not a feature). */
+  readonly leadIdField: string;
+  readonly predictionLog: PredictionLogConfig;
   /** Extra routes Vertex AI asks for, served in addition to /health and /predict. */
   readonly healthRoute: string | undefined;
   readonly predictRoute: string | undefined;
+}
+
+export interface PredictionLogConfig {
+  readonly sink: "off" | "stdout" | "gcs";
+  /** gs://bucket/prefix of the NDJSON objects (sink "gcs"). */
+  readonly uri: string | undefined;
+  /** Share of scored instances that become records, 0 to 1. */
+  readonly sampleRate: number;
+  /** Input fields to keep (allowlist); undefined = every field not excluded. */
+  readonly fields: readonly string[] | undefined;
+  /** Input fields to leave out (denylist), e.g. PII. */
+  readonly excludeFields: readonly string[];
+  /** Most records waiting for the sink; more are dropped and counted. */
+  readonly bufferRecords: number;
+  /** A batch is written when it has this many records… */
+  readonly batchRecords: number;
+  /** …or when its oldest record is this old. */
+  readonly batchSeconds: number;
 }
 
 /**
@@ -79,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (error) {
     throw new ConfigError(`invalid configuration: ${describeEnvError(error)}`, { cause: error });
   }
+  const predictionLog = predictionLogConfig(parsed);
   return Object.freeze({
     port: parsed.AIP_HTTP_PORT ?? parsed.PORT,
     host: parsed.HOST,
@@ -88,9 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxStringLength: parsed.MAX_STRING_LENGTH,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     logLevel: parsed.LOG_LEVEL,
-    corsOrigins: parsed.CORS_ORIGINS.split(",")
-      .map((origin) => origin.trim())
-      .filter((origin) => origin !== ""),
+    corsOrigins: commaList(parsed.CORS_ORIGINS),
     drainSeconds: parsed.DRAIN_SECONDS,
     shutdownTimeoutSeconds: parsed.SHUTDOWN_TIMEOUT_SECONDS,
     modelLoadTimeoutSeconds: parsed.MODEL_LOAD_TIMEOUT_SECONDS,
@@ -99,9 +130,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gcpProject: parsed.GOOGLE_CLOUD_PROJECT,
     onnxThreads: parsed.ONNX_THREADS,
     maxEventLoopDelayMs: parsed.MAX_EVENT_LOOP_DELAY_MS,
+    leadIdField: parsed.LEAD_ID_FIELD,
+    predictionLog,
     healthRoute: parsed.AIP_HEALTH_ROUTE,
     predictRoute: parsed.AIP_PREDICT_ROUTE,
   });
+}
+
+function predictionLogConfig(parsed: Env): PredictionLogConfig {
+  const fields = commaList(parsed.PREDICTION_LOG_FIELDS);
+  const excludeFields = commaList(parsed.PREDICTION_LOG_EXCLUDE_FIELDS);
+  if (fields.length > 0 && excludeFields.length > 0) {
+    throw new ConfigError(
+      "invalid configuration: set PREDICTION_LOG_FIELDS (allowlist) or " +
+        "PREDICTION_LOG_EXCLUDE_FIELDS (denylist), not both",
+    );
+  }
+  if (parsed.PREDICTION_LOG === "gcs" && parsed.PREDICTION_LOG_URI === undefined) {
+    throw new ConfigError(
+      "invalid configuration: PREDICTION_LOG=gcs needs PREDICTION_LOG_URI (gs://bucket/prefix)",
+    );
+  }
+  return {
+    sink: parsed.PREDICTION_LOG,
+    uri: parsed.PREDICTION_LOG_URI,
+    sampleRate: parsed.PREDICTION_LOG_SAMPLE_RATE,
+    fields: fields.length > 0 ? fields : undefined,
+    excludeFields,
+    bufferRecords: parsed.PREDICTION_LOG_BUFFER,
+    batchRecords: parsed.PREDICTION_LOG_BATCH_RECORDS,
+    batchSeconds: parsed.PREDICTION_LOG_BATCH_SECONDS,
+  };
+}
+
+function commaList(text: string): string[] {
+  return text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
 }
 
 /** env-schema reports "env/PORT must be integer"; turn that into "PORT must be integer". */

@@ -62,6 +62,12 @@ export class ConflictError extends ServiceError {
   readonly statusCode = 409;
 }
 
+/** What was asked for is switched off in this deployment's configuration. */
+export class NotConfiguredError extends ServiceError {
+  readonly code = "NOT_CONFIGURED";
+  readonly statusCode = 404;
+}
+
 /** A configuration value is invalid. Raised at start-up only; names the variable. */
 export class ConfigError extends ServiceError {
   readonly code = "CONFIG_INVALID";

@@ -8,6 +8,9 @@ import { ConfigError, describeError } from "./errors.js";
 import { ModelSet } from "./lifecycle/model-set.js";
 import { serveConfiguredModel, type ServedModel } from "./lifecycle/model-source.js";
 import { Metrics } from "./monitoring/metrics.js";
+import { openPredictionLog } from "./monitoring/prediction-log/open.js";
+import type { PredictionLog } from "./monitoring/prediction-log/prediction-log.js";
+import { observeAll } from "./dataplane/observer.js";
 import { ConnectionDrain } from "./protocols/drain.js";
 
 /**
@@ -22,8 +25,20 @@ async function main(config: Config): Promise<void> {
   // Metrics are per-version state: made when a version serves, dropped when it is released.
   const models = new ModelSet(metrics);
   const holder = models.holder();
-  const dataPlane = new DataPlane(holder, config, metrics);
-  const app = await buildApp({ config, dataPlane, metrics });
+  let predictionLog: PredictionLog | undefined;
+  try {
+    predictionLog = openPredictionLog(
+      config.predictionLog,
+      { apiEndpoint: config.gcsApiEndpoint, projectId: config.gcpProject },
+      // Warnings go to the app's log (built below; nothing is written before it exists).
+      { observer: metrics, log: { warn: (fields, message) => app.log.warn(fields, message) } },
+    );
+  } catch (error) {
+    exitOnBadConfig(`invalid configuration: PREDICTION_LOG_URI: ${describeError(error)}`);
+  }
+  const observer = predictionLog === undefined ? metrics : observeAll(metrics, predictionLog);
+  const dataPlane = new DataPlane(holder, config, observer, { idField: config.leadIdField });
+  const app = await buildApp({ config, dataPlane, metrics, predictionLog });
   const metricsApp = config.metricsPort === 0 ? undefined : await buildMetricsApp(config, metrics);
 
   const connections = new ConnectionDrain(app.server);
@@ -44,6 +59,8 @@ async function main(config: Config): Promise<void> {
       await sleep(drainSeconds * 1000, undefined, { signal: hurry.signal }).catch(() => {});
       await connections.close(); // stops accepting, answers every request received
       await app.close();
+      // Every request has been answered: write what the prediction log holds, within a bound.
+      await predictionLog?.close(predictionLogDeadlineMs(config));
       await served?.stop();
       await metricsApp?.close();
       await models.close(); // each model goes only once its last request has been answered
@@ -75,6 +92,11 @@ async function main(config: Config): Promise<void> {
   }
 }
 
+/** What is left of the shutdown budget after the drain, less a margin for the rest. */
+function predictionLogDeadlineMs(config: Config): number {
+  return Math.max(1, config.shutdownTimeoutSeconds - config.drainSeconds - 2) * 1000;
+}
+
 /**
  * SIGINT is a person at a terminal: no drain wait (during a SIGTERM drain it cuts the wait short),
  * but the requests in progress are still answered. Under `npm start` one Ctrl-C arrives twice
@@ -94,13 +116,16 @@ function onInterrupt(log: FastifyBaseLogger, stop: () => void): void {
   });
 }
 
+/** Before the logger exists: one structured line Cloud Logging understands, then exit 2. */
+function exitOnBadConfig(message: string): never {
+  process.stderr.write(`${JSON.stringify({ severity: "CRITICAL", message })}\n`);
+  process.exit(2);
+}
+
 let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
-  // Before the logger exists: one structured line Cloud Logging understands, then exit 2.
-  const message = error instanceof ConfigError ? error.message : describeError(error);
-  process.stderr.write(`${JSON.stringify({ severity: "CRITICAL", message })}\n`);
-  process.exit(2);
+  exitOnBadConfig(error instanceof ConfigError ? error.message : describeError(error));
 }
 await main(config);

@@ -28,6 +28,21 @@ describe("config", () => {
     );
   });
 
+  it("reads the prediction log settings: off by default, lists split on commas", () => {
+    assert.equal(loadConfig({}).predictionLog.sink, "off");
+    assert.equal(loadConfig({}).leadIdField, "lead_id");
+    const log = loadConfig({
+      PREDICTION_LOG: "gcs",
+      PREDICTION_LOG_URI: "gs://log-bucket/predictions",
+      PREDICTION_LOG_SAMPLE_RATE: "0.25",
+      PREDICTION_LOG_EXCLUDE_FIELDS: "email, phone",
+    }).predictionLog;
+    assert.equal(log.uri, "gs://log-bucket/predictions");
+    assert.equal(log.sampleRate, 0.25);
+    assert.equal(log.fields, undefined);
+    assert.deepEqual(log.excludeFields, ["email", "phone"]);
+  });
+
   it("rejects a bad value with a message naming the variable", () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: "eighty" }, /PORT must be integer/],
@@ -35,6 +50,14 @@ describe("config", () => {
       [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be equal to one of the allowed values/],
       [{ AIP_HEALTH_ROUTE: "health" }, /AIP_HEALTH_ROUTE must match pattern/],
       [{ DRAIN_SECONDS: "-1" }, /DRAIN_SECONDS must be >= 0/],
+      [{ PREDICTION_LOG: "kafka" }, /PREDICTION_LOG must be equal to one of the allowed values/],
+      [{ PREDICTION_LOG: "gcs" }, /PREDICTION_LOG=gcs needs PREDICTION_LOG_URI/],
+      [{ PREDICTION_LOG_SAMPLE_RATE: "1.5" }, /PREDICTION_LOG_SAMPLE_RATE must be <= 1/],
+      [
+        { PREDICTION_LOG_FIELDS: "a", PREDICTION_LOG_EXCLUDE_FIELDS: "b" },
+        /PREDICTION_LOG_FIELDS \(allowlist\) or PREDICTION_LOG_EXCLUDE_FIELDS \(denylist\), not both/,
+      ],
+      [{ LEAD_ID_FIELD: "lead id" }, /LEAD_ID_FIELD must match pattern/],
     ];
     for (const [env, pattern] of cases) {
       assert.throws(

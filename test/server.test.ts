@@ -63,6 +63,15 @@ describe("server process", () => {
     assert.match(output(), /MAX_BATCH_SIZE must be integer/);
   });
 
+  it("exits 2 naming PREDICTION_LOG_URI when it is not a valid gs:// URI", async () => {
+    const { child, output } = startServer({
+      PREDICTION_LOG: "gcs",
+      PREDICTION_LOG_URI: "gs://Not_A_Bucket/log",
+    });
+    assert.equal(await exitOf(child), 2);
+    assert.match(output(), /PREDICTION_LOG_URI: invalid Cloud Storage URI/);
+  });
+
   it("exits 1 naming the location when the model cannot be loaded", async () => {
     const port = await freePort();
     const { child, output } = startServer({

@@ -3,6 +3,7 @@ import { InvalidInputError, ModelNotFoundError, NotReadyError } from "../errors.
 import type { LoadedModel } from "../model/loaded-model.js";
 import type { ModelHolder } from "../lifecycle/model-holder.js";
 import { explainOptions } from "./explain-options.js";
+import { separateIds } from "./instance-ids.js";
 import { silentObserver, type DataPlaneObserver } from "./observer.js";
 import { describeModel, type ModelInfo } from "./model-info.js";
 import type {
@@ -23,6 +24,11 @@ export interface DataPlaneLimits {
   readonly maxStringLength: number;
 }
 
+export interface DataPlaneOptions {
+  /** The instance field that carries the caller's id (not a feature); default `lead_id`. */
+  readonly idField?: string;
+}
+
 /**
  * Prediction, readiness and model metadata over the current model, for every protocol. It knows
  * no HTTP: protocols decode their wire format into a PredictRequest, call this, and encode the
@@ -31,12 +37,17 @@ export interface DataPlaneLimits {
 export class DataPlane {
   private draining = false;
   private readonly infos = new WeakMap<LoadedModel, ModelInfo>();
+  /** The instance field taken out as the instance's id before encoding, echoed in results. */
+  readonly idField: string;
 
   constructor(
     private readonly holder: ModelHolder,
     readonly limits: DataPlaneLimits,
     private readonly observer: DataPlaneObserver = silentObserver,
-  ) {}
+    options: DataPlaneOptions = {},
+  ) {
+    this.idField = options.idField ?? "lead_id";
+  }
 
   /** Ready = a model is loaded (and proven against its golden file) and we are not draining. */
   isReady(): boolean {
@@ -77,13 +88,17 @@ export class DataPlane {
   score(target: ModelTarget, decode: (info: ModelInfo) => ScoringInput): Promise<PredictResult> {
     return this.holder.use(async (model) => {
       matching(model, target.model, target.version);
-      const input = decode(this.infoOf(model));
-      this.checkBatch(input.kind === "instances" ? input.instances.length : input.rows);
-      checkThreshold(model, input.threshold);
+      const decoded = decode(this.infoOf(model));
+      this.checkBatch(decoded.kind === "instances" ? decoded.instances.length : decoded.rows);
+      checkThreshold(model, decoded.threshold);
+      const { input, ids } = this.withoutIds(decoded);
       const started = performance.now();
       const scores = await this.scoreInput(model, input);
       this.observer.inference(model, scores.length, (performance.now() - started) / 1000);
-      return resultOf(model, scores, input.threshold);
+      const result = resultOf(model, scores, input.threshold, ids);
+      const { labels } = result;
+      this.observer.scored?.({ model, input, scores, labels, ids, context: target.context });
+      return result;
     });
   }
 
@@ -94,13 +109,24 @@ export class DataPlane {
       matching(model, request.model, request.version);
       checkThreshold(model, request.threshold);
       const options = explainOptions(model, request);
+      const { instances, ids } = separateIds(request.instances, this.idField);
       const started = performance.now();
-      const explanations = await model.explain(request.instances, options, (field) =>
+      const explanations = await model.explain(instances, options, (field) =>
         this.observer.unknownCategory(model, field),
       );
       this.observer.explanation(model, options.method, (performance.now() - started) / 1000);
-      return { ...resultOf(model, explanations.scores, request.threshold), explanations };
+      return { ...resultOf(model, explanations.scores, request.threshold, ids), explanations };
     });
+  }
+
+  /** Raw instances lose their id field here, before the preprocessor sees them. */
+  private withoutIds(input: ScoringInput): {
+    input: ScoringInput;
+    ids?: readonly (string | undefined)[];
+  } {
+    if (input.kind !== "instances") return { input };
+    const { instances, ids } = separateIds(input.instances, this.idField);
+    return { input: { ...input, instances }, ids };
   }
 
   private scoreInput(model: LoadedModel, input: ScoringInput): Promise<Float32Array> {
@@ -142,12 +168,18 @@ function checkThreshold(model: LoadedModel, threshold: number | undefined): void
   }
 }
 
-function resultOf(model: LoadedModel, scores: Float32Array, threshold?: number): PredictResult {
+function resultOf(
+  model: LoadedModel,
+  scores: Float32Array,
+  threshold?: number,
+  ids?: readonly (string | undefined)[],
+): PredictResult {
   const result: PredictResult = {
     model: model.name,
     version: model.version,
     task: model.task,
     scores,
+    ...(ids === undefined ? {} : { ids }),
   };
   return threshold === undefined ? result : { ...result, labels: labelsAt(scores, threshold) };
 }

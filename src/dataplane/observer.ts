@@ -1,5 +1,20 @@
 import type { ExplainMethod } from "../model/explain/types.js";
 import type { LoadedModel } from "../model/loaded-model.js";
+import type { RequestContext, ScoringInput } from "./types.js";
+
+/** One scored batch, as the data plane reports it to observers that look at what was scored. */
+export interface ScoredBatch {
+  readonly model: LoadedModel;
+  /** What was scored; instances without their id field (it is not a model feature). */
+  readonly input: ScoringInput;
+  /** One per row. The arrays are the result's own: observers must not modify them. */
+  readonly scores: Float32Array;
+  /** Present when a threshold was asked for. */
+  readonly labels?: Uint8Array;
+  /** Each instance's id, when any instance carried one (PredictResult.ids). */
+  readonly ids?: readonly (string | undefined)[];
+  readonly context?: RequestContext;
+}
 
 /**
  * What the data plane reports while it works. Monitoring implements it with Prometheus metrics;
@@ -12,6 +27,23 @@ export interface DataPlaneObserver {
   explanation(model: LoadedModel, method: ExplainMethod, seconds: number): void;
   /** An instance carried a category the model never saw for `field`. */
   unknownCategory(model: LoadedModel, field: string): void;
+  /**
+   * A predict call scored a batch (explain calls are not reported). Called on the request path,
+   * before the response is sent: an implementation must return at once and never throw, and
+   * do any real work (I/O, copying) later.
+   */
+  scored?(batch: ScoredBatch): void;
+}
+
+/** Several observers as one, each told in order what it listens to. */
+export function observeAll(...observers: readonly Partial<DataPlaneObserver>[]): DataPlaneObserver {
+  return {
+    inference: (...args) => observers.forEach((observer) => observer.inference?.(...args)),
+    explanation: (...args) => observers.forEach((observer) => observer.explanation?.(...args)),
+    unknownCategory: (...args) =>
+      observers.forEach((observer) => observer.unknownCategory?.(...args)),
+    scored: (batch) => observers.forEach((observer) => observer.scored?.(batch)),
+  };
 }
 
 export const silentObserver: DataPlaneObserver = {

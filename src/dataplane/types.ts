@@ -7,6 +7,14 @@ export interface ModelTarget {
   readonly model?: string;
   /** Version from the URL (V2 `/versions/<v>`); undefined = whichever is current. */
   readonly version?: string;
+  /** Who asked, as the protocol layer knows it; passed on to the observer, never scored. */
+  readonly context?: RequestContext;
+}
+
+/** What the protocol layer knows of the request behind a call, for the observer's records. */
+export interface RequestContext {
+  /** The request id (X-Request-Id or a fresh UUID), as logged and echoed. */
+  readonly requestId?: string;
 }
 
 /** What a wire format decodes into for scoring: raw instances or preprocessed rows. */
@@ -47,6 +55,11 @@ export interface PredictResult {
   readonly scores: Float32Array;
   /** Present when a threshold was asked for. */
   readonly labels?: Uint8Array;
+  /**
+   * The id each instance carried in the id field (DataPlaneOptions.idField), undefined for an
+   * instance without one. Present only when at least one instance carried an id.
+   */
+  readonly ids?: readonly (string | undefined)[];
 }
 
 /** Attributions for raw instances: a PredictRequest plus the method and its knobs. */

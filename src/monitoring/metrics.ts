@@ -5,6 +5,8 @@ import type { LoadedModel } from "../model/loaded-model.js";
 import type { LoadObserver } from "../lifecycle/load-observer.js";
 import type { VersionHooks } from "../lifecycle/model-holder.js";
 import { PRIMARY } from "../lifecycle/model-set.js";
+import type { DropReason, PredictionLogObserver } from "./prediction-log/prediction-log.js";
+import type { LogRecord } from "./prediction-log/record.js";
 
 /** Every application metric starts with this (Prometheus naming guide: one app prefix). */
 export const METRIC_PREFIX = "lead_scoring_";
@@ -20,7 +22,9 @@ const BATCH_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000];
  * build many apps in one process). Node process metrics keep their standard unprefixed names
  * (process_*, nodejs_*) because dashboards and alerts everywhere expect those.
  */
-export class Metrics implements DataPlaneObserver, LoadObserver, VersionHooks {
+export class Metrics
+  implements DataPlaneObserver, LoadObserver, VersionHooks, PredictionLogObserver
+{
   readonly registry = new Registry();
 
   readonly httpRequests = new Counter({
@@ -90,10 +94,72 @@ export class Metrics implements DataPlaneObserver, LoadObserver, VersionHooks {
     registers: [this.registry],
   });
 
+  readonly logRecords = new Counter({
+    name: `${METRIC_PREFIX}prediction_log_records_total`,
+    help: "Prediction-log records written to the sink, by sink and kind (prediction, outcome).",
+    labelNames: ["sink", "kind"] as const,
+    registers: [this.registry],
+  });
+
+  readonly logDrops = new Counter({
+    name: `${METRIC_PREFIX}prediction_log_dropped_total`,
+    help:
+      "Prediction-log records dropped, by reason: buffer_full (the sink is down or slow and the " +
+      "buffer is at PREDICTION_LOG_BUFFER), shutdown (unwritten at the shutdown deadline), closed.",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+
+  readonly logBuffer = new Gauge({
+    name: `${METRIC_PREFIX}prediction_log_buffered_records`,
+    help: "Prediction-log records waiting for the sink.",
+    registers: [this.registry],
+  });
+
+  readonly logWriteFailures = new Counter({
+    name: `${METRIC_PREFIX}prediction_log_write_failures_total`,
+    help: "Failed batch writes to the prediction-log sink (each is retried), by sink.",
+    labelNames: ["sink"] as const,
+    registers: [this.registry],
+  });
+
+  readonly feedbackOutcomes = new Counter({
+    name: `${METRIC_PREFIX}feedback_outcomes_total`,
+    help: "Outcomes posted to /feedback, by result (accepted, rejected: the whole batch was 4xx).",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics: boolean } = { processMetrics: true }) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
     this.modelLoads.inc({ result: "success" }, 0);
     this.modelLoads.inc({ result: "failure" }, 0);
+    for (const reason of ["buffer_full", "shutdown", "closed"] as const) {
+      this.logDrops.inc({ reason }, 0);
+    }
+    this.feedbackOutcomes.inc({ result: "accepted" }, 0);
+    this.feedbackOutcomes.inc({ result: "rejected" }, 0);
+  }
+
+  logWritten(sink: string, kind: LogRecord["kind"], count: number): void {
+    this.logRecords.inc({ sink, kind }, count);
+  }
+
+  logDropped(reason: DropReason, count: number): void {
+    this.logDrops.inc({ reason }, count);
+  }
+
+  logBuffered(count: number): void {
+    this.logBuffer.set(count);
+  }
+
+  logWriteFailed(sink: string): void {
+    this.logWriteFailures.inc({ sink });
+  }
+
+  /** A /feedback batch of `count` outcomes was accepted (queued) or rejected (4xx). */
+  feedback(result: "accepted" | "rejected", count: number): void {
+    this.feedbackOutcomes.inc({ result }, count);
   }
 
   /** A model was loaded, verified and swapped in. */

@@ -1,8 +1,9 @@
 import { Type, type Static } from "typebox";
-import type { DataPlane, DataPlaneLimits } from "../dataplane/dataplane.js";
-import type { ExplainResult } from "../dataplane/types.js";
+import type { DataPlane } from "../dataplane/dataplane.js";
+import type { ExplainResult, ModelTarget } from "../dataplane/types.js";
 import { EXPLAIN_METHODS, PATH_COUNT, type OutputSpace } from "../model/explain/types.js";
 import {
+  type InstanceRules,
   instancesSchema,
   PredictParameters,
   PredictResponse,
@@ -43,10 +44,10 @@ const ExplainParameters = Type.Object(
   { additionalProperties: false },
 );
 
-export function explainBodySchema(limits: DataPlaneLimits) {
+export function explainBodySchema(rules: InstanceRules) {
   return Type.Object(
     {
-      instances: instancesSchema(limits),
+      instances: instancesSchema(rules),
       parameters: Type.Optional(ExplainParameters),
     },
     { additionalProperties: false, $id: "ExplainRequest", title: "ExplainRequest" },
@@ -121,11 +122,11 @@ export function toExplainResponse(result: ExplainResult): ExplainResponse {
 export async function explainBody(
   dataPlane: DataPlane,
   body: ExplainBody,
-  model?: string,
+  target: ModelTarget,
 ): Promise<ExplainResponse> {
   const parameters = body.parameters;
   const result = await dataPlane.explain({
-    model,
+    ...target,
     instances: body.instances,
     threshold: parameters?.threshold,
     method: parameters?.method,

@@ -1,6 +1,9 @@
 import { Type, type Static } from "typebox";
-import type { DataPlane, DataPlaneLimits } from "../dataplane/dataplane.js";
-import type { PredictResult } from "../dataplane/types.js";
+import type { DataPlane } from "../dataplane/dataplane.js";
+import type { ModelTarget, PredictResult } from "../dataplane/types.js";
+
+/** What an instance schema depends on: the request limits and the name of the id field. */
+export type InstanceRules = Pick<DataPlane, "limits" | "idField">;
 
 /**
  * The body Vertex AI, the original FastAPI service and KServe V1 share:
@@ -9,20 +12,39 @@ import type { PredictResult } from "../dataplane/types.js";
  * instance and field. The schema carries the request limits, so the document states them and
  * the validator enforces them before any work proportional to the request.
  */
-export function instanceSchema(limits: DataPlaneLimits) {
-  return Type.Record(
-    Type.String(),
-    Type.Union([Type.Number(), Type.String({ maxLength: limits.maxStringLength }), Type.Null()]),
+export function instanceSchema({ limits, idField }: InstanceRules) {
+  const value = Type.Union([
+    Type.Number(),
+    Type.String({ maxLength: limits.maxStringLength }),
+    Type.Null(),
+  ]);
+  return Type.Object(
     {
+      [idField]: Type.Optional(
+        Type.String({
+          maxLength: limits.maxStringLength,
+          description:
+            `The caller's id of this lead (LEAD_ID_FIELD, default lead_id): not a model ` +
+            `feature. It is echoed in leadIds and written to the prediction log, where ` +
+            `POST /feedback outcomes join on it.`,
+        }),
+      ),
+    },
+    {
+      additionalProperties: value,
       description:
         "One lead: raw field name → value (number, string or null). See GET /v2/models/{name}.",
-      examples: [{ lead_origin: "API", total_visits: 5, total_time_spent_on_website: 674 }],
+      examples: [
+        { lead_origin: "API", total_visits: 5, total_time_spent_on_website: 674 },
+        { [idField]: "L-1", lead_origin: "API", total_visits: 5 },
+      ],
     },
   );
 }
 
-export function instancesSchema(limits: DataPlaneLimits) {
-  return Type.Array(instanceSchema(limits), {
+export function instancesSchema(rules: InstanceRules) {
+  const { limits } = rules;
+  return Type.Array(instanceSchema(rules), {
     minItems: 1,
     maxItems: limits.maxBatchSize,
     description: `Leads to score: 1 to ${limits.maxBatchSize} (MAX_BATCH_SIZE).`,
@@ -42,10 +64,10 @@ export const PredictParameters = Type.Object(
   { additionalProperties: false },
 );
 
-export function predictBodySchema(limits: DataPlaneLimits) {
+export function predictBodySchema(rules: InstanceRules) {
   return Type.Object(
     {
-      instances: instancesSchema(limits),
+      instances: instancesSchema(rules),
       parameters: Type.Optional(PredictParameters),
     },
     { additionalProperties: false, $id: "PredictRequest", title: "PredictRequest" },
@@ -67,6 +89,13 @@ export const PredictResponse = Type.Object(
     }),
     model: Type.String({ description: "Name of the model that answered." }),
     modelVersion: Type.String({ description: "Semantic version that answered." }),
+    leadIds: Type.Optional(
+      Type.Array(Type.Union([Type.String(), Type.Null()]), {
+        description:
+          "Only when an instance carried an id (LEAD_ID_FIELD, default lead_id): one per " +
+          "instance, in order, null for an instance without one. predictions is unchanged.",
+      }),
+    ),
   },
   { $id: "PredictResponse", title: "PredictResponse" },
 );
@@ -79,17 +108,19 @@ export function toPredictResponse(result: PredictResult): PredictResponse {
     labels === undefined
       ? Array.from(scores)
       : Array.from(scores, (probability, i) => ({ probability, label: labels[i] ?? 0 }));
-  return { predictions, model: result.model, modelVersion: result.version };
+  const response = { predictions, model: result.model, modelVersion: result.version };
+  if (result.ids === undefined) return response;
+  return { ...response, leadIds: result.ids.map((id) => id ?? null) };
 }
 
-/** Scores a PredictBody on the data plane; `model` is the name from the URL, if any. */
+/** Scores a PredictBody on the data plane; `target` has the model name from the URL, if any. */
 export async function predictBody(
   dataPlane: DataPlane,
   body: PredictBody,
-  model?: string,
+  target: ModelTarget,
 ): Promise<PredictResponse> {
   const result = await dataPlane.predict({
-    model,
+    ...target,
     instances: body.instances,
     threshold: body.parameters?.threshold,
   });

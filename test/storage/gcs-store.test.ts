@@ -19,7 +19,13 @@ import {
   type FakeApi,
   type Respond,
 } from "../support/fake-api.js";
-import { freePort, startFakeGcs, type FakeGcs, type FakeGcsStart } from "../support/fake-gcs.js";
+import {
+  emulatorOrSkip,
+  freePort,
+  startFakeGcs,
+  type FakeGcs,
+  type FakeGcsStart,
+} from "../support/fake-gcs.js";
 
 const BUCKET = "models";
 const PREFIX = "registry";
@@ -65,15 +71,7 @@ describe("GcsStore against fake-gcs-server", () => {
     }
   });
 
-  /** The running emulator, or undefined after marking the test skipped (visible in the report). */
-  function emulator(t: TestContext): FakeGcs | undefined {
-    assert.ok(started, "the before hook did not run");
-    if (started.gcs === undefined) {
-      t.skip(started.skipReason);
-      return undefined;
-    }
-    return started.gcs;
-  }
+  const emulator = (t: TestContext) => emulatorOrSkip(started, t);
 
   function storeOn(gcs: FakeGcs): GcsStore {
     return new GcsStore({

@@ -11,6 +11,8 @@ import { ModelHolder, type VersionHooks } from "../../src/lifecycle/model-holder
 import { PRIMARY } from "../../src/lifecycle/model-set.js";
 import type { Golden } from "../../src/model/golden.js";
 import { Metrics } from "../../src/monitoring/metrics.js";
+import { observeAll } from "../../src/dataplane/observer.js";
+import type { PredictionLog } from "../../src/monitoring/prediction-log/prediction-log.js";
 import type { App } from "../../src/protocols/fastify.js";
 
 /** The committed default model's highest complete version, by the registry's one rule. */
@@ -52,6 +54,8 @@ export interface TestAppOptions {
   readonly limits?: DataPlaneLimits;
   /** Makes the holder, given the hooks the app's metrics need (default: a plain ModelHolder). */
   readonly holder?: (hooks: VersionHooks) => ModelHolder;
+  /** Observes scoring and takes /feedback outcomes, as server.ts wires it. */
+  readonly predictionLog?: PredictionLog;
 }
 
 /** Builds the real app around the default model (or another, or none), quiet. */
@@ -61,8 +65,12 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const holder = options.holder?.(metrics) ?? new ModelHolder(PRIMARY, metrics);
   const model = options.model === undefined ? await builtInModel() : options.model;
   if (model !== null) await holder.swap(model);
-  const dataPlane = new DataPlane(holder, options.limits ?? config, metrics);
-  const app = await buildApp({ config, dataPlane, metrics });
+  const { predictionLog } = options;
+  const observer = predictionLog === undefined ? metrics : observeAll(metrics, predictionLog);
+  const dataPlane = new DataPlane(holder, options.limits ?? config, observer, {
+    idField: config.leadIdField,
+  });
+  const app = await buildApp({ config, dataPlane, metrics, predictionLog });
   await app.ready();
   return { app, dataPlane, metrics, holder, config };
 }

@@ -29,6 +29,22 @@ export interface FakeGcs {
 export type FakeGcsStart =
   { gcs: FakeGcs; skipReason?: never } | { skipReason: string; gcs?: never };
 
+/**
+ * The running emulator, or undefined after marking the test skipped (visible in the report);
+ * `started` is what the suite's before hook got from startFakeGcs().
+ */
+export function emulatorOrSkip(
+  started: FakeGcsStart | undefined,
+  t: { skip(message?: string): void },
+): FakeGcs | undefined {
+  if (started === undefined) throw new Error("the before hook did not run");
+  if (started.gcs === undefined) {
+    t.skip(started.skipReason);
+    return undefined;
+  }
+  return started.gcs;
+}
+
 export const FAKE_GCS_INSTALL = "go install github.com/fsouza/fake-gcs-server@v1.56.1";
 const BINARY = "fake-gcs-server";
 const READY_TIMEOUT_MS = 10_000;

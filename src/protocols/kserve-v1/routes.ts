@@ -61,11 +61,15 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         tags: ["kserve-v1"],
         summary: "Score leads (KServe V1)",
         params: ModelName,
-        body: predictBodySchema(dataPlane.limits),
+        body: predictBodySchema(dataPlane),
         response: { 200: PredictResponse, ...DATA_PLANE_ERRORS },
       },
     },
-    (request) => predictBody(dataPlane, request.body, request.params.name),
+    (request) =>
+      predictBody(dataPlane, request.body, {
+        model: request.params.name,
+        context: { requestId: request.id },
+      }),
   );
 
   app.post(
@@ -75,10 +79,14 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         tags: ["kserve-v1"],
         summary: "Explain lead scores (KServe V1; Vertex AI explanation shape)",
         params: ModelName,
-        body: explainBodySchema(dataPlane.limits),
+        body: explainBodySchema(dataPlane),
         response: { 200: ExplainResponse, ...DATA_PLANE_ERRORS },
       },
     },
-    (request) => explainBody(dataPlane, request.body, request.params.name),
+    (request) =>
+      explainBody(dataPlane, request.body, {
+        model: request.params.name,
+        context: { requestId: request.id },
+      }),
   );
 }

@@ -92,8 +92,9 @@ export function registerV2Routes(
       async (request) => {
         const { name, version } = request.params;
         // Decoded with the version that scores it, under one lease (see DataPlane.score).
-        const result = await dataPlane.score({ model: name, version }, (model) =>
-          decodeInfer(request.body, model, dataPlane.limits),
+        const result = await dataPlane.score(
+          { model: name, version, context: { requestId: request.id } },
+          (model) => decodeInfer(request.body, model, dataPlane.limits),
         );
         return encodeInfer(request.body, result);
       },

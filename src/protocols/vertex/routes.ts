@@ -21,11 +21,11 @@ export function registerVertexRoutes(
         schema: {
           tags: ["vertex"],
           summary: "Score leads (Vertex AI prediction body)",
-          body: predictBodySchema(dataPlane.limits),
+          body: predictBodySchema(dataPlane),
           response: { 200: PredictResponse, ...DATA_PLANE_ERRORS },
         },
       },
-      (request) => predictBody(dataPlane, request.body),
+      (request) => predictBody(dataPlane, request.body, { context: { requestId: request.id } }),
     );
   }
 
@@ -35,10 +35,10 @@ export function registerVertexRoutes(
       schema: {
         tags: ["vertex"],
         summary: "Explain lead scores: attributions per input field (Vertex AI explanation)",
-        body: explainBodySchema(dataPlane.limits),
+        body: explainBodySchema(dataPlane),
         response: { 200: ExplainResponse, ...DATA_PLANE_ERRORS },
       },
     },
-    (request) => explainBody(dataPlane, request.body),
+    (request) => explainBody(dataPlane, request.body, { context: { requestId: request.id } }),
   );
 }
