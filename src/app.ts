@@ -20,6 +20,7 @@ import type { App } from "./protocols/fastify.js";
 import { registerHealthRoutes } from "./protocols/health/routes.js";
 import { registerKServeV1Routes } from "./protocols/kserve-v1/routes.js";
 import { registerLoadShedding } from "./protocols/load-shedding.js";
+import { registerMonitoringRoute } from "./protocols/monitoring/drift-route.js";
 import { registerMetricsRoute } from "./protocols/monitoring/routes.js";
 import { registerV2Routes } from "./protocols/v2/routes.js";
 import { registerVertexRoutes } from "./protocols/vertex/routes.js";
@@ -90,6 +91,7 @@ export async function buildApp({ config, dataPlane, metrics }: AppDependencies):
         { name: "kserve-v1", description: "KServe V1 data plane" },
         { name: "v2", description: "Open Inference Protocol" },
         { name: "health", description: "Probes" },
+        { name: "monitoring", description: "Online drift of the served version" },
       ],
     },
   });
@@ -105,6 +107,7 @@ export async function buildApp({ config, dataPlane, metrics }: AppDependencies):
   registerVertexRoutes(app, dataPlane, config.predictRoute);
   registerKServeV1Routes(app, dataPlane);
   registerV2Routes(app, dataPlane, SERVICE);
+  registerMonitoringRoute(app, dataPlane, metrics);
   if (config.metricsPort === 0) registerMetricsRoute(app, metrics);
   return app;
 }

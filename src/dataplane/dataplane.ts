@@ -83,7 +83,9 @@ export class DataPlane {
       const started = performance.now();
       const scores = await this.scoreInput(model, input);
       this.observer.inference(model, scores.length, (performance.now() - started) / 1000);
-      return resultOf(model, scores, input.threshold);
+      const result = resultOf(model, scores, input.threshold);
+      this.observer.scored(model, input, result);
+      return result;
     });
   }
 
@@ -99,7 +101,10 @@ export class DataPlane {
         this.observer.unknownCategory(model, field),
       );
       this.observer.explanation(model, options.method, (performance.now() - started) / 1000);
-      return { ...resultOf(model, explanations.scores, request.threshold), explanations };
+      const result = resultOf(model, explanations.scores, request.threshold);
+      const { instances, threshold } = request;
+      this.observer.scored(model, { kind: "instances", instances, threshold }, result);
+      return { ...result, explanations };
     });
   }
 

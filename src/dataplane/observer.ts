@@ -1,5 +1,6 @@
 import type { ExplainMethod } from "../model/explain/types.js";
 import type { LoadedModel } from "../model/loaded-model.js";
+import type { PredictResult, ScoringInput } from "./types.js";
 
 /**
  * What the data plane reports while it works. Monitoring implements it with Prometheus metrics;
@@ -12,10 +13,16 @@ export interface DataPlaneObserver {
   explanation(model: LoadedModel, method: ExplainMethod, seconds: number): void;
   /** An instance carried a category the model never saw for `field`. */
   unknownCategory(model: LoadedModel, field: string): void;
+  /**
+   * `model` scored `input` (raw instances or preprocessed rows) into `result` (scores, labels),
+   * by predict or explain, under the request's lease. Called on the hot path: keep it cheap.
+   */
+  scored(model: LoadedModel, input: ScoringInput, result: PredictResult): void;
 }
 
 export const silentObserver: DataPlaneObserver = {
   inference: () => undefined,
   explanation: () => undefined,
   unknownCategory: () => undefined,
+  scored: () => undefined,
 };
