@@ -4,6 +4,9 @@
  * Each server is a separate process pinned to CPU 0 (`taskset`); this load generator runs on the
  * other CPU. Figures go to stdout as a table. Not part of `npm test`: timings are not assertions.
  *
+ * The service runs twice, with drift monitoring on (the default) and off (MONITORING_ENABLED=false),
+ * and the single-lead req/s ratio on/off is printed: the hot-path budget is ≥ 95 %.
+ *
  * BENCH_SECONDS (default 10) and BENCH_CONNECTIONS (default 32) tune a run.
  */
 import autocannon from "autocannon";
@@ -22,6 +25,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const WARMUP_SECONDS = 2;
 const SERVICE_PORT = 18080;
 const BARE_PORT = 18090;
+const UNMONITORED_PORT = 18085;
 const PYTHON_PORT = 18100;
 
 interface Case {
@@ -155,22 +159,27 @@ export const serviceCases = (port: number): Case[] => [
   },
 ];
 
-const service = await startPinned(
-  // The production command line (Dockerfile ENTRYPOINT, npm run start:prod).
-  [
-    process.execPath,
-    "--max-semi-space-size=4",
-    path.join(PACKAGE_ROOT, "dist", "src", "server.js"),
-  ],
-  {
-    PORT: String(SERVICE_PORT),
-    METRICS_PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "info",
-    MAX_BATCH_SIZE: "1000",
-  },
-  `http://127.0.0.1:${SERVICE_PORT}/health/ready`,
-);
+/** The production command line (Dockerfile ENTRYPOINT, npm run start:prod) on `port`. */
+const startService = (port: number, env: Record<string, string> = {}) =>
+  startPinned(
+    [
+      process.execPath,
+      "--max-semi-space-size=4",
+      path.join(PACKAGE_ROOT, "dist", "src", "server.js"),
+    ],
+    {
+      PORT: String(port),
+      METRICS_PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      MAX_BATCH_SIZE: "1000",
+      ...env,
+    },
+    `http://127.0.0.1:${port}/health/ready`,
+  );
+const service = await startService(SERVICE_PORT);
+const unmonitored = await startService(UNMONITORED_PORT, { MONITORING_ENABLED: "false" });
+const unmonitoredCase = (leads: number) => `${serviceCase(leads)}, monitoring off`;
 const bare = await startPinned(
   [
     process.execPath,
@@ -203,6 +212,8 @@ try {
       leads: 1,
     } satisfies Case,
     ...serviceCases(SERVICE_PORT),
+    predictCase(unmonitoredCase(1), UNMONITORED_PORT, 1),
+    predictCase(unmonitoredCase(100), UNMONITORED_PORT, 100),
   ]) {
     rows.push(await measure(c));
   }
@@ -216,6 +227,13 @@ try {
         `POST /predict, ${leads} lead(s): the service scores ${speedup.toFixed(1)}× the leads/s of the Python stack`,
       );
     }
+  }
+  for (const leads of [1, 100]) {
+    const ratio = rate(serviceCase(leads)) / rate(unmonitoredCase(leads));
+    console.log(
+      `POST /predict, ${leads} lead(s): drift monitoring on/off = ${(100 * ratio).toFixed(1)} % of req/s` +
+        (leads === 1 ? " (budget ≥ 95 %)" : ""),
+    );
   }
   console.log(`service resident memory after the run: ${residentMb(service.pid!).toFixed(0)} MB`);
   const explainRate = (method: string) =>
@@ -231,7 +249,6 @@ try {
   printExplainBench(await benchExplain(model));
   await model.release();
 } finally {
-  service.kill("SIGTERM");
-  bare.kill("SIGTERM");
-  await Promise.all([once(service, "exit"), once(bare, "exit")]);
+  for (const child of [service, unmonitored, bare]) child.kill("SIGTERM");
+  await Promise.all([once(service, "exit"), once(unmonitored, "exit"), once(bare, "exit")]);
 }
