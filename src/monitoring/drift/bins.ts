@@ -12,7 +12,8 @@ import type { CategoricalBaseline, NumericBaseline } from "../../model/metadata.
  * - categorical: one slot per baseline category (the fill value, "missing", is one of them and
  *   takes every missing value), then an "unseen" slot for categories the baseline does not list.
  *
- * Missing follows the preprocessor: absent, null, or one of preprocessor.json's missing_values.
+ * Missing follows the preprocessor: absent, null, or one of preprocessor.json's missing_values
+ * (for a numeric field, anything that is not a number: the preprocessor let nothing else through).
  */
 export interface FieldBins {
   readonly name: string;
@@ -29,7 +30,7 @@ export interface FieldBins {
   readonly unseenSlot: number;
   /** Numeric only: the bin edges (empty when training saw no value). */
   readonly edges: Float64Array;
-  /** Categorical only: category → slot (relative to offset). */
+  /** Categorical only: category → slot (relative to offset); missing sentinels → missingSlot. */
   readonly categories: ReadonlyMap<string, number>;
 }
 
@@ -39,8 +40,6 @@ export interface DriftTables {
   readonly score: FieldBins | undefined;
   /** Slots in all: the length of the flat count vector. */
   readonly width: number;
-  /** preprocessor.json missing_values: strings that mean "missing". */
-  readonly missingValues: ReadonlySet<string>;
 }
 
 export const MISSING_LABEL = "missing";
@@ -61,13 +60,18 @@ export function numericBin(edges: Float64Array, value: number): number {
   return bin < 0 ? 0 : bin > last ? last : bin;
 }
 
-/** Slot (relative to the field's offset) of one raw value. */
-export function slotOf(field: FieldBins, value: unknown, missing: ReadonlySet<string>): number {
-  if (field.type === "numeric") {
-    if (typeof value !== "number" || field.edges.length < 2) return field.missingSlot;
-    return numericBin(field.edges, value);
-  }
-  if (typeof value !== "string" || missing.has(value)) return field.missingSlot;
+/** Slot (relative to the field's offset) of one raw value of a numeric field. */
+export function numericSlot(field: FieldBins, value: unknown): number {
+  if (typeof value !== "number" || field.edges.length < 2) return field.missingSlot;
+  return numericBin(field.edges, value);
+}
+
+/**
+ * Slot (relative to the field's offset) of one raw value of a categorical field: one Map lookup,
+ * since the missing sentinels are keys of `categories` too.
+ */
+export function categoricalSlot(field: FieldBins, value: unknown): number {
+  if (typeof value !== "string") return field.missingSlot;
   return field.categories.get(value) ?? field.unseenSlot;
 }
 
@@ -100,11 +104,14 @@ function categoricalBins(
   name: string,
   baseline: CategoricalBaseline,
   fill: string,
+  missingValues: readonly string[],
   offset: number,
 ): FieldBins {
   const labels = Object.keys(baseline.frequencies);
   if (!labels.includes(fill)) labels.push(fill);
   const categories = new Map(labels.map((label, i) => [label, i]));
+  const missingSlot = categories.get(fill)!;
+  for (const sentinel of missingValues) categories.set(sentinel, missingSlot);
   const shares = labels.map((label) => baseline.frequencies[label] ?? 0);
   // Training categories the baseline does not list (none today) are what "unseen" means there.
   const listed = shares.reduce((a, b) => a + b, 0);
@@ -114,7 +121,7 @@ function categoricalBins(
     offset,
     labels: [...labels, UNSEEN_LABEL],
     baseline: Float64Array.from([...shares, Math.max(0, 1 - listed)]),
-    missingSlot: categories.get(fill)!,
+    missingSlot,
     unseenSlot: labels.length,
     edges: new Float64Array(0),
     categories,
@@ -145,6 +152,7 @@ export function compileDriftTables(model: LoadedModel): DriftTables | undefined 
             field.name,
             baseline,
             field.type === "categorical" ? field.fill_value : MISSING_LABEL,
+            spec.missing_values,
             width,
           );
     fields.push(bins);
@@ -154,5 +162,5 @@ export function compileDriftTables(model: LoadedModel): DriftTables | undefined 
     scoreBaseline === undefined ? undefined : numericBins("score", scoreBaseline, width);
   if (score !== undefined) width += score.labels.length;
   if (fields.length === 0 && score === undefined) return undefined;
-  return { fields, score, width, missingValues: new Set(spec.missing_values) };
+  return { fields, score, width };
 }

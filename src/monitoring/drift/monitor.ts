@@ -1,5 +1,11 @@
 import type { LoadedModel } from "../../model/loaded-model.js";
-import { compileDriftTables, slotOf, type DriftTables, type FieldBins } from "./bins.js";
+import {
+  categoricalSlot,
+  compileDriftTables,
+  numericSlot,
+  type DriftTables,
+  type FieldBins,
+} from "./bins.js";
 import { jensenShannon, lInfinity, psi } from "./statistics.js";
 import { SlidingCounts } from "./window.js";
 
@@ -62,6 +68,9 @@ export interface DriftReport {
 export class DriftMonitor {
   private readonly window: SlidingCounts;
   private readonly scoreColumn: number;
+  /** The fields by type, each with its window column. */
+  private readonly numeric: readonly (FieldBins & { readonly column: number })[];
+  private readonly categorical: readonly (FieldBins & { readonly column: number })[];
 
   constructor(
     readonly model: LoadedModel,
@@ -69,6 +78,9 @@ export class DriftMonitor {
     private readonly options: DriftOptions,
   ) {
     this.scoreColumn = tables.fields.length;
+    const columns = tables.fields.map((field, column) => ({ ...field, column }));
+    this.numeric = columns.filter((field) => field.type === "numeric");
+    this.categorical = columns.filter((field) => field.type === "categorical");
     this.window = new SlidingCounts(
       tables.width,
       tables.fields.length + 1,
@@ -79,20 +91,26 @@ export class DriftMonitor {
 
   /** Counts scored instances: raw ones per field (undefined for preprocessed rows) and scores. */
   observe(instances: readonly unknown[] | undefined, scores: Float32Array): void {
-    const { fields, score, missingValues } = this.tables;
-    const window = this.window;
+    const { numeric, categorical, window, scoreColumn } = this;
+    const score = this.tables.score;
     const now = this.now();
     for (let i = 0; i < scores.length; i++) {
       const row = window.push(now);
       const instance = instances?.[i] as Record<string, unknown> | undefined;
       if (instance !== undefined) {
-        for (let f = 0; f < fields.length; f++) {
-          const field = fields[f]!;
-          window.count(row, f, field.offset + slotOf(field, instance[field.name], missingValues));
+        // Numeric and categorical fields in separate loops keep each lookup monomorphic.
+        for (let f = 0; f < numeric.length; f++) {
+          const field = numeric[f]!;
+          window.count(row, field.column, field.offset + numericSlot(field, instance[field.name]));
+        }
+        for (let f = 0; f < categorical.length; f++) {
+          const field = categorical[f]!;
+          const slot = categoricalSlot(field, instance[field.name]);
+          window.count(row, field.column, field.offset + slot);
         }
       }
       if (score !== undefined) {
-        window.count(row, this.scoreColumn, score.offset + slotOf(score, scores[i], missingValues));
+        window.count(row, scoreColumn, score.offset + numericSlot(score, scores[i]));
       }
     }
   }
