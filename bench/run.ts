@@ -4,6 +4,9 @@
  * Each server is a separate process pinned to CPU 0 (`taskset`); this load generator runs on the
  * other CPU. Figures go to stdout as a table. Not part of `npm test`: timings are not assertions.
  *
+ * The service runs twice, with drift monitoring on (the default) and off (MONITORING_ENABLED=false),
+ * and the single-lead req/s ratio on/off is printed: the hot-path budget is ≥ 95 %.
+ *
  * BENCH_SECONDS (default 10) and BENCH_CONNECTIONS (default 32) tune a run.
  */
 import autocannon from "autocannon";
@@ -16,12 +19,17 @@ import { builtInGolden, builtInModel, builtInVersionDir } from "../test/support/
 import { benchExplain, printExplainBench } from "./explain.js";
 import { pythonBaselineCommand } from "./python-baseline.js";
 import { PACKAGE_ROOT } from "../src/package-root.js";
+import type { LoadedModel } from "../src/model/loaded-model.js";
+import { compileDriftTables } from "../src/monitoring/drift/bins.js";
+import { DriftMonitor } from "../src/monitoring/drift/monitor.js";
+import { performance } from "node:perf_hooks";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const WARMUP_SECONDS = 2;
 const SERVICE_PORT = 18080;
 const BARE_PORT = 18090;
+const UNMONITORED_PORT = 18085;
 const PYTHON_PORT = 18100;
 
 interface Case {
@@ -155,22 +163,61 @@ export const serviceCases = (port: number): Case[] => [
   },
 ];
 
-const service = await startPinned(
-  // The production command line (Dockerfile ENTRYPOINT, npm run start:prod).
-  [
-    process.execPath,
-    "--max-semi-space-size=4",
-    path.join(PACKAGE_ROOT, "dist", "src", "server.js"),
-  ],
-  {
-    PORT: String(SERVICE_PORT),
-    METRICS_PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "info",
-    MAX_BATCH_SIZE: "1000",
-  },
-  `http://127.0.0.1:${SERVICE_PORT}/health/ready`,
-);
+/** In this process: µs that DriftMonitor.observe spends per single-instance batch. */
+function driftMicroseconds(model: LoadedModel): number {
+  const tables = compileDriftTables(model)!;
+  const options = {
+    windowSize: 10_000,
+    windowSeconds: 3600,
+    threshold: 0.3,
+    thresholds: new Map(),
+  };
+  const monitor = new DriftMonitor(model, tables, options);
+  const rows = golden.rows.map((row) => [row.instance]);
+  const scores = new Float32Array(1);
+  const run = (n: number) => {
+    const started = performance.now();
+    for (let i = 0; i < n; i++) monitor.observe(rows[i % rows.length], scores);
+    return ((performance.now() - started) * 1000) / n;
+  };
+  run(100_000); // warm-up
+  return Math.min(run(200_000), run(200_000), run(200_000));
+}
+
+/** The production command line (Dockerfile ENTRYPOINT, npm run start:prod) on `port`. */
+const startService = (port: number, env: Record<string, string> = {}) =>
+  startPinned(
+    [
+      process.execPath,
+      "--max-semi-space-size=4",
+      path.join(PACKAGE_ROOT, "dist", "src", "server.js"),
+    ],
+    {
+      PORT: String(port),
+      METRICS_PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      MAX_BATCH_SIZE: "1000",
+      ...env,
+    },
+    `http://127.0.0.1:${port}/health/ready`,
+  );
+const service = await startService(SERVICE_PORT);
+const unmonitored = await startService(UNMONITORED_PORT, { MONITORING_ENABLED: "false" });
+
+/**
+ * req/s with drift monitoring on and off, four runs each in the order (on, off, off, on) × 2, so a
+ * change in the machine's speed during the run weighs on both sides alike.
+ */
+async function monitoringOnOff(leads: number): Promise<{ on: number; off: number }> {
+  const sums = { on: 0, off: 0 };
+  for (const side of ["on", "off", "off", "on", "on", "off", "off", "on"] as const) {
+    const port = side === "on" ? SERVICE_PORT : UNMONITORED_PORT;
+    const row = await measure(predictCase(`monitoring ${side}, ${leads} lead(s)`, port, leads));
+    sums[side] += row["req/s"];
+  }
+  return { on: Math.round(sums.on / 4), off: Math.round(sums.off / 4) };
+}
 const bare = await startPinned(
   [
     process.execPath,
@@ -217,6 +264,14 @@ try {
       );
     }
   }
+  for (const leads of [1, 100]) {
+    const { on, off } = await monitoringOnOff(leads);
+    console.log(
+      `POST /predict, ${leads} lead(s): drift monitoring on ${on} req/s, off ${off} req/s: ` +
+        `on/off = ${((100 * on) / off).toFixed(1)} %` +
+        (leads === 1 ? " (budget ≥ 95 %)" : ""),
+    );
+  }
   console.log(`service resident memory after the run: ${residentMb(service.pid!).toFixed(0)} MB`);
   const explainRate = (method: string) =>
     rows.find((row) => row.case.startsWith("service POST /explain") && row.case.includes(method))?.[
@@ -229,9 +284,10 @@ try {
   // In this (load generator) process, after the HTTP cases: latency per lead without HTTP.
   const model = await builtInModel();
   printExplainBench(await benchExplain(model));
+  const perInstance = driftMicroseconds(model);
+  console.log(`drift monitoring, in-process: ${perInstance.toFixed(2)} µs per scored instance`);
   await model.release();
 } finally {
-  service.kill("SIGTERM");
-  bare.kill("SIGTERM");
-  await Promise.all([once(service, "exit"), once(bare, "exit")]);
+  for (const child of [service, unmonitored, bare]) child.kill("SIGTERM");
+  await Promise.all([once(service, "exit"), once(unmonitored, "exit"), once(bare, "exit")]);
 }

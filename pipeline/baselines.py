@@ -55,6 +55,11 @@ def numeric_baseline(values: np.ndarray) -> dict[str, Any]:
     }
 
 
+def score_baseline(predictions: np.ndarray) -> dict[str, Any]:
+    """The held-out predictions' histogram, binned as a numeric field (decile edges)."""
+    return numeric_baseline(np.asarray(predictions, dtype=np.float64))
+
+
 def categorical_baseline(values: pd.Series, categories: list[str], fill: str) -> dict[str, Any]:
     """Share of each known category after imputation; "missing" is always listed."""
     filled = values.where(values.notna(), fill)

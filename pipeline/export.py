@@ -119,6 +119,7 @@ def export(
     explain_baseline: Mapping[str, Any],
     training_data: Mapping[str, Any],
     check_x: np.ndarray | None = None,
+    score_baseline: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the five files into `out_dir` (created, must be empty) and return the metadata.
 
@@ -176,6 +177,7 @@ def export(
         "primary_metric": primary_metric(task, dict(metrics)),
         "schema": request_schema(preprocessor),
         "baselines": dict(baselines),
+        **({"score_baseline": dict(score_baseline)} if score_baseline is not None else {}),
         "explain_baseline": dict(explain_baseline),
         "expected_value": expected_value,
         "onnx": {

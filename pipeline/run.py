@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .baselines import training_profile
+from .baselines import score_baseline, training_profile
 from .config import UNPUBLISHED_VERSION, RunConfig
 from .errors import PipelineError
-from .evaluate import evaluate
+from .evaluate import evaluate, predict
 from .export import check_export_dir, export
 from .golden import golden_instances
 from .ingest import IngestResult, ingest
@@ -63,6 +63,7 @@ def export_version(
             prep.test_instances, prep.fields, data.missing_values, golden_rows
         ),
         baselines=baselines,
+        score_baseline=score_baseline(predict(trained.model, prep.x_test)),
         explain_baseline=explain,
         training_data=training_data,
         check_x=prep.x_test,

@@ -22,6 +22,7 @@ import { registerFeedbackRoutes } from "./protocols/feedback/routes.js";
 import { registerHealthRoutes } from "./protocols/health/routes.js";
 import { registerKServeV1Routes } from "./protocols/kserve-v1/routes.js";
 import { registerLoadShedding } from "./protocols/load-shedding.js";
+import { registerMonitoringRoute } from "./protocols/monitoring/drift-route.js";
 import { registerMetricsRoute } from "./protocols/monitoring/routes.js";
 import { registerV2Routes } from "./protocols/v2/routes.js";
 import { registerVertexRoutes } from "./protocols/vertex/routes.js";
@@ -99,7 +100,11 @@ export async function buildApp({
         { name: "kserve-v1", description: "KServe V1 data plane" },
         { name: "v2", description: "Open Inference Protocol" },
         { name: "health", description: "Probes" },
-        { name: "monitoring", description: "Outcome feedback for the prediction log" },
+        {
+          name: "monitoring",
+          description:
+            "Online drift of the served version; outcome feedback for the prediction log",
+        },
       ],
     },
   });
@@ -116,6 +121,7 @@ export async function buildApp({
   registerKServeV1Routes(app, dataPlane);
   registerV2Routes(app, dataPlane, SERVICE);
   registerFeedbackRoutes(app, dataPlane.limits, predictionLog, metrics);
+  registerMonitoringRoute(app, dataPlane, metrics);
   if (config.metricsPort === 0) registerMetricsRoute(app, metrics);
   return app;
 }

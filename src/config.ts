@@ -43,6 +43,13 @@ export const EnvSchema = Type.Object({
   PREDICTION_LOG_BUFFER: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 100_000 }),
   PREDICTION_LOG_BATCH_RECORDS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000 }),
   PREDICTION_LOG_BATCH_SECONDS: Type.Number({ minimum: 0.01, maximum: 3600, default: 10 }),
+  // Online drift per served version (docs/monitoring.md).
+  MONITORING_ENABLED: Type.Boolean({ default: true }),
+  DRIFT_WINDOW_SIZE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
+  DRIFT_WINDOW_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 30 * 86_400, default: 3600 }),
+  DRIFT_THRESHOLD: Type.Number({ exclusiveMinimum: 0, default: 0.3 }),
+  // field=threshold pairs, comma-separated: "total_visits=0.2,lead_origin=0.5".
+  DRIFT_THRESHOLDS: Type.String({ default: "" }),
   // Vertex AI custom-container variables, set by the platform (never by us).
   AIP_HTTP_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   AIP_HEALTH_ROUTE: Type.Optional(Route),
@@ -80,6 +87,19 @@ export interface Config {
   /** Extra routes Vertex AI asks for, served in addition to /health and /predict. */
   readonly healthRoute: string | undefined;
   readonly predictRoute: string | undefined;
+  /** Online drift monitoring; undefined when MONITORING_ENABLED is false. */
+  readonly drift: DriftConfig | undefined;
+}
+
+export interface DriftConfig {
+  /** Most recent instances a version's window holds. */
+  readonly windowSize: number;
+  /** Oldest instance a window holds, in seconds. */
+  readonly windowSeconds: number;
+  /** Alert threshold of a field without its own. */
+  readonly threshold: number;
+  /** Per-field alert thresholds. */
+  readonly thresholds: ReadonlyMap<string, number>;
 }
 
 export interface PredictionLogConfig {
@@ -134,6 +154,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     predictionLog,
     healthRoute: parsed.AIP_HEALTH_ROUTE,
     predictRoute: parsed.AIP_PREDICT_ROUTE,
+    drift: parsed.MONITORING_ENABLED
+      ? {
+          windowSize: parsed.DRIFT_WINDOW_SIZE,
+          windowSeconds: parsed.DRIFT_WINDOW_SECONDS,
+          threshold: parsed.DRIFT_THRESHOLD,
+          thresholds: parseThresholds(parsed.DRIFT_THRESHOLDS),
+        }
+      : undefined,
   });
 }
 
@@ -168,6 +196,24 @@ function commaList(text: string): string[] {
     .split(",")
     .map((item) => item.trim())
     .filter((item) => item !== "");
+}
+
+/** "a=0.2, b=0.5" → {a: 0.2, b: 0.5}; a malformed pair or a threshold ≤ 0 is a ConfigError. */
+function parseThresholds(text: string): ReadonlyMap<string, number> {
+  const thresholds = new Map<string, number>();
+  for (const pair of text.split(",").map((p) => p.trim())) {
+    if (pair === "") continue;
+    const at = pair.lastIndexOf("=");
+    const field = pair.slice(0, at).trim();
+    const value = Number(pair.slice(at + 1).trim());
+    if (at <= 0 || field === "" || !(value > 0) || pair.slice(at + 1).trim() === "") {
+      throw new ConfigError(
+        `invalid configuration: DRIFT_THRESHOLDS must be field=threshold pairs separated by commas, with thresholds > 0; got "${pair}"`,
+      );
+    }
+    thresholds.set(field, value);
+  }
+  return thresholds;
 }
 
 /** env-schema reports "env/PORT must be integer"; turn that into "PORT must be integer". */

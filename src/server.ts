@@ -21,7 +21,7 @@ import { ConnectionDrain } from "./protocols/drain.js";
  * closes, every request received is answered, and only then the model is released.
  */
 async function main(config: Config): Promise<void> {
-  const metrics = new Metrics();
+  const metrics = new Metrics({ processMetrics: true, drift: config.drift });
   // Metrics are per-version state: made when a version serves, dropped when it is released.
   const models = new ModelSet(metrics);
   const holder = models.holder();

@@ -43,6 +43,40 @@ describe("config", () => {
     assert.deepEqual(log.excludeFields, ["email", "phone"]);
   });
 
+  it("turns drift monitoring on by default and reads its window and thresholds", () => {
+    assert.deepEqual(loadConfig({}).drift, {
+      windowSize: 10_000,
+      windowSeconds: 3600,
+      threshold: 0.3,
+      thresholds: new Map(),
+    });
+    const drift = loadConfig({
+      DRIFT_WINDOW_SIZE: "500",
+      DRIFT_WINDOW_SECONDS: "60",
+      DRIFT_THRESHOLD: "0.2",
+      DRIFT_THRESHOLDS: "total_visits=0.1, lead_origin = 0.5",
+    }).drift;
+    assert.equal(drift?.windowSize, 500);
+    assert.equal(drift?.windowSeconds, 60);
+    assert.equal(drift?.threshold, 0.2);
+    assert.deepEqual(
+      drift?.thresholds,
+      new Map([
+        ["total_visits", 0.1],
+        ["lead_origin", 0.5],
+      ]),
+    );
+    assert.equal(loadConfig({ MONITORING_ENABLED: "false" }).drift, undefined);
+  });
+
+  it("rejects malformed drift settings", () => {
+    for (const DRIFT_THRESHOLDS of ["total_visits", "=0.2", "a=", "a=-1", "a=x"]) {
+      assert.throws(() => loadConfig({ DRIFT_THRESHOLDS }), /DRIFT_THRESHOLDS/);
+    }
+    assert.throws(() => loadConfig({ DRIFT_WINDOW_SIZE: "0" }), /DRIFT_WINDOW_SIZE/);
+    assert.throws(() => loadConfig({ MONITORING_ENABLED: "maybe" }), /MONITORING_ENABLED/);
+  });
+
   it("rejects a bad value with a message naming the variable", () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: "eighty" }, /PORT must be integer/],

@@ -104,6 +104,10 @@ def test_metadata_follows_the_contract(synthetic_run: RunResult) -> None:
         else:
             assert "missing" in b["frequencies"]
     assert metadata["baselines"]["city"]["frequencies"]["missing"] > 0.2  # "Select" and ""
+    score = metadata["score_baseline"]  # the held-out predictions' histogram
+    assert score["type"] == "numeric" and score["missing_fraction"] == 0.0
+    assert math.isclose(sum(score["frequencies"]), 1.0)
+    assert 0.0 <= score["bin_edges"][0] < score["bin_edges"][-1] <= 1.0
     assert golden["output"] == "probability" and golden["tolerance"] == 1e-5
     assert any(r["instance"].get("lead_origin") == UNSEEN_CATEGORY for r in golden["rows"])
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
@@ -106,6 +107,21 @@ describe("helm chart", { skip }, () => {
         assert.equal(result.status, 0, result.stderr);
       }
     });
+  });
+
+  it("passes the drift settings, per-field thresholds as field=threshold pairs", () => {
+    if (skip) return;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "chart-")), "drift.yaml");
+    writeFileSync(
+      file,
+      "config:\n  drift:\n    windowSize: 20000\n    thresholds: { total_visits: 0.2, city: 0.5 }\n",
+    );
+    const { container } = deployment(helmTemplate({ values: [file] }));
+    assert.equal(env(container, "MONITORING_ENABLED"), "true");
+    assert.equal(env(container, "DRIFT_WINDOW_SIZE"), "20000");
+    assert.equal(env(container, "DRIFT_WINDOW_SECONDS"), "3600");
+    assert.equal(env(container, "DRIFT_THRESHOLD"), "0.3");
+    assert.equal(env(container, "DRIFT_THRESHOLDS"), "city=0.5,total_visits=0.2");
   });
 
   it("refuses inconsistent shutdown and startup timings", () => {

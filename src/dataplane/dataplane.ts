@@ -115,7 +115,11 @@ export class DataPlane {
         this.observer.unknownCategory(model, field),
       );
       this.observer.explanation(model, options.method, (performance.now() - started) / 1000);
-      return { ...resultOf(model, explanations.scores, request.threshold, ids), explanations };
+      const result = resultOf(model, explanations.scores, request.threshold, ids);
+      const input: ScoringInput = { kind: "instances", instances, threshold: request.threshold };
+      const { scores, labels } = result;
+      this.observer.scored?.({ model, input, scores, labels, ids, context: request.context });
+      return { ...result, explanations };
     });
   }
 

@@ -28,7 +28,8 @@ export interface DataPlaneObserver {
   /** An instance carried a category the model never saw for `field`. */
   unknownCategory(model: LoadedModel, field: string): void;
   /**
-   * A predict call scored a batch (explain calls are not reported). Called on the request path,
+   * A predict or explain call scored a batch (drift counts it, the prediction log samples it).
+   * Called on the request path,
    * before the response is sent: an implementation must return at once and never throw, and
    * do any real work (I/O, copying) later.
    */
@@ -50,4 +51,5 @@ export const silentObserver: DataPlaneObserver = {
   inference: () => undefined,
   explanation: () => undefined,
   unknownCategory: () => undefined,
+  scored: () => undefined,
 };

@@ -14,6 +14,23 @@ const SchemaField = Type.Object({
   categories: Type.Optional(Type.Array(Type.String())),
 });
 
+/**
+ * One raw field's training distribution (pipeline/baselines.py): numeric bins [e0, e1), …,
+ * [e_{k-1}, e_k] with the share of present values in each, or each category's share after
+ * imputation (the fill value, "missing", included).
+ */
+const NumericBaseline = Type.Object({
+  type: Type.Literal("numeric"),
+  bin_edges: Type.Array(Type.Number()),
+  frequencies: Type.Array(Type.Number({ minimum: 0 })),
+  missing_fraction: Type.Number({ minimum: 0, maximum: 1 }),
+});
+
+const CategoricalBaseline = Type.Object({
+  type: Type.Literal("categorical"),
+  frequencies: Type.Record(Type.String(), Type.Number({ minimum: 0 })),
+});
+
 export const MetadataSchema = Type.Object({
   format: Type.Literal("lead-scoring-model/v1"),
   name: Type.String({ pattern: "^[a-z0-9][a-z0-9._-]*$" }),
@@ -29,6 +46,11 @@ export const MetadataSchema = Type.Object({
   }),
   schema: Type.Object({ fields: Type.Array(SchemaField) }),
   expected_value: Type.Number(),
+  baselines: Type.Optional(
+    Type.Record(Type.String(), Type.Union([NumericBaseline, CategoricalBaseline])),
+  ),
+  /** Histogram of the held-out predictions (numeric bins); older versions do not have it. */
+  score_baseline: Type.Optional(NumericBaseline),
   explain_baseline: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()])),
   onnx: Type.Object({
     input: Type.String(),
@@ -41,6 +63,8 @@ export const MetadataSchema = Type.Object({
 
 export type ModelMetadata = Static<typeof MetadataSchema>;
 export type ModelTask = ModelMetadata["task"];
+export type NumericBaseline = Static<typeof NumericBaseline>;
+export type CategoricalBaseline = Static<typeof CategoricalBaseline>;
 
 export const parseMetadata = artifactParser(MetadataSchema);
 

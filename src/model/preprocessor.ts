@@ -44,7 +44,11 @@ export class Preprocessor {
   private readonly missing: ReadonlySet<string>;
   private readonly known: ReadonlySet<string>;
 
+  /** The preprocessor.json it executes (monitoring reads the missing sentinels and fills). */
+  readonly spec: PreprocessorSpec;
+
   constructor(spec: PreprocessorSpec) {
+    this.spec = spec;
     this.width = spec.n_outputs;
     if (spec.output_columns.length !== spec.n_outputs) {
       throw new ArtifactError(

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { DataPlaneObserver } from "../dataplane/observer.js";
+import type { DataPlaneObserver, ScoredBatch } from "../dataplane/observer.js";
 import type { ExplainMethod } from "../model/explain/types.js";
 import type { LoadedModel } from "../model/loaded-model.js";
 import type { LoadObserver } from "../lifecycle/load-observer.js";
@@ -7,6 +7,7 @@ import type { VersionHooks } from "../lifecycle/model-holder.js";
 import { PRIMARY } from "../lifecycle/model-set.js";
 import type { DropReason, PredictionLogObserver } from "./prediction-log/prediction-log.js";
 import type { LogRecord } from "./prediction-log/record.js";
+import { DriftMonitors, type DriftOptions } from "./drift/monitor.js";
 
 /** Every application metric starts with this (Prometheus naming guide: one app prefix). */
 export const METRIC_PREFIX = "lead_scoring_";
@@ -130,8 +131,13 @@ export class Metrics
     registers: [this.registry],
   });
 
-  constructor(options: { processMetrics: boolean } = { processMetrics: true }) {
+  /** Online drift per served version; undefined when monitoring is off (MONITORING_ENABLED). */
+  readonly drift: DriftMonitors | undefined;
+
+  constructor(options: MetricsOptions = { processMetrics: true }) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+    this.drift = options.drift === undefined ? undefined : new DriftMonitors(options.drift);
+    if (this.drift !== undefined) this.registerDriftGauges(this.drift);
     this.modelLoads.inc({ result: "success" }, 0);
     this.modelLoads.inc({ result: "failure" }, 0);
     for (const reason of ["buffer_full", "shutdown", "closed"] as const) {
@@ -175,6 +181,7 @@ export class Metrics
 
   /** A version started serving; the primary one is what `model_info` reports. */
   serving(model: LoadedModel, holder: string): void {
+    this.drift?.add(model);
     if (holder !== PRIMARY) return;
     this.modelInfo.reset();
     this.modelInfo.set({ name: model.name, version: model.version }, 1);
@@ -188,6 +195,7 @@ export class Metrics
     const labels = { model: model.name, version: model.version };
     this.inferenceDuration.remove(labels);
     this.batchSize.remove(labels);
+    this.drift?.remove(model);
   }
 
   inference(model: LoadedModel, rows: number, seconds: number): void {
@@ -203,4 +211,74 @@ export class Metrics
   unknownCategory(model: LoadedModel, field: string): void {
     this.unknownCategories.inc({ model: model.name, field });
   }
+
+  scored({ model, input, scores }: ScoredBatch): void {
+    const monitor = this.drift?.get(model);
+    if (monitor === undefined) return;
+    monitor.observe(input.kind === "instances" ? input.instances : undefined, scores);
+  }
+
+  /**
+   * Drift gauges are computed from the windows when Prometheus scrapes, never per request: one
+   * series per statistic of each field the served versions have, and none for released ones.
+   * The first gauge's collect sets all of them (the registry collects in registration order).
+   */
+  private registerDriftGauges(drift: DriftMonitors): void {
+    const registers = [this.registry];
+    const alerting = new Gauge({
+      name: `${METRIC_PREFIX}feature_drift_alerting`,
+      help: "1 when a field's drift statistic is over its threshold (DRIFT_THRESHOLD[S]).",
+      labelNames: ["model", "version", "field"] as const,
+      registers: [],
+    });
+    const prediction = new Gauge({
+      name: `${METRIC_PREFIX}prediction_drift`,
+      help: "Drift of the live scores from the held-out predictions' histogram, by statistic.",
+      labelNames: ["model", "version", "statistic"] as const,
+      registers: [],
+    });
+    const windowSize = new Gauge({
+      name: `${METRIC_PREFIX}drift_window_instances`,
+      help: "Scored instances in the drift window (DRIFT_WINDOW_SIZE, DRIFT_WINDOW_SECONDS).",
+      labelNames: ["model", "version"] as const,
+      registers: [],
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}feature_drift`,
+      help:
+        "Drift of each raw field's live window from its training baseline, by statistic " +
+        "(jensen_shannon, l_infinity, psi, missing_rate_delta, unseen_rate).",
+      labelNames: ["model", "version", "field", "statistic"] as const,
+      registers,
+      collect() {
+        for (const gauge of [this, alerting, prediction, windowSize]) gauge.reset();
+        for (const monitor of drift.all()) {
+          const report = monitor.report();
+          const labels = { model: report.model, version: report.version };
+          windowSize.set(labels, report.window.size);
+          for (const field of report.fields) {
+            for (const [statistic, value] of Object.entries(field.statistics)) {
+              if (value !== null) this.set({ ...labels, field: field.field, statistic }, value);
+            }
+            if (field.value !== null) {
+              alerting.set({ ...labels, field: field.field }, field.alerting ? 1 : 0);
+            }
+          }
+          const score = report.score;
+          if (score === undefined) continue;
+          for (const [statistic, value] of Object.entries(score.statistics)) {
+            if (value !== null) prediction.set({ ...labels, statistic }, value);
+          }
+        }
+      },
+    });
+    for (const gauge of [alerting, prediction, windowSize]) this.registry.registerMetric(gauge);
+  }
+}
+
+export interface MetricsOptions {
+  /** Node process metrics (process_*, nodejs_*); tests that build many registries turn it off. */
+  readonly processMetrics: boolean;
+  /** Online drift monitoring; undefined = off. */
+  readonly drift?: DriftOptions | undefined;
 }

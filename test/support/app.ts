@@ -61,7 +61,7 @@ export interface TestAppOptions {
 /** Builds the real app around the default model (or another, or none), quiet. */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = loadConfig({ LOG_LEVEL: "silent", ...options.env });
-  const metrics = new Metrics({ processMetrics: false });
+  const metrics = new Metrics({ processMetrics: false, drift: config.drift });
   const holder = options.holder?.(metrics) ?? new ModelHolder(PRIMARY, metrics);
   const model = options.model === undefined ? await builtInModel() : options.model;
   if (model !== null) await holder.swap(model);

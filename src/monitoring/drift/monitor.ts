@@ -1,0 +1,222 @@
+import type { LoadedModel } from "../../model/loaded-model.js";
+import {
+  categoricalSlot,
+  compileDriftTables,
+  numericSlot,
+  type DriftTables,
+  type FieldBins,
+} from "./bins.js";
+import { jensenShannon, lInfinity, psi } from "./statistics.js";
+import { SlidingCounts } from "./window.js";
+
+/** DRIFT_* configuration (src/config.ts). */
+export interface DriftOptions {
+  /** Most instances in the window. */
+  readonly windowSize: number;
+  /** Oldest instance in the window, in seconds. */
+  readonly windowSeconds: number;
+  /** Alert threshold of a field without its own. */
+  readonly threshold: number;
+  /** Per-field thresholds (field name → threshold); "score" is the prediction's. */
+  readonly thresholds: ReadonlyMap<string, number>;
+  /** Milliseconds since the epoch; tests inject it. */
+  readonly now?: () => number;
+}
+
+export type DriftStatistic =
+  "jensen_shannon" | "l_infinity" | "psi" | "missing_rate_delta" | "unseen_rate";
+
+export interface BinReport {
+  readonly label: string;
+  /** Share in the training (or held-out, for the score) baseline. */
+  readonly baseline: number;
+  /** Share in the window; 0 when the window is empty. */
+  readonly live: number;
+  readonly count: number;
+}
+
+export interface FieldReport {
+  readonly field: string;
+  readonly type: "numeric" | "categorical";
+  /** The statistic that alerts: Jensen–Shannon (numeric) or L-infinity (categorical). */
+  readonly statistic: "jensen_shannon" | "l_infinity";
+  /** Its value; null while the window holds no value to compare. */
+  readonly value: number | null;
+  readonly threshold: number;
+  /** value > threshold. */
+  readonly alerting: boolean;
+  /** Every statistic of the field; null when undefined (empty window, or no such bin). */
+  readonly statistics: Readonly<Record<DriftStatistic, number | null>>;
+  /** Instances in the window that carried this field (raw instances). */
+  readonly count: number;
+  readonly bins: BinReport[];
+}
+
+export interface DriftReport {
+  readonly model: string;
+  readonly version: string;
+  readonly window: { readonly size: number; readonly capacity: number; readonly seconds: number };
+  readonly fields: FieldReport[];
+  /** The prediction's histogram; absent when the version has no score baseline. */
+  readonly score?: FieldReport;
+}
+
+/**
+ * One version's drift: its compiled bin tables and sliding window. `observe` is the hot path:
+ * one window row per instance and one table lookup per field.
+ */
+export class DriftMonitor {
+  private readonly window: SlidingCounts;
+  private readonly scoreColumn: number;
+  /** The fields by type, each with its window column. */
+  private readonly numeric: readonly (FieldBins & { readonly column: number })[];
+  private readonly categorical: readonly (FieldBins & { readonly column: number })[];
+
+  constructor(
+    readonly model: LoadedModel,
+    private readonly tables: DriftTables,
+    private readonly options: DriftOptions,
+  ) {
+    this.scoreColumn = tables.fields.length;
+    const columns = tables.fields.map((field, column) => ({ ...field, column }));
+    this.numeric = columns.filter((field) => field.type === "numeric");
+    this.categorical = columns.filter((field) => field.type === "categorical");
+    this.window = new SlidingCounts(
+      tables.width,
+      tables.fields.length + 1,
+      options.windowSize,
+      options.windowSeconds * 1000,
+    );
+  }
+
+  /** Counts scored instances: raw ones per field (undefined for preprocessed rows) and scores. */
+  observe(instances: readonly unknown[] | undefined, scores: Float32Array): void {
+    const { numeric, categorical, window, scoreColumn } = this;
+    const score = this.tables.score;
+    const now = this.now();
+    for (let i = 0; i < scores.length; i++) {
+      const row = window.push(now);
+      const instance = instances?.[i] as Record<string, unknown> | undefined;
+      if (instance !== undefined) {
+        // Numeric and categorical fields in separate loops keep each lookup monomorphic.
+        for (let f = 0; f < numeric.length; f++) {
+          const field = numeric[f]!;
+          window.count(row, field.column, field.offset + numericSlot(field, instance[field.name]));
+        }
+        for (let f = 0; f < categorical.length; f++) {
+          const field = categorical[f]!;
+          const slot = categoricalSlot(field, instance[field.name]);
+          window.count(row, field.column, field.offset + slot);
+        }
+      }
+      if (score !== undefined) {
+        window.count(row, scoreColumn, score.offset + numericSlot(score, scores[i]));
+      }
+    }
+  }
+
+  /** Instances in the window now. */
+  windowSize(): number {
+    this.window.expire(this.now());
+    return this.window.size;
+  }
+
+  report(): DriftReport {
+    this.window.expire(this.now());
+    const { fields, score } = this.tables;
+    return {
+      model: this.model.name,
+      version: this.model.version,
+      window: {
+        size: this.window.size,
+        capacity: this.window.capacity,
+        seconds: this.options.windowSeconds,
+      },
+      fields: fields.map((field) => this.fieldReport(field)),
+      ...(score === undefined ? {} : { score: this.fieldReport(score) }),
+    };
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private fieldReport(field: FieldBins): FieldReport {
+    const slots = field.labels.length;
+    const live = this.window.counts.subarray(field.offset, field.offset + slots);
+    let count = 0;
+    for (let i = 0; i < slots; i++) count += live[i]!;
+    const share = (slot: number) => (count > 0 ? live[slot]! / count : 0);
+    const numeric = field.type === "numeric";
+    // Numeric: the histogram of present values (missing has its own statistic); categorical:
+    // every slot, "missing" and "unseen" included (Vertex AI compares category frequencies).
+    const compared = numeric ? field.missingSlot : slots;
+    const liveBins = live.subarray(0, compared);
+    const baseBins = field.baseline.subarray(0, compared);
+    const main = numeric ? jensenShannon(liveBins, baseBins) : lInfinity(liveBins, baseBins);
+    const threshold = this.options.thresholds.get(field.name) ?? this.options.threshold;
+    const orNull = (x: number) => (Number.isFinite(x) ? x : null);
+    const value = orNull(main);
+    return {
+      field: field.name,
+      type: field.type,
+      statistic: numeric ? "jensen_shannon" : "l_infinity",
+      value,
+      threshold,
+      alerting: value !== null && value > threshold,
+      statistics: {
+        jensen_shannon: numeric ? value : null,
+        l_infinity: numeric ? null : value,
+        psi: orNull(psi(liveBins, baseBins)),
+        missing_rate_delta:
+          count > 0 ? share(field.missingSlot) - field.baseline[field.missingSlot]! : null,
+        unseen_rate: !numeric && count > 0 ? share(field.unseenSlot) : null,
+      },
+      count,
+      bins: field.labels.map((label, slot) => ({
+        label,
+        baseline: field.baseline[slot]!,
+        live: share(slot),
+        count: live[slot]!,
+      })),
+    };
+  }
+}
+
+/**
+ * The drift monitors of the versions being served, keyed by the loaded version: created when a
+ * version starts serving (its tables compiled then, once) and dropped when it is released.
+ */
+export class DriftMonitors {
+  private readonly monitors = new Map<LoadedModel, DriftMonitor>();
+
+  constructor(private readonly options: DriftOptions) {}
+
+  /** Starts monitoring `model`; nothing when its metadata.json has no baselines. */
+  add(model: LoadedModel): void {
+    if (this.monitors.has(model)) return;
+    const tables = compileDriftTables(model);
+    if (tables !== undefined)
+      this.monitors.set(model, new DriftMonitor(model, tables, this.options));
+  }
+
+  remove(model: LoadedModel): void {
+    this.monitors.delete(model);
+  }
+
+  get(model: LoadedModel): DriftMonitor | undefined {
+    return this.monitors.get(model);
+  }
+
+  /** The monitor of version `version` of `name`, if it is being served. */
+  find(name: string, version: string): DriftMonitor | undefined {
+    for (const monitor of this.monitors.values()) {
+      if (monitor.model.name === name && monitor.model.version === version) return monitor;
+    }
+    return undefined;
+  }
+
+  all(): IterableIterator<DriftMonitor> {
+    return this.monitors.values();
+  }
+}
