@@ -27,7 +27,7 @@ async function main(config: Config): Promise<void> {
   const holder = models.holder();
   let predictionLog: PredictionLog | undefined;
   try {
-    predictionLog = openPredictionLog(
+    predictionLog = await openPredictionLog(
       config.predictionLog,
       { apiEndpoint: config.gcsApiEndpoint, projectId: config.gcpProject },
       // Warnings go to the app's log (built below; nothing is written before it exists).
