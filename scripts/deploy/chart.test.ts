@@ -263,7 +263,13 @@ describe("helm chart", { skip }, () => {
     it("creates a service account and no Ingress or monitoring objects by default", () => {
       const { spec } = deployment(objects);
       find(objects, "ServiceAccount", spec.template.spec.serviceAccountName);
-      for (const kind of ["Ingress", "PodMonitoring", "ServiceMonitor", "PrometheusRule"]) {
+      for (const kind of [
+        "Ingress",
+        "PodMonitoring",
+        "ServiceMonitor",
+        "PrometheusRule",
+        "Rules",
+      ]) {
         assert.equal(objects.filter((o) => o.kind === kind).length, 0, kind);
       }
       assert.equal(env(deployment(objects).container, "MODEL_URI"), undefined, "built-in model");
@@ -320,7 +326,7 @@ describe("helm chart", { skip }, () => {
       assert.ok(service.metadata.annotations?.["cloud.google.com/neg"]);
     });
 
-    it("scrapes the metrics port only, with GMP or the Prometheus Operator", () => {
+    it("scrapes the metrics port with GMP and alerts with GMP Rules, on stock GKE CRDs only", () => {
       const podMonitoring = find<{ spec: { endpoints: { port: string }[] } }>(
         objects,
         "PodMonitoring",
@@ -329,10 +335,30 @@ describe("helm chart", { skip }, () => {
         podMonitoring.spec.endpoints.map((e) => e.port),
         ["metrics"],
       );
+      const rules = find<{ spec: RulesSpec }>(objects, "Rules");
+      assert.equal(rules.apiVersion, "monitoring.googleapis.com/v1");
+      const alerts = rules.spec.groups.flatMap((g) => g.rules).filter((r) => r.alert);
+      assert.ok(alerts.length > 0);
+      for (const alert of alerts) assert.equal(alert.labels?.team, "ml-platform", alert.alert);
+      const coreos = objects.filter((o) => o.apiVersion.startsWith("monitoring.coreos.com/"));
+      assert.deepEqual(
+        coreos.map((o) => o.kind),
+        [],
+        "Prometheus Operator kinds on stock GKE",
+      );
+    });
+  });
+
+  describe("with the Prometheus Operator opted in", () => {
+    const set = ["serviceMonitor.enabled=true", "prometheusRule.enabled=true"];
+    const objects = skip ? [] : helmTemplate({ values: [GKE_VALUES], set });
+
+    it("scrapes the metrics port through a headless Service without a NEG", () => {
       const serviceMonitor = find<{ spec: { endpoints: { port: string }[] } }>(
         objects,
         "ServiceMonitor",
       );
+      assert.equal(serviceMonitor.apiVersion, "monitoring.coreos.com/v1");
       assert.deepEqual(
         serviceMonitor.spec.endpoints.map((e) => e.port),
         ["metrics"],
@@ -349,32 +375,24 @@ describe("helm chart", { skip }, () => {
       assert.equal(metricsService.metadata.annotations?.["cloud.google.com/neg"], undefined);
     });
 
-    it("alerts on error rate, p99 latency, model not ready and reload failures", () => {
-      const rule = find<{ spec: { groups: { rules: { alert: string; expr: string }[] }[] } }>(
-        objects,
-        "PrometheusRule",
+    it("renders the same rule groups in the PrometheusRule as in GMP's Rules", async () => {
+      const operator = find<{ spec: RulesSpec }>(objects, "PrometheusRule");
+      assert.equal(operator.apiVersion, "monitoring.coreos.com/v1");
+      assert.deepEqual(
+        operator.spec.groups,
+        find<{ spec: RulesSpec }>(objects, "Rules").spec.groups,
       );
-      const alerts = new Map(
-        rule.spec.groups.flatMap((g) => g.rules).map((r) => [r.alert, r.expr]),
-      );
-      assert.match(
-        alerts.get("LeadScoringHighErrorRate") ?? "",
-        /lead_scoring_http_requests_total\{[^}]*status_code=~"5\.\."/,
-      );
-      assert.match(
-        alerts.get("LeadScoringHighLatencyP99") ?? "",
-        /histogram_quantile\(0\.99,[\s\S]*lead_scoring_http_request_duration_seconds_bucket/,
-      );
-      assert.match(alerts.get("LeadScoringModelNotReady") ?? "", /lead_scoring_model_info/);
-      assert.match(
-        alerts.get("LeadScoringModelReloadFailures") ?? "",
-        /lead_scoring_model_reload_failures_total/,
-      );
-      for (const expr of alerts.values()) assert.match(expr, /namespace="lead-scoring"/);
+      for (const object of objects) await validateObject(object);
     });
   });
 });
 
+interface RulesSpec {
+  groups: {
+    name: string;
+    rules: { alert?: string; record?: string; expr: string; labels?: Record<string, string> }[];
+  }[];
+}
 interface HpaSpec {
   minReplicas: number;
   maxReplicas: number;

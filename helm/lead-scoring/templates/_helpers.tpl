@@ -114,8 +114,8 @@ PromQL label matchers selecting this release's scrape targets: the namespace, an
 GMP (PodMonitoring name) or Prometheus Operator (metrics Service name) gives them.
 */}}
 {{- define "lead-scoring.promSelector" -}}
-{{- if .Values.prometheusRule.selector }}
-{{- .Values.prometheusRule.selector }}
+{{- if .Values.alerts.selector }}
+{{- .Values.alerts.selector }}
 {{- else }}
 {{- printf "namespace=%q,job=~%q" .Release.Namespace (printf "%s(-metrics)?" (include "lead-scoring.fullname" .)) }}
 {{- end }}
