@@ -104,6 +104,8 @@ const MODEL_PACKAGES: Record<string, string> = {
 const CRD_FILES: Record<string, string> = {
   "monitoring.googleapis.com/v1/PodMonitoring": "monitoring.googleapis.com_podmonitorings.yaml",
   "monitoring.googleapis.com/v1/Rules": "monitoring.googleapis.com_rules.yaml",
+  "gateway.networking.k8s.io/v1/Gateway": "gateway.networking.k8s.io_gateways.yaml",
+  "gateway.networking.k8s.io/v1/HTTPRoute": "gateway.networking.k8s.io_httproutes.yaml",
 };
 
 /** Subschemas that only constrain their parent's properties (oneOf branches and the like). */
