@@ -14,6 +14,8 @@
 #      of k8s/ validated and compared with the chart's defaults.
 #   4. Alert rules (scripts/deploy/alerts.test.ts): promtool check rules on the rules the chart
 #      renders, promtool test rules with scripts/deploy/alerts/alerts.test.yaml.
+#   5. Dashboards (scripts/deploy/dashboards.test.ts, metric-coverage.test.ts): current with
+#      scripts/dashboards/, and every metric a panel or rule reads is in a real /metrics scrape.
 # Environment: HELM, KUSTOMIZE, PROMTOOL (binaries), SHARED_DIR (default ../shared), SKIP_IMAGE=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
