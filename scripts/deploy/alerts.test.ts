@@ -131,3 +131,29 @@ describe("alert rules", { skip }, () => {
     );
   });
 });
+
+interface AlertmanagerConfig {
+  route: { receiver: string; routes: { matchers: string[]; receiver: string }[] };
+  receivers: { name: string; pagerduty_configs?: Record<string, unknown>[] }[];
+}
+
+describe("the Alertmanager example of docs/deploy.md", () => {
+  const markdown = readFileSync(path.join(ROOT, "docs", "deploy.md"), "utf8");
+  const block = /```yaml\n# alertmanager\.yaml\n([\s\S]*?)```/.exec(markdown)?.[1];
+
+  it("pages on critical and tickets on warning through PagerDuty, keys read from files", () => {
+    assert.ok(block, "no alertmanager.yaml block in docs/deploy.md");
+    const config = parse(block) as AlertmanagerConfig;
+    const receiverOf = (severity: string): string | undefined =>
+      config.route.routes.find((r) => r.matchers.includes(`severity="${severity}"`))?.receiver;
+    for (const severity of SEVERITIES) {
+      const name = receiverOf(severity);
+      const pagerDuty = config.receivers.find((r) => r.name === name)?.pagerduty_configs ?? [];
+      assert.equal(pagerDuty.length, 1, `${severity} → ${name}`);
+      assert.equal(pagerDuty[0]!.severity, severity);
+      assert.match(String(pagerDuty[0]!.routing_key_file), /^\/etc\/alertmanager\/secrets\//);
+      assert.equal(pagerDuty[0]!.routing_key, undefined, "no key inline");
+    }
+    assert.notEqual(receiverOf("critical"), receiverOf("warning"));
+  });
+});
