@@ -93,6 +93,21 @@ describe("alert rules", { skip }, () => {
     }
   });
 
+  it("stay within what GMP's namespaced Rules accept", () => {
+    // GMP's operator scopes every selector with namespace="<the Rules' namespace>" and adds the
+    // project_id, location, cluster and namespace labels to every result: a different namespace
+    // matcher or one of those labels set by a rule makes it refuse the whole Rules object.
+    for (const rule of groups.flatMap((group) => group.rules)) {
+      const where = rule.alert ?? rule.record;
+      for (const [, op, value] of rule.expr.matchAll(/\bnamespace\s*(=~|!=|!~|=)\s*"([^"]*)"/g)) {
+        assert.equal(`${op}${value}`, "=lead-scoring", `${where}: namespace${op}"${value}"`);
+      }
+      for (const label of ["project_id", "location", "cluster", "namespace"]) {
+        assert.equal(rule.labels?.[label], undefined, `${where} sets ${label}`);
+      }
+    }
+  });
+
   it("take the SLOs and the runbook address from the values", () => {
     const changed = renderedRuleGroups(
       [],
