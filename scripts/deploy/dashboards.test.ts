@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { ROWS } from "../dashboards/panels.js";
 import { metricNames } from "../dashboards/metric-names.js";
 import { DASHBOARDS_DIR, dashboardFiles } from "../dashboards/write-dashboards.js";
-import { HELM, find, helmTemplate, unavailable, validateObject } from "./manifests.js";
+import { HELM, ROOT, find, helmTemplate, unavailable, validateObject } from "./manifests.js";
 
 /**
  * The dashboards (scripts/dashboards/ writes helm/lead-scoring/dashboards/): current with their
@@ -100,6 +102,31 @@ describe("dashboards", () => {
       });
       assert.equal(find(custom, "ConfigMap").metadata.labels?.dashboards, "1");
     });
+  });
+});
+
+/** Go, for the Cloud Monitoring API's own Dashboard message (scripts/dashboards/cloud-dashboard-check). */
+const GO = spawnSync("go", ["version"]).status === 0 ? "go" : undefined;
+
+describe("the Cloud Monitoring dashboard", { skip: unavailable("go", GO) }, () => {
+  const check = (file: string) =>
+    spawnSync(GO!, ["run", ".", file], {
+      cwd: path.join(ROOT, "scripts", "dashboards", "cloud-dashboard-check"),
+      encoding: "utf8",
+    });
+
+  it("is a Dashboard the Cloud Monitoring API accepts (its Go message, unknown fields refused)", () => {
+    const result = check(path.join(DASHBOARDS_DIR, "cloud-monitoring.json"));
+    assert.equal(result.status, 0, result.stderr);
+  });
+
+  it("would refuse an unknown field", () => {
+    const bad = path.join(mkdtempSync(path.join(tmpdir(), "dashboard-")), "bad.json");
+    const text = readFileSync(path.join(DASHBOARDS_DIR, "cloud-monitoring.json"), "utf8");
+    writeFileSync(bad, text.replace('"prometheusQuery"', '"promQuery"'));
+    const result = check(bad);
+    assert.equal(result.status, 1, result.stdout);
+    assert.match(result.stderr, /unknown field "promQuery"/);
   });
 });
 
