@@ -152,7 +152,7 @@ describe("helm chart", { skip }, () => {
       assert.equal(spec.concurrencyPolicy, "Forbid");
       assert.ok(spec.successfulJobsHistoryLimit > 0 && spec.failedJobsHistoryLimit > 0);
       const { command, args } = container();
-      assert.deepEqual(command, ["node", "/app/dist/src/cli/main.js"]);
+      assert.deepEqual(command, ["lead-scoring"]); // on PATH: scripts/deploy/check-image.sh
       assert.deepEqual(args, [
         "monitor",
         "--log",
