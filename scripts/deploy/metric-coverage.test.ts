@@ -17,20 +17,6 @@ import { CHART, HELM, renderedRuleGroups, unavailable } from "./manifests.js";
 /** Series that the scraper makes, not the service. */
 const SCRAPE_SERIES = new Set(["up"]);
 
-/**
- * Gauges another part of issue 13 adds (the service exporting the monitoring job's
- * monitoring/latest.json; src/monitoring/quality/latest.ts is the contract). The rules and the
- * quality panels already use them; remove each entry once the service exports it (the test says
- * when).
- */
-const ADDED_BY_ANOTHER_PART = new Set([
-  "lead_scoring_model_quality",
-  "lead_scoring_model_quality_outcomes",
-  "lead_scoring_monitoring_drift_alerting",
-  "lead_scoring_monitoring_alert",
-  "lead_scoring_monitoring_report_timestamp_seconds",
-]);
-
 const INSTANCE = {
   lead_origin: "API",
   lead_source: "Google",
@@ -95,34 +81,13 @@ describe("metrics used by the dashboards and the alert rules", { skip }, () => {
       .sort();
   }
 
-  function reportAllowlist(t: { diagnostic: (message: string) => void }, names: string[]): void {
-    for (const name of names.filter((n) => ADDED_BY_ANOTHER_PART.has(n))) {
-      t.diagnostic(`${name}: not exported yet (allowlisted: added by another part of issue 13)`);
-    }
-    for (const name of ADDED_BY_ANOTHER_PART) {
-      if (scrape.families.has(name)) {
-        t.diagnostic(`${name} is exported now: remove it from ADDED_BY_ANOTHER_PART`);
-      }
-    }
-  }
-
-  it("exist in a real scrape for every dashboard query", (t) => {
-    const names = missing(allQueries('namespace="lead-scoring"'));
-    reportAllowlist(t, names);
-    assert.deepEqual(
-      names.filter((n) => !ADDED_BY_ANOTHER_PART.has(n)),
-      [],
-    );
+  it("exist in a real scrape for every dashboard query", () => {
+    assert.deepEqual(missing(allQueries('namespace="lead-scoring"')), []);
   });
 
-  it("exist in a real scrape for every alert and recording rule", (t) => {
+  it("exist in a real scrape for every alert and recording rule", () => {
     const rules = renderedRuleGroups().flatMap((group) => group.rules);
-    const names = missing(rules.map((rule) => rule.expr));
-    reportAllowlist(t, names);
-    assert.deepEqual(
-      names.filter((n) => !ADDED_BY_ANOTHER_PART.has(n)),
-      [],
-    );
+    assert.deepEqual(missing(rules.map((rule) => rule.expr)), []);
   });
 
   it("read only recording rules that the chart records", () => {
