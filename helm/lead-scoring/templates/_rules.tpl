@@ -210,4 +210,16 @@ an alert fires when both windows burn the error budget faster than the rate.
         summary: The lead-scoring monitoring job has not reported for too long.
         description: 'The latest monitoring report of {{`{{ $labels.model }}`}} is {{`{{ $value | humanizeDuration }}`}} old (more than {{ $quality.maxReportAgeHours }} hours).'
         runbook_url: {{ include "lead-scoring.runbookUrl" (list . "LeadScoringMonitoringReportStale") }}
+    - alert: LeadScoringMonitoringReportUnreadable
+      # The pods could not use the job's latest.json (invalid: once per file; unreadable: per
+      # poll), so the gauges above are stale or absent and their alerts cannot fire.
+      expr: |-
+        sum by (namespace, reason) (increase(lead_scoring_monitoring_report_read_failures_total{ {{- $sel }}}[1h])) > 0
+      for: 15m
+      labels:
+        {{- include "lead-scoring.alertLabels" (list . "warning") | nindent 8 }}
+      annotations:
+        summary: The lead-scoring pods cannot use the monitoring job's latest report.
+        description: 'Reads of monitoring/latest.json failed as {{`{{ $labels.reason }}`}} {{`{{ $value | humanize }}`}} times in the last hour in {{`{{ $labels.namespace }}`}}.'
+        runbook_url: {{ include "lead-scoring.runbookUrl" (list . "LeadScoringMonitoringReportUnreadable") }}
 {{- end }}
