@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
 import { ConflictError } from "../errors.js";
-import { FileStore } from "../storage/file-store.js";
 import type { StorageLog } from "../storage/gcs-store.js";
 import type { ModelMetadata } from "../model/metadata.js";
 import { historyOf } from "../registry/alias-history.js";
@@ -17,7 +16,7 @@ export const REGISTRY_HELP = `Usage: lead-scoring registry <command> [options]
 Commands:
   list                          versions, their primary metric, and where the aliases point
   show <version|alias>          a version's metadata, its lineage included
-  publish <dir>                 publish a pipeline version directory as the next version
+  publish <dir|gs://...>        publish a pipeline version folder as the next version
       --promote-if-better       then point the alias at it only if its primary metric is
                                 strictly better than the alias's current version
       --major                   bump the major version (default: patch, minor on schema change)
@@ -141,7 +140,9 @@ async function publish(
   print: Print,
 ): Promise<number> {
   const { alias, actor } = values;
-  const published = await registry.publish(new FileStore(dir), {
+  // A folder the pipeline exported, on disk or uploaded with `--out gs://…`.
+  const source = await openStore(dir, { log: STDERR_WARNINGS });
+  const published = await registry.publish(source, {
     major: values.major,
     actor,
     lineage: { trainingRunId: values["run-id"], gitCommit: values["git-commit"] },

@@ -60,7 +60,8 @@ describe("lead-scoring registry (CLI)", () => {
   it("prints help", () => {
     const { code, out } = cli("--help");
     assert.equal(code, 0);
-    assert.match(out, /publish <dir>/);
+    assert.match(out, /publish <dir\|gs:\/\/...>/);
+    assert.match(out, /history +every change of the alias/);
   });
 
   it("promotes the first version, keeps production for an equal one (exit 3), promotes a better one", () => {
