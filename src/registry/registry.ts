@@ -159,8 +159,9 @@ export class Registry {
     options: PromoteOptions = {},
   ): Promise<AliasRecord> {
     checkAlias(alias);
-    const current = options.basedOn === undefined ? await this.alias(alias) : options.basedOn;
+    // Verified before the alias is read: the slow step stays out of the compare-and-swap window.
     await this.verify(version, alias);
+    const current = options.basedOn === undefined ? await this.alias(alias) : options.basedOn;
     return this.writeAlias(alias, current ?? undefined, {
       action: options.action ?? "promote",
       to: version,
