@@ -10,7 +10,7 @@ import { FileStore } from "../../src/storage/file-store.js";
 import { GcsStore } from "../../src/storage/gcs-store.js";
 import { builtInVersionDir } from "../support/app.js";
 import { startFakeGcs, type FakeGcsStart } from "../support/fake-gcs.js";
-import { raisePrimaryMetric } from "../support/tamper.js";
+import { flipByte, raisePrimaryMetric } from "../support/tamper.js";
 
 interface CliRun {
   /** Node's flags before the CLI's entry point (e.g. a preload). */
@@ -146,6 +146,18 @@ describe("lead-scoring registry (CLI)", () => {
       cli("history", "--alias", "staging").out.trim(),
       `alias staging of lead-scoring does not exist at ${path.join(root, "registry", "lead-scoring")}`,
     );
+  });
+
+  it("refuses to promote a corrupt version with one line naming the file; the alias stays", async () => {
+    await flipByte(path.join(root, "registry", "lead-scoring", "1.0.1", "model.onnx"), 200);
+    const { code, out } = cli("promote", "1.0.1");
+    assert.equal(code, 1, out);
+    assert.match(
+      out,
+      /^error: ARTIFACT_INVALID: refusing to point production at lead-scoring 1\.0\.1; production is unchanged: \S+\/1\.0\.1\/model\.onnx is corrupt/,
+    );
+    assert.equal(out.trim().split("\n").length, 1);
+    assert.match(cli("history").out, /^production → 1\.0\.0; 5 change\(s\)/);
   });
 
   it("exits 1 with one line for an error and 2 for a usage mistake", () => {
