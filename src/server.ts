@@ -79,11 +79,13 @@ async function main(config: Config): Promise<void> {
   await metricsApp?.listen({ port: config.metricsPort, host: config.host });
   try {
     served = await serveConfiguredModel(config, holder, metrics, app.log);
-    const { model } = served;
-    app.log.info(
-      { model: model.name, version: model.version, source: model.source },
-      "model ready",
-    );
+    const { model } = served; // undefined: the alias follower waits for the alias, not ready
+    if (model !== undefined) {
+      app.log.info(
+        { model: model.name, version: model.version, source: model.source },
+        "model ready",
+      );
+    }
     qualityReport = pollQualityReport(config, served, metrics, app.log);
   } catch (error) {
     app.log.fatal(

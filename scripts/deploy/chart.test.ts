@@ -308,7 +308,8 @@ describe("helm chart", { skip }, () => {
       const { container } = deployment(objects);
       assert.equal(container.livenessProbe.httpGet.path, "/health/live");
       assert.equal(container.readinessProbe.httpGet.path, "/health/ready");
-      assert.equal(container.startupProbe.httpGet.path, "/health/ready");
+      // Not readiness: a pod waiting for its alias is not ready, and must not be restarted.
+      assert.equal(container.startupProbe.httpGet.path, "/health/live");
       for (const probe of [
         container.livenessProbe,
         container.readinessProbe,

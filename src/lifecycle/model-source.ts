@@ -10,7 +10,8 @@ import type { ModelHolder } from "./model-holder.js";
 import { loadPinnedModel } from "./pinned-source.js";
 
 export interface ServedModel {
-  readonly model: LoadedModel;
+  /** Undefined while waiting for an alias that does not exist yet (the process is not ready). */
+  readonly model: LoadedModel | undefined;
   /** The registry an alias is followed in; undefined for a pinned model. */
   readonly registry: Registry | undefined;
   /** Stops following an alias (no-op for a pinned model). */
