@@ -404,6 +404,7 @@ describe("helm chart", { skip }, () => {
         "PodMonitoring",
         "ServiceMonitor",
         "PrometheusRule",
+        "Rules",
         "CronJob",
       ]) {
         assert.equal(objects.filter((o) => o.kind === kind).length, 0, kind);
@@ -462,7 +463,7 @@ describe("helm chart", { skip }, () => {
       assert.ok(service.metadata.annotations?.["cloud.google.com/neg"]);
     });
 
-    it("scrapes the metrics port only, with GMP or the Prometheus Operator", () => {
+    it("scrapes the metrics port with GMP and alerts with GMP Rules, on stock GKE CRDs only", () => {
       const podMonitoring = find<{ spec: { endpoints: { port: string }[] } }>(
         objects,
         "PodMonitoring",
@@ -471,10 +472,30 @@ describe("helm chart", { skip }, () => {
         podMonitoring.spec.endpoints.map((e) => e.port),
         ["metrics"],
       );
+      const rules = find<{ spec: RulesSpec }>(objects, "Rules");
+      assert.equal(rules.apiVersion, "monitoring.googleapis.com/v1");
+      const alerts = rules.spec.groups.flatMap((g) => g.rules).filter((r) => r.alert);
+      assert.ok(alerts.length > 0);
+      for (const alert of alerts) assert.equal(alert.labels?.team, "ml-platform", alert.alert);
+      const coreos = objects.filter((o) => o.apiVersion.startsWith("monitoring.coreos.com/"));
+      assert.deepEqual(
+        coreos.map((o) => o.kind),
+        [],
+        "Prometheus Operator kinds on stock GKE",
+      );
+    });
+  });
+
+  describe("with the Prometheus Operator opted in", () => {
+    const set = ["serviceMonitor.enabled=true", "prometheusRule.enabled=true"];
+    const objects = skip ? [] : helmTemplate({ values: [GKE_VALUES], set });
+
+    it("scrapes the metrics port through a headless Service without a NEG", () => {
       const serviceMonitor = find<{ spec: { endpoints: { port: string }[] } }>(
         objects,
         "ServiceMonitor",
       );
+      assert.equal(serviceMonitor.apiVersion, "monitoring.coreos.com/v1");
       assert.deepEqual(
         serviceMonitor.spec.endpoints.map((e) => e.port),
         ["metrics"],
@@ -491,32 +512,128 @@ describe("helm chart", { skip }, () => {
       assert.equal(metricsService.metadata.annotations?.["cloud.google.com/neg"], undefined);
     });
 
-    it("alerts on error rate, p99 latency, model not ready and reload failures", () => {
-      const rule = find<{ spec: { groups: { rules: { alert: string; expr: string }[] }[] } }>(
-        objects,
-        "PrometheusRule",
+    it("renders the same rule groups in the PrometheusRule as in GMP's Rules", async () => {
+      const operator = find<{ spec: RulesSpec }>(objects, "PrometheusRule");
+      assert.equal(operator.apiVersion, "monitoring.coreos.com/v1");
+      assert.deepEqual(
+        operator.spec.groups,
+        find<{ spec: RulesSpec }>(objects, "Rules").spec.groups,
       );
-      const alerts = new Map(
-        rule.spec.groups.flatMap((g) => g.rules).map((r) => [r.alert, r.expr]),
-      );
-      assert.match(
-        alerts.get("LeadScoringHighErrorRate") ?? "",
-        /lead_scoring_http_requests_total\{[^}]*status_code=~"5\.\."/,
-      );
-      assert.match(
-        alerts.get("LeadScoringHighLatencyP99") ?? "",
-        /histogram_quantile\(0\.99,[\s\S]*lead_scoring_http_request_duration_seconds_bucket/,
-      );
-      assert.match(alerts.get("LeadScoringModelNotReady") ?? "", /lead_scoring_model_info/);
-      assert.match(
-        alerts.get("LeadScoringModelReloadFailures") ?? "",
-        /lead_scoring_model_reload_failures_total/,
-      );
-      for (const expr of alerts.values()) assert.match(expr, /namespace="lead-scoring"/);
+      for (const object of objects) await validateObject(object);
     });
   });
 });
 
+describe("helm chart, Gateway API path", { skip }, () => {
+  const set = [
+    "gateway.enabled=true",
+    "gateway.staticIpName=lead-scoring-ip",
+    "gateway.preSharedCerts={lead-scoring-cert}",
+    "gateway.hosts={leads.acme.example}",
+  ];
+  const objects = skip ? [] : helmTemplate({ values: [GKE_VALUES], set });
+
+  it("renders a Gateway, an HTTPRoute and GKE's policies that match their schemas", async () => {
+    for (const kind of ["Gateway", "HTTPRoute", "HealthCheckPolicy", "GCPBackendPolicy"]) {
+      await validateObject(find(objects, kind));
+    }
+    for (const object of objects) await validateObject(object);
+  });
+
+  it("validates the Gateway API kinds strictly: an unknown field is refused", async () => {
+    const route = structuredClone(find(objects, "HTTPRoute"));
+    (route.spec as Record<string, unknown>).backendRef = [];
+    await assert.rejects(validateObject(route), /additionalProperties|backendRef/);
+  });
+
+  it("routes the hosts from a global external Gateway to the Service", () => {
+    const gateway = find<{ spec: GatewaySpec }>(objects, "Gateway");
+    assert.equal(gateway.spec.gatewayClassName, "gke-l7-global-external-managed");
+    assert.deepEqual(gateway.spec.addresses, [{ type: "NamedAddress", value: "lead-scoring-ip" }]);
+    const https = gateway.spec.listeners.find((l) => l.protocol === "HTTPS");
+    assert.equal(https?.tls?.options?.["networking.gke.io/pre-shared-certs"], "lead-scoring-cert");
+    const route = find<{ spec: HttpRouteSpec }>(objects, "HTTPRoute");
+    assert.deepEqual(
+      route.spec.parentRefs.map((p) => p.name),
+      [gateway.metadata.name],
+    );
+    assert.deepEqual(route.spec.hostnames, ["leads.acme.example"]);
+    const service = find<{ spec: { ports: { port: number }[] } }>(
+      objects,
+      "Service",
+      "lead-scoring",
+    );
+    assert.deepEqual(route.spec.rules[0]?.backendRefs, [
+      { name: service.metadata.name, port: service.spec.ports[0]?.port },
+    ]);
+  });
+
+  it("health-checks readiness and drains the pods like the BackendConfig does", () => {
+    const { container } = deployment(objects);
+    const health = find<{ spec: PolicySpec<HealthCheckDefaults> }>(objects, "HealthCheckPolicy");
+    assert.deepEqual(health.spec.targetRef, { group: "", kind: "Service", name: "lead-scoring" });
+    assert.equal(health.spec.default.config.type, "HTTP");
+    assert.equal(health.spec.default.config.httpHealthCheck.requestPath, "/health/ready");
+    assert.equal(health.spec.default.config.httpHealthCheck.port, 8080);
+    const { checkIntervalSec, unhealthyThreshold } = health.spec.default;
+    assert.ok(checkIntervalSec * unhealthyThreshold < Number(env(container, "DRAIN_SECONDS")));
+    const backend = find<{ spec: PolicySpec<BackendDefaults> }>(objects, "GCPBackendPolicy");
+    assert.deepEqual(backend.spec.targetRef, health.spec.targetRef);
+    assert.ok(backend.spec.default.timeoutSec > 0);
+    assert.ok(backend.spec.default.connectionDraining.drainingTimeoutSec > 0);
+    assert.equal(backend.spec.default.logging.enabled, true);
+  });
+
+  it("attaches to an existing Gateway instead of creating one", () => {
+    const attached = helmTemplate({
+      set: [
+        "gateway.enabled=true",
+        "gateway.create=false",
+        "gateway.name=shared",
+        "gateway.namespace=infra",
+      ],
+    });
+    assert.equal(attached.filter((o) => o.kind === "Gateway").length, 0);
+    const route = find<{ spec: HttpRouteSpec }>(attached, "HTTPRoute");
+    assert.deepEqual(route.spec.parentRefs, [{ name: "shared", namespace: "infra" }]);
+    assert.throws(
+      () => helmTemplate({ set: ["gateway.enabled=true", "gateway.create=false"] }),
+      /set gateway.name/,
+    );
+  });
+});
+
+interface GatewaySpec {
+  gatewayClassName: string;
+  addresses?: { type: string; value: string }[];
+  listeners: { protocol: string; tls?: { options?: Record<string, string> } }[];
+}
+interface HttpRouteSpec {
+  parentRefs: { name: string; namespace?: string }[];
+  hostnames?: string[];
+  rules: { backendRefs: { name: string; port: number }[] }[];
+}
+interface PolicySpec<Defaults> {
+  targetRef: { group: string; kind: string; name: string };
+  default: Defaults;
+}
+interface HealthCheckDefaults {
+  checkIntervalSec: number;
+  unhealthyThreshold: number;
+  config: { type: string; httpHealthCheck: { port: number; requestPath: string } };
+}
+interface BackendDefaults {
+  timeoutSec: number;
+  connectionDraining: { drainingTimeoutSec: number };
+  logging: { enabled: boolean };
+}
+
+interface RulesSpec {
+  groups: {
+    name: string;
+    rules: { alert?: string; record?: string; expr: string; labels?: Record<string, string> }[];
+  }[];
+}
 interface CronJobSpec {
   schedule: string;
   concurrencyPolicy: string;

@@ -93,6 +93,9 @@ Names of the GKE load-balancer objects.
 {{- define "lead-scoring.frontendConfigName" -}}
 {{- default (include "lead-scoring.fullname" .) .Values.ingress.frontendConfig.name }}
 {{- end }}
+{{- define "lead-scoring.gatewayName" -}}
+{{- default (include "lead-scoring.fullname" .) .Values.gateway.name }}
+{{- end }}
 {{- define "lead-scoring.managedCertificateName" -}}
 {{- default (include "lead-scoring.fullname" .) .Values.ingress.managedCertificate.name }}
 {{- end }}
@@ -114,8 +117,8 @@ PromQL label matchers selecting this release's scrape targets: the namespace, an
 GMP (PodMonitoring name) or Prometheus Operator (metrics Service name) gives them.
 */}}
 {{- define "lead-scoring.promSelector" -}}
-{{- if .Values.prometheusRule.selector }}
-{{- .Values.prometheusRule.selector }}
+{{- if .Values.alerts.selector }}
+{{- .Values.alerts.selector }}
 {{- else }}
 {{- printf "namespace=%q,job=~%q" .Release.Namespace (printf "%s(-metrics)?" (include "lead-scoring.fullname" .)) }}
 {{- end }}
@@ -137,6 +140,9 @@ Consistency checks that a JSON schema cannot express; a failing one stops the in
 {{- $startup := mul (int .Values.startupProbe.periodSeconds) (int .Values.startupProbe.failureThreshold) }}
 {{- if lt (float64 $startup) (float64 .Values.model.loadTimeoutSeconds) }}
 {{- fail (printf "startupProbe allows %vs (periodSeconds x failureThreshold) but model.loadTimeoutSeconds is %v: the pod would be restarted while downloading the model" $startup .Values.model.loadTimeoutSeconds) }}
+{{- end }}
+{{- if and .Values.gateway.enabled (not .Values.gateway.create) (not .Values.gateway.name) }}
+{{- fail "gateway.create=false attaches the HTTPRoute to an existing Gateway: set gateway.name (and gateway.namespace if it lives elsewhere)" }}
 {{- end }}
 {{- if and .Values.ingress.managedCertificate.enabled (not .Values.ingress.hosts) }}
 {{- fail "ingress.managedCertificate.enabled needs at least one entry in ingress.hosts (the certificate's domains)" }}
