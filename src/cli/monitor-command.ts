@@ -19,6 +19,8 @@ and writes <registry>/<model>/monitoring/reports/<window>.json and .html, then
 <registry>/<model>/monitoring/latest.json. With MLFLOW_TRACKING_URI (http/https) set, also logs
 the metrics to MLflow.
 
+Environment: GCS_API_ENDPOINT points the Cloud Storage client elsewhere (e.g. an emulator).
+
 Options:
   --log <dir|gs://...>          prediction log root, as PREDICTION_LOG=gcs writes it
                                 (env PREDICTION_LOG_URI)
@@ -105,8 +107,10 @@ export async function runMonitorCommand(argv: string[], print: Print): Promise<n
   };
   const mlflow = mlflowUri(env.MLFLOW_TRACKING_URI);
 
-  const log = await openStore(values.log, { log: STDERR_WARNINGS });
-  const registry = await openStore(values.registry, { log: STDERR_WARNINGS });
+  // GCS_API_ENDPOINT as the service reads it (an emulator, or a private endpoint).
+  const gcs = { log: STDERR_WARNINGS, apiEndpoint: env.GCS_API_ENDPOINT || undefined };
+  const log = await openStore(values.log, gcs);
+  const registry = await openStore(values.registry, gcs);
   const run = await runMonitoringJob({ log, registry, model: values.model, window, settings });
   if (mlflow !== undefined) {
     try {
