@@ -93,7 +93,7 @@ function versionSection(version: VersionReport): string {
       : unitLineChart({
           title: "Calibration (by decile of score)",
           xLabel: "mean predicted",
-          yLabel: "observed conversion rate",
+          yLabel: "observed rate",
           series: [
             {
               name: "observed",

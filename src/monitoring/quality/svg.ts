@@ -16,6 +16,9 @@ export function escapeHtml(text: string): string {
     .replace(/'/g, "&#39;");
 }
 
+const clip = (text: string, most: number) =>
+  text.length > most ? `${text.slice(0, most - 1)}…` : text;
+
 const fmt = (x: number) => (Math.round(x * 100) / 100).toString();
 
 export interface LineSeries {
@@ -33,7 +36,7 @@ export function unitLineChart(options: {
   readonly series: readonly LineSeries[];
 }): string {
   const size = 260;
-  const pad = 40;
+  const pad = 52;
   const x = (v: number) => pad + v * size;
   const y = (v: number) => pad + (1 - v) * size;
   const colors = ["#1f77b4", "#d62728", "#7f7f7f"];
@@ -83,7 +86,7 @@ export interface ThresholdBar {
 
 /** One horizontal bar per row with its threshold as a tick; alerting bars in red. */
 export function thresholdBarChart(title: string, bars: readonly ThresholdBar[]): string {
-  const labelWidth = 300;
+  const labelWidth = 420;
   const plot = 300;
   const row = 18;
   const top = 30;
@@ -96,7 +99,7 @@ export function thresholdBarChart(title: string, bars: readonly ThresholdBar[]):
       const cls = bar.alerting ? "bar alert" : "bar";
       const text = bar.value === null ? "n/a" : bar.value.toFixed(3);
       return (
-        `<text x="${labelWidth - 6}" y="${y + 12}" text-anchor="end">${escapeHtml(bar.label)}</text>` +
+        `<text x="${labelWidth - 6}" y="${y + 12}" text-anchor="end">${escapeHtml(clip(bar.label, 64))}</text>` +
         `<rect x="${labelWidth}" y="${y + 2}" width="${fmt(x(value) - labelWidth)}" height="${row - 5}" class="${cls}"/>` +
         `<line x1="${fmt(x(bar.threshold))}" y1="${y}" x2="${fmt(x(bar.threshold))}" y2="${y + row - 1}" class="threshold"/>` +
         `<text x="${fmt(x(value) + 4)}" y="${y + 12}">${text}</text>`
@@ -116,8 +119,8 @@ export function pairedShareChart(
   bins: readonly { readonly label: string; readonly live: number; readonly baseline: number }[],
 ): string {
   const height = 120;
-  const top = 24;
-  const bottom = 70;
+  const top = 40;
+  const bottom = 110;
   const slot = Math.max(14, Math.min(40, 560 / Math.max(1, bins.length)));
   const max = Math.max(1e-9, ...bins.flatMap((bin) => [bin.live, bin.baseline]));
   const h = (v: number) => (v / max) * height;
@@ -125,7 +128,7 @@ export function pairedShareChart(
     .map((bin, i) => {
       const x = 10 + i * slot;
       const w = (slot - 4) / 2;
-      const label = escapeHtml(bin.label.length > 24 ? `${bin.label.slice(0, 23)}…` : bin.label);
+      const label = escapeHtml(clip(bin.label, 24));
       return (
         `<rect x="${fmt(x)}" y="${fmt(top + height - h(bin.baseline))}" width="${fmt(w)}" height="${fmt(h(bin.baseline))}" class="baseline"><title>baseline ${bin.baseline.toFixed(3)}</title></rect>` +
         `<rect x="${fmt(x + w)}" y="${fmt(top + height - h(bin.live))}" width="${fmt(w)}" height="${fmt(h(bin.live))}" class="live"><title>live ${bin.live.toFixed(3)}</title></rect>` +
@@ -133,12 +136,12 @@ export function pairedShareChart(
       );
     })
     .join("");
-  const width = Math.max(320, 20 + bins.length * slot + 60);
+  const width = Math.max(460, 20 + bins.length * slot + 100);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${fmt(width)}" height="${top + height + bottom}" role="img" aria-label="${escapeHtml(title)}">` +
     `<text x="10" y="16" class="title">${escapeHtml(title)}</text>` +
-    `<rect x="${fmt(width - 150)}" y="6" width="10" height="10" class="baseline"/><text x="${fmt(width - 136)}" y="15">baseline</text>` +
-    `<rect x="${fmt(width - 80)}" y="6" width="10" height="10" class="live"/><text x="${fmt(width - 66)}" y="15">live</text>` +
+    `<rect x="10" y="24" width="10" height="10" class="baseline"/><text x="24" y="33">baseline</text>` +
+    `<rect x="84" y="24" width="10" height="10" class="live"/><text x="98" y="33">live</text>` +
     `${bars}</svg>`
   );
 }
