@@ -110,6 +110,20 @@ describe("lead-scoring monitor", () => {
     assert.match(alert.stdout, /: alert\n/);
     assert.match(alert.stdout, /ALERT drift: lead_origin l_infinity/);
     // A per-field threshold from the environment, parsed as the service parses it, silences it.
+    // The reports beside the versions do not make a version.
+    const list = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(PACKAGE_ROOT, "src", "cli", "main.ts"), "registry", "list"],
+      { encoding: "utf8", cwd: PACKAGE_ROOT, env: { ...process.env, REGISTRY_URI: registry } },
+    );
+    assert.equal(list.status, 0, list.stderr);
+    assert.deepEqual(
+      list.stdout
+        .trim()
+        .split("\n")
+        .map((line) => line.split(" ")[0]),
+      ["1.0.0"],
+    );
     const relaxed = monitorCli(["--log", drifted, "--registry", registry, ...WINDOW], {
       DRIFT_THRESHOLDS: "lead_origin=2",
     });

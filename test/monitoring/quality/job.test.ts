@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -101,6 +101,36 @@ describe("monitoring job: drift over the window", () => {
     assert.deepEqual(alerting(report).sort(), ["lead_origin", "total_time_spent_on_website"]);
     assert.equal(report.status, "alert");
     assert.equal(report.versions[0]!.alerts.filter((a) => a.startsWith("drift:")).length, 2);
+  });
+
+  it("judges the score too when the version has a score baseline", async () => {
+    const registry = path.join(root, "registry-with-score-baseline");
+    const versionDir = path.join(registry, "lead-scoring", "1.0.0");
+    await cp(builtInVersionDir(), versionDir, { recursive: true });
+    const score_baseline = {
+      type: "numeric",
+      bin_edges: [0, 0.25, 0.5, 0.75, 1],
+      frequencies: [0.25, 0.25, 0.25, 0.25],
+      missing_fraction: 0,
+    };
+    await writeFile(
+      path.join(versionDir, "metadata.json"),
+      JSON.stringify({ ...metadata, score_baseline }),
+    );
+    const records = sampleFromBaselines(metadata, 400, 9).map((fields, i) =>
+      predictionRecord({ lead_id: `Q-${i}`, score: 0.9 + (i % 10) / 100, fields }),
+    );
+    const report = await computeReport({
+      ...job(await logOf(records)),
+      registry: new FileStore(registry),
+    });
+    const score = report.versions[0]!.drift!.score!;
+    assert.equal(score.count, 400);
+    assert.equal(score.bins.find((bin) => bin.label === "[0.75, 1]")!.count, 400);
+    assert.equal(score.alerting, true);
+    assert.deepEqual(report.versions[0]!.alerts, [
+      `drift: score jensen_shannon ${score.value!.toFixed(4)} > 0.3`,
+    ]);
   });
 
   it("does not judge fields the log left out (PREDICTION_LOG_EXCLUDE_FIELDS)", async () => {
