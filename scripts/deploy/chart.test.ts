@@ -28,6 +28,7 @@ const FIXTURES = path.join(ROOT, "scripts", "deploy", "fixtures");
 
 interface Container {
   name: string;
+  image: string;
   ports: { name: string; containerPort: number }[];
   env: { name: string; value?: string }[];
   securityContext: Record<string, unknown> & { capabilities?: { drop?: string[] } };
@@ -122,6 +123,140 @@ describe("helm chart", { skip }, () => {
     assert.equal(env(container, "DRIFT_WINDOW_SECONDS"), "3600");
     assert.equal(env(container, "DRIFT_THRESHOLD"), "0.3");
     assert.equal(env(container, "DRIFT_THRESHOLDS"), "city=0.5,total_visits=0.2");
+  });
+
+  describe("with the monitoring job enabled", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "chart-")), "monitoring.yaml");
+    writeFileSync(
+      file,
+      [
+        "predictionLog: { sink: gcs, uri: gs://acme-ml-log/prediction-log }",
+        "config: { drift: { threshold: 0.25, thresholds: { total_visits: 0.2 } } }",
+        "monitoringJob: { enabled: true, minOutcomes: 50, mlflowTrackingUri: http://mlflow:5000 }",
+      ].join("\n"),
+    );
+    const objects = skip ? [] : helmTemplate({ values: [GKE_VALUES, file] });
+    const cronJob = () => find<{ spec: CronJobSpec }>(objects, "CronJob");
+    const job = () => cronJob().spec.jobTemplate.spec;
+    const container = () => job().template.spec.containers[0]!;
+
+    it("renders a CronJob that matches its Kubernetes schema", async () => {
+      for (const object of objects) await validateObject(object);
+      const result = helm(["lint", "--strict", CHART, "--values", GKE_VALUES, "--values", file]);
+      assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+    });
+
+    it("runs `lead-scoring monitor` over the schedule's period, one run at a time", () => {
+      const { spec } = cronJob();
+      assert.equal(spec.schedule, "17 3 * * *");
+      assert.equal(spec.concurrencyPolicy, "Forbid");
+      assert.ok(spec.successfulJobsHistoryLimit > 0 && spec.failedJobsHistoryLimit > 0);
+      const { command, args } = container();
+      assert.deepEqual(command, ["lead-scoring"]); // on PATH: scripts/deploy/check-image.sh
+      assert.deepEqual(args, [
+        "monitor",
+        "--log",
+        "$(PREDICTION_LOG_URI)",
+        "--registry",
+        "$(REGISTRY_URI)",
+        "--model",
+        "lead-scoring",
+        "--since",
+        "24h",
+        "--min-outcomes",
+        "50",
+      ]);
+    });
+
+    it("reads the serving pods' log and registry with their thresholds", () => {
+      const job = container();
+      assert.equal(env(job, "PREDICTION_LOG_URI"), "gs://acme-ml-log/prediction-log");
+      // The registry of model.uri, gs://acme-ml-models/registry/lead-scoring@production.
+      assert.equal(env(job, "REGISTRY_URI"), "gs://acme-ml-models/registry");
+      assert.equal(env(job, "MLFLOW_TRACKING_URI"), "http://mlflow:5000");
+      const { container: server } = deployment(objects);
+      for (const name of ["DRIFT_THRESHOLD", "DRIFT_THRESHOLDS"]) {
+        assert.equal(env(job, name), env(server, name), name);
+      }
+      assert.equal(env(job, "DRIFT_THRESHOLDS"), "total_visits=0.2");
+    });
+
+    it("fails the Job at once on an alert (exit 3), retries errors, ignores disruptions", () => {
+      const spec = job();
+      assert.equal(spec.template.spec.restartPolicy, "Never");
+      assert.ok(spec.backoffLimit > 0, "errors are retried");
+      const [alert, disruption] = spec.podFailurePolicy.rules;
+      assert.equal(alert?.action, "FailJob");
+      assert.deepEqual(alert?.onExitCodes, {
+        containerName: container().name,
+        operator: "In",
+        values: [2, 3],
+      });
+      assert.equal(disruption?.action, "Ignore");
+      assert.deepEqual(disruption?.onPodConditions, [{ type: "DisruptionTarget", status: "True" }]);
+    });
+
+    it("runs as the serving pods do: same image, account, security context, read-only", () => {
+      const pod = job().template.spec;
+      const { spec, container: server } = deployment(objects);
+      assert.equal(pod.serviceAccountName, spec.template.spec.serviceAccountName);
+      assert.deepEqual(pod.securityContext, spec.template.spec.securityContext);
+      assert.deepEqual(container().securityContext, server.securityContext);
+      assert.equal(container().image, server.image);
+      assert.ok(container().resources.requests?.memory && container().resources.limits?.memory);
+      const tmp = container().volumeMounts.find((mount) => mount.mountPath === "/tmp");
+      assert.ok(pod.volumes.find((v) => v.name === tmp?.name)?.emptyDir);
+    });
+
+    it("is never selected by the serving pods' Service, PDB or NetworkPolicy", () => {
+      const labels = job().template.metadata.labels;
+      const selectors = [
+        find<{ spec: { selector: Record<string, string> } }>(objects, "Service", "lead-scoring")
+          .spec.selector,
+        find<{ spec: { selector: { matchLabels: Record<string, string> } } }>(
+          objects,
+          "PodDisruptionBudget",
+        ).spec.selector.matchLabels,
+        find<{ spec: { podSelector: { matchLabels: Record<string, string> } } }>(
+          objects,
+          "NetworkPolicy",
+        ).spec.podSelector.matchLabels,
+      ];
+      for (const selector of selectors) {
+        const matches = Object.entries(selector).every(([key, value]) => labels[key] === value);
+        assert.equal(matches, false, JSON.stringify(selector));
+      }
+      // The serving pods keep the QUALITY_REPORT_POLL_SECONDS that exports the job's output.
+      assert.equal(env(deployment(objects).container, "QUALITY_REPORT_POLL_SECONDS"), "60");
+    });
+
+    it("refuses to render without a registry or a prediction log in Cloud Storage", () => {
+      const cases: [string[], string[], RegExp][] = [
+        [[], ["monitoringJob.enabled=true"], /needs a registry in Cloud Storage/],
+        [
+          [GKE_VALUES],
+          ["monitoringJob.enabled=true", "predictionLog.sink=stdout"],
+          /needs the prediction log in Cloud Storage/,
+        ],
+      ];
+      for (const [values, set, message] of cases) {
+        assert.throws(() => helmTemplate({ values, set }), message, set.join(" "));
+      }
+      const own = helmTemplate({
+        set: [
+          "monitoringJob.enabled=true",
+          "monitoringJob.registryUri=gs://other/registry",
+          "monitoringJob.model=churn",
+          "monitoringJob.predictionLogUri=gs://other/log",
+          "monitoringJob.serviceAccountName=monitor",
+        ],
+      });
+      const pod = find<{ spec: CronJobSpec }>(own, "CronJob").spec.jobTemplate.spec.template.spec;
+      assert.equal(env(pod.containers[0]!, "REGISTRY_URI"), "gs://other/registry");
+      assert.equal(env(pod.containers[0]!, "PREDICTION_LOG_URI"), "gs://other/log");
+      assert.ok(pod.containers[0]!.args.includes("churn"));
+      assert.equal(pod.serviceAccountName, "monitor");
+    });
   });
 
   it("refuses inconsistent shutdown and startup timings", () => {
@@ -263,7 +398,13 @@ describe("helm chart", { skip }, () => {
     it("creates a service account and no Ingress or monitoring objects by default", () => {
       const { spec } = deployment(objects);
       find(objects, "ServiceAccount", spec.template.spec.serviceAccountName);
-      for (const kind of ["Ingress", "PodMonitoring", "ServiceMonitor", "PrometheusRule"]) {
+      for (const kind of [
+        "Ingress",
+        "PodMonitoring",
+        "ServiceMonitor",
+        "PrometheusRule",
+        "CronJob",
+      ]) {
         assert.equal(objects.filter((o) => o.kind === kind).length, 0, kind);
       }
       assert.equal(env(deployment(objects).container, "MODEL_URI"), undefined, "built-in model");
@@ -375,6 +516,31 @@ describe("helm chart", { skip }, () => {
   });
 });
 
+interface CronJobSpec {
+  schedule: string;
+  concurrencyPolicy: string;
+  successfulJobsHistoryLimit: number;
+  failedJobsHistoryLimit: number;
+  jobTemplate: {
+    spec: {
+      backoffLimit: number;
+      podFailurePolicy: {
+        rules: {
+          action: string;
+          onExitCodes?: object;
+          onPodConditions?: object[];
+        }[];
+      };
+      template: {
+        metadata: { labels: Record<string, string> };
+        spec: PodSpec & {
+          restartPolicy: string;
+          containers: (Container & { command: string[]; args: string[] })[];
+        };
+      };
+    };
+  };
+}
 interface HpaSpec {
   minReplicas: number;
   maxReplicas: number;

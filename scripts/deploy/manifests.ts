@@ -87,6 +87,7 @@ const MODEL_PACKAGES: Record<string, string> = {
   v1: "kubernetes-models/v1",
   "apps/v1": "kubernetes-models/apps/v1",
   "autoscaling/v2": "kubernetes-models/autoscaling/v2",
+  "batch/v1": "kubernetes-models/batch/v1",
   "policy/v1": "kubernetes-models/policy/v1",
   "networking.k8s.io/v1": "kubernetes-models/networking.k8s.io/v1",
   "cloud.google.com/v1": "@kubernetes-models/gke/cloud.google.com/v1",

@@ -4,6 +4,7 @@ import { loadModel } from "../model/load-model.js";
 import type { LoadedModel } from "../model/loaded-model.js";
 import type { LoadObserver } from "./load-observer.js";
 import type { ModelHolder } from "./model-holder.js";
+import { PollTimer } from "./poll-timer.js";
 import type { Registry } from "../registry/registry.js";
 
 export interface AliasFollowerOptions {
@@ -25,8 +26,7 @@ export interface AliasFollowerOptions {
  */
 export class AliasFollower {
   private seenGeneration: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly polling = new PollTimer(() => this.poll());
 
   constructor(private readonly options: AliasFollowerOptions) {}
 
@@ -52,22 +52,17 @@ export class AliasFollower {
 
   /** Starts polling every `intervalMs`. The timer never keeps the process alive. */
   start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.check(), intervalMs);
-    this.timer.unref();
+    this.polling.start(intervalMs);
   }
 
   /** Stops polling and waits for a check in progress. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.polling.stop();
   }
 
   /** One poll; concurrent calls share the check in progress. */
   check(): Promise<void> {
-    this.running ??= this.poll().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.polling.check();
   }
 
   private async poll(): Promise<void> {
