@@ -204,7 +204,7 @@ function commaList(text: string): string[] {
 }
 
 /** "a=0.2, b=0.5" → {a: 0.2, b: 0.5}; a malformed pair or a threshold ≤ 0 is a ConfigError. */
-function parseThresholds(text: string): ReadonlyMap<string, number> {
+export function parseThresholds(text: string): ReadonlyMap<string, number> {
   const thresholds = new Map<string, number>();
   for (const pair of text.split(",").map((p) => p.trim())) {
     if (pair === "") continue;
