@@ -163,6 +163,8 @@ describe("helm chart", { skip }, () => {
         "lead-scoring",
         "--since",
         "24h",
+        "--lookback",
+        "30d",
         "--min-outcomes",
         "50",
       ]);

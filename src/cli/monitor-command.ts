@@ -4,7 +4,7 @@ import { parseThresholds } from "../config.js";
 import { logToMlflow } from "../monitoring/quality/mlflow.js";
 import { runMonitoringJob } from "../monitoring/quality/job.js";
 import type { MonitoringReport } from "../monitoring/quality/report.js";
-import { parseWindow } from "../monitoring/quality/window.js";
+import { parseDuration, parseWindow } from "../monitoring/quality/window.js";
 import type { StorageLog } from "../storage/gcs-store.js";
 import { openStore } from "../storage/open-store.js";
 import { EXIT } from "./exit-codes.js";
@@ -28,6 +28,8 @@ Options:
   --model <name>                model name (default: lead-scoring)
   --since <RFC3339|24h|7d>      window start (default: 7d before --until)
   --until <RFC3339>             window end, exclusive (default: now)
+  --lookback <30d|0d|...>       outcomes received in the window join to predictions up to this
+                                long before it (default 30d: leads convert weeks after scoring)
   --drift-threshold <x>         drift alert threshold (env DRIFT_THRESHOLD; default 0.3)
   --drift-thresholds <f=x,...>  per-field thresholds (env DRIFT_THRESHOLDS)
   --max-auc-drop <x>            quality alert when ROC-AUC is more than x below training (0.05)
@@ -66,6 +68,7 @@ export async function runMonitorCommand(argv: string[], print: Print): Promise<n
       model: { type: "string", default: "lead-scoring" },
       since: { type: "string" },
       until: { type: "string" },
+      lookback: { type: "string", default: "30d" },
       "drift-threshold": { type: "string", default: env.DRIFT_THRESHOLD ?? "0.3" },
       "drift-thresholds": { type: "string", default: env.DRIFT_THRESHOLDS ?? "" },
       "max-auc-drop": { type: "string", default: "0.05" },
@@ -83,9 +86,11 @@ export async function runMonitorCommand(argv: string[], print: Print): Promise<n
     throw new UsageError("--log (or PREDICTION_LOG_URI) is required: the prediction log's root");
   }
   let window;
+  let lookbackMs;
   let thresholds;
   try {
     window = parseWindow(values.since, values.until, new Date());
+    lookbackMs = parseDuration(values.lookback, "--lookback");
     thresholds = parseThresholds(values["drift-thresholds"]);
   } catch (error) {
     if (error instanceof RangeError || error instanceof ConfigError) {
@@ -111,7 +116,14 @@ export async function runMonitorCommand(argv: string[], print: Print): Promise<n
   const gcs = { log: STDERR_WARNINGS, apiEndpoint: env.GCS_API_ENDPOINT || undefined };
   const log = await openStore(values.log, gcs);
   const registry = await openStore(values.registry, gcs);
-  const run = await runMonitoringJob({ log, registry, model: values.model, window, settings });
+  const run = await runMonitoringJob({
+    log,
+    registry,
+    model: values.model,
+    window,
+    lookbackMs,
+    settings,
+  });
   if (mlflow !== undefined) {
     try {
       const { runId } = await logToMlflow(mlflow, run.report);

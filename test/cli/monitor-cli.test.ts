@@ -52,6 +52,7 @@ describe("lead-scoring monitor", () => {
       [[...log, "--drift-threshold=-1"], /--drift-threshold must be a number > 0/],
       [[...log, "--drift-thresholds", "city"], /DRIFT_THRESHOLDS must be field=threshold pairs/],
       [[...log, "--min-outcomes", "1.5"], /--min-outcomes must be a number/],
+      [[...log, "--lookback", "a month"], /--lookback must be a duration like 24h or 30d/],
       [[...log, "--frobnicate"], /Unknown option '--frobnicate'/],
       [[...log, "extra"], /unexpected argument "extra"/],
     ] as const) {

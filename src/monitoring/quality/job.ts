@@ -26,6 +26,12 @@ export interface MonitoringJobOptions {
   readonly registry: ArtifactStore;
   readonly model: string;
   readonly window: TimeWindow;
+  /**
+   * How far before the window an outcome's prediction may be (milliseconds; default 0): leads
+   * convert weeks after they are scored, so a daily run needs a month of predictions to join
+   * the day's outcomes to.
+   */
+  readonly lookbackMs?: number;
   readonly settings: JudgeSettings;
   readonly now?: () => Date;
 }
@@ -41,8 +47,9 @@ const checkLatest = Compile(LatestReportSchema);
 
 export async function computeReport(options: MonitoringJobOptions): Promise<MonitoringReport> {
   const { model, window, settings } = options;
-  const contents = await readLog(options.log, model, window);
-  const join = joinOutcomes(contents.predictions, contents.outcomes);
+  const lookbackMs = options.lookbackMs ?? 0;
+  const contents = await readLog(options.log, model, window, lookbackMs);
+  const join = joinOutcomes(contents.predictions, contents.outcomes, contents.earlier);
 
   const byVersion = new Map<string, PredictionRecord[]>();
   for (const { record } of contents.predictions) {
@@ -88,6 +95,7 @@ export async function computeReport(options: MonitoringJobOptions): Promise<Moni
       drift_thresholds: Object.fromEntries(settings.drift.thresholds),
       max_auc_drop: settings.maxAucDrop,
       min_outcomes: settings.minOutcomes,
+      lookback_hours: lookbackMs / 3_600_000,
     },
     log: {
       location: options.log.location,

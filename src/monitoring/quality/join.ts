@@ -11,12 +11,14 @@ import type { Timed, TimedOutcome } from "./log-reader.js";
  * - an outcome is joined to the latest prediction of its lead scored at or before the outcome
  *   was received (both are the services' clocks; observed_at is the CRM's). A lead scored
  *   several times before it is "rescored"; a lead scored only after it, "before prediction";
- * - an outcome whose lead has no prediction in the window is "unknown lead" (its prediction may
- *   be older than the window).
+ * - an outcome whose lead has no prediction in the window or the lookback before it is
+ *   "unknown lead" (its prediction may be older still).
  */
 export interface JoinCounts {
   /** Predictions of the model in the window. */
   readonly predictions: number;
+  /** Predictions of the lookback before the window, read only for outcomes to join to. */
+  readonly lookback_predictions: number;
   readonly predictions_without_lead_id: number;
   /** Outcome records received in the window. */
   readonly outcomes: number;
@@ -40,21 +42,31 @@ export interface Join {
   readonly byVersion: ReadonlyMap<string, JoinedPair[]>;
 }
 
+/**
+ * `predictions` are the window's (counted), `earlier` those of the lookback before it, which
+ * outcomes may join to as well.
+ */
 export function joinOutcomes(
   predictions: readonly Timed<PredictionRecord>[],
   outcomes: readonly TimedOutcome[],
+  earlier: readonly Timed<PredictionRecord>[] = [],
 ): Join {
   const byLead = new Map<string, Timed<PredictionRecord>[]>();
   let withoutId = 0;
-  for (const prediction of predictions) {
-    const id = prediction.record.lead_id;
-    if (id === null || id === "") {
-      withoutId++;
-      continue;
+  for (const [counted, list] of [
+    [false, earlier],
+    [true, predictions],
+  ] as const) {
+    for (const prediction of list) {
+      const id = prediction.record.lead_id;
+      if (id === null || id === "") {
+        if (counted) withoutId++;
+        continue;
+      }
+      const scored = byLead.get(id);
+      if (scored === undefined) byLead.set(id, [prediction]);
+      else scored.push(prediction);
     }
-    const list = byLead.get(id);
-    if (list === undefined) byLead.set(id, [prediction]);
-    else list.push(prediction);
   }
 
   const latestOutcome = new Map<string, TimedOutcome>();
@@ -98,6 +110,7 @@ export function joinOutcomes(
   return {
     counts: {
       predictions: predictions.length,
+      lookback_predictions: earlier.length,
       predictions_without_lead_id: withoutId,
       outcomes: outcomes.length,
       duplicate_outcomes: outcomes.length - latestOutcome.size,

@@ -55,6 +55,12 @@ export interface MalformedObject {
 export interface LogContents {
   /** Predictions of the model scored in the window. */
   readonly predictions: Timed<PredictionRecord>[];
+  /**
+   * Predictions scored in the lookback before the window: joined to the window's outcomes (a
+   * lead converts weeks after it was scored), never monitored for drift. Without their fields,
+   * which only drift reads: a month of lookback must not hold a month of inputs in memory.
+   */
+  readonly earlier: Timed<PredictionRecord>[];
   /** Outcomes received in the window. */
   readonly outcomes: TimedOutcome[];
   readonly objectsRead: number;
@@ -66,18 +72,23 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** The Hive partition value of a name, as the sink writes it (gcs.ts `safe`). */
 const partitionValue = (text: string) => text.replace(/[^A-Za-z0-9_.-]/g, "_");
 
+/** Reads the window's predictions and outcomes, and the predictions of `lookbackMs` before it. */
 export async function readLog(
   store: ArtifactStore,
   model: string,
   window: TimeWindow,
+  lookbackMs = 0,
 ): Promise<LogContents> {
   const contents: Mutable<LogContents> = {
     predictions: [],
+    earlier: [],
     outcomes: [],
     objectsRead: 0,
     malformed: [],
   };
-  for (const date of windowDates(window)) {
+  const joinFrom = window.start.getTime() - lookbackMs;
+  const windowDays = new Set(windowDates(window));
+  for (const date of windowDates(window, new Date(joinFrom))) {
     const modelDir = joinPath("predictions", `date=${date}`, `model=${partitionValue(model)}`);
     for (const versionDir of await store.listDirectories(modelDir)) {
       if (!versionDir.startsWith("version=")) continue;
@@ -85,12 +96,16 @@ export async function readLog(
         if (!isPrediction.Check(line)) return false;
         const time = Date.parse(line.time);
         if (Number.isNaN(time)) return false;
-        if (line.model === model && inWindow(window, time)) {
-          contents.predictions.push({ record: line as PredictionRecord, time });
+        if (line.model !== model) return true;
+        const record = line as PredictionRecord;
+        if (inWindow(window, time)) contents.predictions.push({ record, time });
+        else if (time >= joinFrom && time < window.start.getTime()) {
+          contents.earlier.push({ record: { ...record, fields: null }, time });
         }
         return true;
       });
     }
+    if (!windowDays.has(date)) continue;
     await readObjects(store, joinPath("outcomes", `date=${date}`), contents, (line) => {
       if (!isOutcome.Check(line)) return false;
       const time = Date.parse(line.time);

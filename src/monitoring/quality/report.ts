@@ -18,6 +18,8 @@ export interface MonitoringReport {
     readonly drift_thresholds: Readonly<Record<string, number>>;
     readonly max_auc_drop: number;
     readonly min_outcomes: number;
+    /** How far before the window the predictions that outcomes join to may be. */
+    readonly lookback_hours: number;
   };
   readonly log: {
     readonly location: string;

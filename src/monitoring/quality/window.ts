@@ -1,6 +1,7 @@
 /**
- * The job's time window [start, end): predictions scored in it are monitored, outcomes received
- * in it are joined to them. Its name (e.g. 20261124T000000Z--20261201T000000Z) names the reports.
+ * The job's time window [start, end): predictions scored in it are monitored for drift, outcomes
+ * received in it are joined to their leads' predictions (which may be older: see the job's
+ * lookback). Its name (e.g. 20261124T000000Z--20261201T000000Z) names the reports.
  */
 export interface TimeWindow {
   readonly start: Date;
@@ -21,18 +22,24 @@ export function parseWindow(
 ): TimeWindow {
   const end = until === undefined ? now : parseTime(until, "--until");
   let start: Date;
-  const duration = since === undefined ? undefined : DURATION.exec(since);
   if (since === undefined) start = new Date(end.getTime() - 7 * DAY_MS);
-  else if (duration !== null && duration !== undefined) {
-    const unit = duration[2] === "d" ? DAY_MS : DAY_MS / 24;
-    start = new Date(end.getTime() - Number(duration[1]) * unit);
-  } else start = parseTime(since, "--since");
+  else if (DURATION.test(since)) start = new Date(end.getTime() - parseDuration(since, "--since"));
+  else start = parseTime(since, "--since");
   if (!(start.getTime() < end.getTime())) {
     throw new RangeError(
       `the window is empty: --since ${start.toISOString()} is not before --until ${end.toISOString()}`,
     );
   }
   return { start, end };
+}
+
+/** A duration such as "24h" or "30d", in milliseconds; RangeError naming `option` otherwise. */
+export function parseDuration(text: string, option: string): number {
+  const match = DURATION.exec(text);
+  if (match === null) {
+    throw new RangeError(`${option} must be a duration like 24h or 30d; got "${text}"`);
+  }
+  return Number(match[1]) * (match[2] === "d" ? DAY_MS : DAY_MS / 24);
 }
 
 /** RFC 3339 with a time zone (Z or ±hh:mm), as the log writes times. */
@@ -54,11 +61,14 @@ export function windowName(window: TimeWindow): string {
   return `${stamp(window.start)}--${stamp(window.end)}`;
 }
 
-/** The UTC dates (YYYY-MM-DD) the window touches: the log's date= partitions to list. */
-export function windowDates(window: TimeWindow): string[] {
+/**
+ * The UTC dates (YYYY-MM-DD) the window touches, from `from` (default its start): the log's
+ * date= partitions to list.
+ */
+export function windowDates(window: TimeWindow, from: Date = window.start): string[] {
   const dates: string[] = [];
   const last = new Date(window.end.getTime() - 1).toISOString().slice(0, 10);
-  for (let day = Date.parse(window.start.toISOString().slice(0, 10)); ; day += DAY_MS) {
+  for (let day = Date.parse(from.toISOString().slice(0, 10)); ; day += DAY_MS) {
     const date = new Date(day).toISOString().slice(0, 10);
     dates.push(date);
     if (date >= last) return dates;

@@ -234,6 +234,7 @@ describe("monitoring job: bad input is counted, never a crash", () => {
     });
     assert.deepEqual(report.join, {
       predictions: 7,
+      lookback_predictions: 0,
       predictions_without_lead_id: 1,
       outcomes: 7,
       duplicate_outcomes: 2,
@@ -262,6 +263,39 @@ describe("monitoring job: bad input is counted, never a crash", () => {
     assert.equal(unknown!.threshold_source, "default");
     assert.equal(unknown!.quality.roc_auc.value, null);
     assert.match(unknown!.quality.roc_auc.reason!, /every joined lead converted/);
+  });
+
+  it("joins the window's outcomes to predictions of the lookback before it, which drift never sees", async () => {
+    const records = [
+      // Scored 20 days before the window, converted within it: joined with a 30-day lookback.
+      predictionRecord({ lead_id: "L-old", score: 0.9, time: "2026-11-09T10:00:00.000Z" }),
+      // Scored 40 days before: beyond the lookback, an unknown lead.
+      predictionRecord({ lead_id: "L-older", score: 0.1, time: "2026-10-20T10:00:00.000Z" }),
+      predictionRecord({ lead_id: "L-new", score: 0.2 }),
+      outcomeRecord({ lead_id: "L-old", converted: true }),
+      outcomeRecord({ lead_id: "L-older", converted: false }),
+      outcomeRecord({ lead_id: "L-new", converted: false }),
+      // Received before the window: another run's outcome, even though its lead is known.
+      outcomeRecord({ lead_id: "L-old", converted: false, time: "2026-11-10T00:00:00.000Z" }),
+    ];
+    const log = await logOf(records);
+    const DAY = 86_400_000;
+    const month = await computeReport({ ...job(log), lookbackMs: 30 * DAY });
+    assert.equal(month.settings.lookback_hours, 720);
+    assert.equal(month.join.predictions, 1, "only the window's predictions are monitored");
+    assert.equal(month.join.lookback_predictions, 1);
+    assert.equal(month.join.outcomes, 3);
+    assert.equal(month.join.outcomes_unknown_lead, 1);
+    assert.equal(month.join.joined, 2);
+    const version = month.versions[0]!;
+    assert.equal(version.predictions, 1);
+    assert.equal(version.quality.mean_score.value, (0.9 + 0.2) / 2);
+    assert.equal(version.quality.roc_auc.value, 1);
+
+    const none = await computeReport(job(log));
+    assert.equal(none.join.lookback_predictions, 0);
+    assert.equal(none.join.outcomes_unknown_lead, 2);
+    assert.equal(none.join.joined, 1);
   });
 
   it("reports an empty window as empty: exit-worthy 0, null metrics with reasons, no NaN", async () => {

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseWindow, windowDates, windowName } from "../../../src/monitoring/quality/window.js";
+import {
+  parseDuration,
+  parseWindow,
+  windowDates,
+  windowName,
+} from "../../../src/monitoring/quality/window.js";
 
 const NOW = new Date("2026-12-01T12:30:00Z");
 
@@ -30,6 +35,24 @@ describe("monitoring job window", () => {
     ] as const) {
       assert.throws(() => parseWindow(since, until, NOW), RangeError, `${since} ${until}`);
     }
+  });
+
+  it("parses --lookback durations, zero included, and refuses other words", () => {
+    assert.equal(parseDuration("30d", "--lookback"), 30 * 86_400_000);
+    assert.equal(parseDuration("36h", "--lookback"), 36 * 3_600_000);
+    assert.equal(parseDuration("0d", "--lookback"), 0);
+    for (const text of ["", "30", "1w", "-1d", "2026-11-30T00:00:00Z"]) {
+      assert.throws(() => parseDuration(text, "--lookback"), /--lookback must be a duration/);
+    }
+  });
+
+  it("lists the dates from an earlier start when asked (the lookback's partitions)", () => {
+    const window = parseWindow("2026-11-30T00:00:00Z", "2026-12-01T00:00:00Z", NOW);
+    assert.deepEqual(windowDates(window, new Date("2026-11-28T23:00:00Z")), [
+      "2026-11-28",
+      "2026-11-29",
+      "2026-11-30",
+    ]);
   });
 
   it("names the reports by window and lists the dates it touches, end exclusive", () => {
