@@ -19,6 +19,24 @@ export class InvalidInputError extends ServiceError {
   readonly statusCode = 400;
 }
 
+/** No credential, or one the service does not know (API keys): 401 with WWW-Authenticate. */
+export class UnauthenticatedError extends ServiceError {
+  readonly code = "UNAUTHENTICATED";
+  readonly statusCode = 401;
+}
+
+/** A known credential without the scope the route needs (predict, explain, feedback, admin). */
+export class ForbiddenError extends ServiceError {
+  readonly code = "FORBIDDEN";
+  readonly statusCode = 403;
+}
+
+/** The caller is over its quota: 429 with Retry-After and the RateLimit-* headers. */
+export class RateLimitedError extends ServiceError {
+  readonly code = "RATE_LIMITED";
+  readonly statusCode = 429;
+}
+
 /** The named model (or version) is not served here. */
 export class ModelNotFoundError extends ServiceError {
   readonly code = "MODEL_NOT_FOUND";
