@@ -1,6 +1,26 @@
 import assert from "node:assert/strict";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
+import { builtInVersionDir } from "./support/app.js";
 import { exitOf, freePort, startServer, waitFor } from "./support/server-process.js";
+import { addUnusedInitializer } from "./support/tamper.js";
+
+/** The lines of `text` that are not one JSON value each. */
+function nonJsonLines(text: string): string[] {
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .filter((line) => {
+      try {
+        JSON.parse(line);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+}
 
 describe("server process", () => {
   it("serves, then on SIGTERM fails readiness, keeps answering while draining, and exits 0", async () => {
@@ -55,6 +75,35 @@ describe("server process", () => {
     } finally {
       child.kill("SIGKILL");
     }
+  });
+
+  it("writes only JSON lines, even while ONNX Runtime loads a model it warns about", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "lead-scoring-ort-log-"));
+    const versionDir = path.join(dir, "1.0.0");
+    await cp(builtInVersionDir(), versionDir, { recursive: true });
+    await addUnusedInitializer(versionDir); // ONNX Runtime: "Removing initializer 'unused'…"
+    const { child, output, stderr } = startServer({
+      PORT: String(await freePort()),
+      METRICS_PORT: "0",
+      MODEL_URI: versionDir,
+      DRAIN_SECONDS: "0",
+    });
+    try {
+      await waitFor(() => output().includes("model ready"), "model ready");
+      child.kill("SIGTERM");
+      assert.equal(await exitOf(child), 0);
+      assert.deepEqual(nonJsonLines(output()), [], "stdout and stderr");
+      assert.doesNotMatch(stderr(), /onnxruntime/);
+    } finally {
+      child.kill("SIGKILL");
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits 2 naming a CORS origin no browser sends", async () => {
+    const { child, output } = startServer({ CORS_ORIGINS: "https://app.example/" });
+    assert.equal(await exitOf(child), 2);
+    assert.match(output(), /CORS_ORIGINS \\"https:\/\/app\.example\/\\" is not an origin/);
   });
 
   it("exits 2 naming the variable when the configuration is invalid", async () => {
