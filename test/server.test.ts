@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { builtInVersionDir } from "./support/app.js";
+import { RawConnection } from "./support/raw-connection.js";
 import { exitOf, freePort, startServer, waitFor } from "./support/server-process.js";
 import { addUnusedInitializer } from "./support/tamper.js";
 
@@ -72,6 +73,30 @@ describe("server process", () => {
       );
       assert.doesNotMatch(output(), /incoming request/);
       assert.doesNotMatch(output(), /instances/, "request bodies are not logged");
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("on SIGINT (Ctrl-C) stops now: no drain, an idle keep-alive connection closed, exit 0", async () => {
+    const port = await freePort();
+    const { child, output } = startServer({
+      PORT: String(port),
+      METRICS_PORT: "0",
+      DRAIN_SECONDS: "30", // what SIGTERM would wait
+    });
+    try {
+      await waitFor(() => output().includes("model ready"), "model ready");
+      // A browser's connection: one request answered, then idle, kept alive.
+      const idle = await RawConnection.open(port);
+      assert.equal(await idle.get("/health/live"), "HTTP/1.1 200 OK");
+      child.kill("SIGINT");
+      await idle.closed;
+      assert.ok(idle.endedByServer, "the service closed the idle connection");
+      assert.equal(await exitOf(child), 0);
+      assert.match(output(), /"signal":"SIGINT".*stopping now, no drain/);
+      assert.doesNotMatch(output(), /draining/);
+      assert.match(output(), /shut down cleanly/);
     } finally {
       child.kill("SIGKILL");
     }
