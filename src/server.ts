@@ -1,3 +1,5 @@
+// First: Node's own warnings as JSON lines, from whichever module below emits one.
+import "./process-warnings.js";
 import closeWithGrace from "close-with-grace";
 import type { FastifyBaseLogger } from "fastify";
 import { setTimeout as sleep } from "node:timers/promises";

@@ -8,6 +8,10 @@ import { RawConnection } from "./support/raw-connection.js";
 import { exitOf, freePort, startServer, waitFor } from "./support/server-process.js";
 import { addUnusedInitializer } from "./support/tamper.js";
 
+/** Preloaded into the service (no spaces or double quotes: NODE_OPTIONS would split them). */
+const EMIT_WARNING_ON_SIGWINCH =
+  "process.on('SIGWINCH',()=>process.emitWarning('from-the-test','DeprecationWarning','DEP_TEST'))";
+
 /** The lines of `text` that are not one JSON value each. */
 function nonJsonLines(text: string): string[] {
   return text
@@ -102,7 +106,7 @@ describe("server process", () => {
     }
   });
 
-  it("writes only JSON lines, even while ONNX Runtime loads a model it warns about", async () => {
+  it("writes only JSON lines, even while ONNX Runtime loads a model it warns about, and for Node's own warnings", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "lead-scoring-ort-log-"));
     const versionDir = path.join(dir, "1.0.0");
     await cp(builtInVersionDir(), versionDir, { recursive: true });
@@ -112,9 +116,22 @@ describe("server process", () => {
       METRICS_PORT: "0",
       MODEL_URI: versionDir,
       DRAIN_SECONDS: "0",
+      // A Node warning on demand, as a dependency's deprecation would emit one at run time.
+      NODE_OPTIONS: `--import=data:text/javascript,${EMIT_WARNING_ON_SIGWINCH}`,
     });
     try {
       await waitFor(() => output().includes("model ready"), "model ready");
+      child.kill("SIGWINCH");
+      await waitFor(() => stderr().includes("from-the-test"), "the warning");
+      const warning = stderr()
+        .split("\n")
+        .find((line) => line.includes("from-the-test"));
+      assert.deepEqual(JSON.parse(warning ?? ""), {
+        ...(JSON.parse(warning ?? "") as { time: string }),
+        severity: "WARNING",
+        code: "DEP_TEST",
+        message: "DeprecationWarning: from-the-test",
+      });
       child.kill("SIGTERM");
       assert.equal(await exitOf(child), 0);
       assert.deepEqual(nonJsonLines(output()), [], "stdout and stderr");
