@@ -27,10 +27,10 @@ export const EnvSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: "" }),
   // Idle keep-alive connections outlive the load balancer's (Google's external Application Load
   // Balancer keeps them 600 s), so the balancer is always the side that closes one.
-  KEEP_ALIVE_TIMEOUT_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 620 }),
+  KEEP_ALIVE_TIMEOUT_SECONDS: Type.Number({ minimum: 0.001, maximum: 3600, default: 620 }),
   // From a request's first byte: its headers, and the whole request, must have arrived by then.
-  HEADERS_TIMEOUT_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 60 }),
-  REQUEST_TIMEOUT_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 120 }),
+  HEADERS_TIMEOUT_SECONDS: Type.Number({ minimum: 0.001, maximum: 3600, default: 60 }),
+  REQUEST_TIMEOUT_SECONDS: Type.Number({ minimum: 0.001, maximum: 3600, default: 120 }),
   DRAIN_SECONDS: Type.Number({ minimum: 0, maximum: 600, default: 5 }),
   SHUTDOWN_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 3600, default: 30 }),
   MODEL_POLL_SECONDS: Type.Number({ minimum: 0.1, maximum: 86_400, default: 30 }),
@@ -248,10 +248,11 @@ function httpTimeouts(parsed: Env): HttpTimeouts {
       `invalid configuration: HEADERS_TIMEOUT_SECONDS (${parsed.HEADERS_TIMEOUT_SECONDS}) must not exceed REQUEST_TIMEOUT_SECONDS (${parsed.REQUEST_TIMEOUT_SECONDS})`,
     );
   }
+  // Whole milliseconds: Fastify takes integers only.
   return {
-    keepAliveMs: parsed.KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
-    headersMs: parsed.HEADERS_TIMEOUT_SECONDS * 1000,
-    requestMs: parsed.REQUEST_TIMEOUT_SECONDS * 1000,
+    keepAliveMs: Math.round(parsed.KEEP_ALIVE_TIMEOUT_SECONDS * 1000),
+    headersMs: Math.round(parsed.HEADERS_TIMEOUT_SECONDS * 1000),
+    requestMs: Math.round(parsed.REQUEST_TIMEOUT_SECONDS * 1000),
   };
 }
 

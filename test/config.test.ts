@@ -73,6 +73,8 @@ describe("config", () => {
       () => loadConfig({ KEEP_ALIVE_TIMEOUT_SECONDS: "0" }),
       /KEEP_ALIVE_TIMEOUT_SECONDS/,
     );
+    // Fastify takes whole milliseconds only.
+    assert.equal(loadConfig({ KEEP_ALIVE_TIMEOUT_SECONDS: "0.0015" }).httpTimeouts.keepAliveMs, 2);
   });
 
   it("reads the prediction log settings: off by default, lists split on commas", () => {
