@@ -53,6 +53,9 @@ COPY --from=build /src/dist/src ./dist/src
 # package.json: the service reads its own version from it and finds models/ next to it.
 COPY package.json ./
 COPY models/lead-scoring ./models/lead-scoring
+# `lead-scoring` on PATH (registry, monitor): what the chart's CronJob and an operator's
+# `kubectl exec` run. main.js starts with `#!/usr/bin/env node`; it stays root-owned.
+RUN chmod 0755 dist/src/cli/main.js && ln -s /app/dist/src/cli/main.js /usr/local/bin/lead-scoring
 # A numeric uid (the base image's `node` user) so that Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 # 8080: the API. 9464: Prometheus metrics when METRICS_PORT is set (kept off the load balancer).

@@ -102,8 +102,14 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "(^|/)(protocols|dataplane|monitoring)/",
-              message: "The CLI manages the registry; it does not serve.",
+              regex: "(^|/)(protocols|dataplane)/",
+              message: "The CLI manages the registry and runs batch jobs; it does not serve.",
+            },
+            {
+              // The monitoring job's pure code only: not the service's metrics or log sinks.
+              regex: "(^|/)monitoring/(?!(quality|drift)/)",
+              message:
+                "The CLI may use monitoring/quality and monitoring/drift (pure code), nothing else of monitoring/.",
             },
           ],
         },

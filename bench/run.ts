@@ -165,7 +165,7 @@ export const serviceCases = (port: number): Case[] => [
 
 /** In this process: µs that DriftMonitor.observe spends per single-instance batch. */
 function driftMicroseconds(model: LoadedModel): number {
-  const tables = compileDriftTables(model)!;
+  const tables = compileDriftTables(model.metadata, model.preprocessor.spec)!;
   const options = {
     windowSize: 10_000,
     windowSeconds: 3600,

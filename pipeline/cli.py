@@ -131,7 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     o = r.add_argument_group("output (--registry, --out or both)")
     o.add_argument("--name", required=True, help="model name, e.g. lead-scoring")
-    o.add_argument("--out", metavar="DIR", help="write the version folder here (new or empty)")
+    o.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write the version folder here (new or empty): a directory or gs://bucket/prefix",
+    )
     _publish_options(o, required=False)
     o.add_argument(
         "--mlflow-uri",
@@ -146,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         "($LEAD_SCORING_CLI, this checkout's, or lead-scoring on PATH).",
         parents=[common],
     )
-    g.add_argument("version_dir")
+    g.add_argument("version_dir", help="an exported version folder: a directory or gs:// prefix")
     g.add_argument("--name", required=True, help="model name (the folder's metadata.name)")
     _publish_options(g, required=True)
 
@@ -225,13 +229,17 @@ def _run(args: argparse.Namespace) -> int:
         log=lambda s: print(s, flush=True),
     )
     pm = result.metadata["primary_metric"]
-    where = result.published.location if result.published else result.version_dir
+    where = (
+        result.published.location
+        if result.published
+        else (result.uploaded_to or result.version_dir)
+    )
     print(f"done: {where} ({pm['name']} {pm['value']:.4f})")
     return _exit_code(result.published)
 
 
 def _register(args: argparse.Namespace) -> int:
-    from .register import publish
+    from .register import code_commit, publish
 
     published = publish(
         args.version_dir,
@@ -240,6 +248,7 @@ def _register(args: argparse.Namespace) -> int:
         alias=args.alias,
         promote_if_better=args.promote_if_better,
         major=args.major,
+        git_commit=code_commit(),
     )
     print(published.output)
     return _exit_code(published)

@@ -175,6 +175,9 @@ def register_op(
             registry,
             "--model",
             name,
+            # The lineage's training run: this pipeline run (Vertex AI's pipeline job name).
+            "--run-id",
+            dsl.PIPELINE_JOB_NAME_PLACEHOLDER,
         ],
     )
 

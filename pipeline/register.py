@@ -86,6 +86,29 @@ def registry_cli() -> RegistryCli:
     )
 
 
+def code_commit() -> str | None:
+    """The training code's git commit for the lineage: $GIT_COMMIT (set by CI or an image
+    build), else this checkout's HEAD with "-dirty" when pipeline/ has uncommitted changes, else
+    None (an installed package that does not know its commit)."""
+    configured = os.environ.get("GIT_COMMIT", "").strip()
+    if configured:
+        return configured
+    if not (REPO / ".git").exists() or shutil.which("git") is None:
+        return None
+
+    def git(*args: str) -> str | None:
+        done = subprocess.run(
+            ["git", "-C", str(REPO), *args], capture_output=True, text=True, check=False
+        )
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    head = git("rev-parse", "HEAD")
+    if not head:
+        return None
+    dirty = git("status", "--porcelain", "--", "pipeline")
+    return f"{head}-dirty" if dirty else head
+
+
 @dataclass(frozen=True)
 class Published:
     """What `lead-scoring registry publish` did."""
@@ -113,15 +136,21 @@ def publish(
     alias: str | None = None,
     promote_if_better: bool = False,
     major: bool = False,
+    run_id: str | None = None,
+    git_commit: str | None = None,
     cli: RegistryCli | None = None,
 ) -> Published:
-    """Publish `version_dir` as the next version of `name` in `registry` (dir or gs://)."""
+    """Publish `version_dir` (a folder or gs:// prefix) as the next version of `name` in
+    `registry` (dir or gs://). `run_id` (the MLflow run) and `git_commit` (the training code's)
+    go into the version's lineage."""
     cli = cli or registry_cli()
     argv = [*cli.argv, "registry", "publish", _absolute(version_dir)]
     argv += ["--registry", _absolute(registry), "--model", name]
     argv += ["--alias", alias] if alias else []
     argv += ["--promote-if-better"] if promote_if_better else []
     argv += ["--major"] if major else []
+    argv += ["--run-id", run_id] if run_id else []
+    argv += ["--git-commit", git_commit] if git_commit else []
     try:
         done = subprocess.run(argv, cwd=cli.cwd, capture_output=True, text=True, check=False)
     except OSError as e:

@@ -18,10 +18,11 @@ from .config import UNPUBLISHED_VERSION, RunConfig
 from .errors import PipelineError
 from .evaluate import evaluate, predict
 from .export import check_export_dir, export
+from .gcs_output import check_gcs_output, is_gcs_uri, upload_version_dir
 from .golden import golden_instances
 from .ingest import IngestResult, ingest
 from .preprocess import PreprocessResult, preprocess
-from .register import Published, publish, registry_cli
+from .register import Published, code_commit, publish, registry_cli
 from .train import TrainResult, train
 
 
@@ -76,6 +77,7 @@ class RunResult:
     metadata: dict[str, Any]  # its metadata.json (version: UNPUBLISHED_VERSION)
     published: Published | None  # what the registry did with it, when one was given
     mlflow_run_id: str | None
+    uploaded_to: str | None = None  # --out gs://…: where the version folder was written
 
 
 def stage_reporter(
@@ -107,12 +109,18 @@ def run_pipeline(
     mlflow_uri: str | None = None,
     log: Callable[[str], None] = print,
 ) -> RunResult:
-    """Train and export into `out` (a new or empty folder), and/or publish to `registry`."""
+    """Train and export into `out` (a new or empty folder, or gs:// prefix), and/or publish to
+    `registry`."""
     if out is None and registry is None:
         raise PipelineError("nowhere to put the model: give a registry, an output folder or both")
+    # --out gs://…: exported into a temporary folder, then uploaded.
+    upload_to = str(out) if out is not None and is_gcs_uri(out) else None
+    local_out = Path(out) if out is not None and upload_to is None else None
     # Say what cannot work before training, not after.
-    if out is not None:
-        check_export_dir(Path(out))
+    if local_out is not None:
+        check_export_dir(local_out)
+    if upload_to is not None:
+        check_gcs_output(upload_to)
     cli = registry_cli() if registry is not None else None
     stage = stage_reporter(log)
 
@@ -150,7 +158,7 @@ def run_pipeline(
     stage(4, "evaluate", shown)
 
     with tempfile.TemporaryDirectory(prefix="lead-scoring-export-") as tmp:
-        version_dir = Path(out) if out is not None else Path(tmp) / name
+        version_dir = local_out if local_out is not None else Path(tmp) / name
         metadata = export_version(
             version_dir,
             name=name,
@@ -163,13 +171,21 @@ def run_pipeline(
             seed=config.train.seed,
             golden_rows=config.golden_rows,
         )
+        if upload_to is not None:
+            upload_version_dir(version_dir, upload_to)
         stage(
             5,
             "export",
             f"model.onnx output {metadata['onnx']['output']!r} == XGBoost on "
             f"{config.golden_rows} golden + {len(prep.y_test)} held-out rows (within tolerance)"
-            + (f" → {version_dir}" if out is not None else ""),
+            + (f" → {upload_to or version_dir}" if out is not None else ""),
         )
+        # The MLflow run exists before publishing, so the version's lineage can name it.
+        run_id = None
+        if mlflow_uri:
+            from .tracking import start_run
+
+            run_id = start_run(mlflow_uri, metadata)
         published = None
         if registry is not None:
             try:
@@ -180,6 +196,8 @@ def run_pipeline(
                     alias=alias,
                     promote_if_better=promote_if_better,
                     major=major,
+                    run_id=run_id,
+                    git_commit=code_commit(),
                     cli=cli,
                 )
             except PipelineError as e:
@@ -187,16 +205,16 @@ def run_pipeline(
                 raise PipelineError(f"{e}{kept}") from e
         stage(6, "register", str(published) if published else "skipped (no registry given)")
 
-        run_id = None
         if mlflow_uri:
             from .tracking import log_run
 
             version = published.version if published else None
-            run_id = log_run(mlflow_uri, version_dir, metadata, version=version)
+            log_run(mlflow_uri, version_dir, metadata, version=version, run_id=run_id)
             log(f"        mlflow     run {run_id} at {mlflow_uri}")
     return RunResult(
-        version_dir=version_dir if out is not None else None,
+        version_dir=local_out,
         metadata=metadata,
         published=published,
         mlflow_run_id=run_id,
+        uploaded_to=upload_to,
     )

@@ -35,14 +35,8 @@ def scalar_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
-def log_run(
-    uri: str, version_dir: str | Path, metadata: Mapping[str, Any], version: str | None = None
-) -> str:
-    """Log one training run to the MLflow tracking server/store at `uri`; returns its run id.
-
-    `version`: the number the registry gave the model (default: metadata's, as exported).
-    """
-    version = version or metadata["version"]
+def _mlflow(uri: str, experiment: str) -> Any:
+    """The mlflow module, pointed at `uri` and `experiment`."""
     if uri.startswith("file:") or "://" not in uri:
         # MLflow 3 refuses a local file store unless opted in; the user asked for one
         # explicitly by passing this URI, so opt in for this process.
@@ -53,8 +47,42 @@ def log_run(
         raise PipelineError("--mlflow-uri needs the mlflow package: pip install mlflow") from None
     try:
         mlflow.set_tracking_uri(uri)
-        mlflow.set_experiment(metadata["name"])
-        with mlflow.start_run(run_name=f"{metadata['name']}-{version}") as run:
+        mlflow.set_experiment(experiment)
+    except Exception as e:
+        raise PipelineError(f"MLflow logging to {uri} failed: {e}".splitlines()[0]) from e
+    return mlflow
+
+
+def start_run(uri: str, metadata: Mapping[str, Any]) -> str:
+    """Creates the run before the model is published, so that its id can go into the version's
+    lineage; log_run fills it in afterwards. Returns the run id."""
+    mlflow = _mlflow(uri, metadata["name"])
+    try:
+        with mlflow.start_run(run_name=metadata["name"]) as run:
+            return run.info.run_id
+    except Exception as e:
+        raise PipelineError(f"MLflow logging to {uri} failed: {e}".splitlines()[0]) from e
+
+
+def log_run(
+    uri: str,
+    version_dir: str | Path,
+    metadata: Mapping[str, Any],
+    version: str | None = None,
+    run_id: str | None = None,
+) -> str:
+    """Log one training run to the MLflow tracking server/store at `uri`; returns its run id.
+
+    `version`: the number the registry gave the model (default: metadata's, as exported).
+    `run_id`: a run made by start_run, to fill in (default: a new run).
+    """
+    version = version or metadata["version"]
+    mlflow = _mlflow(uri, metadata["name"])
+    try:
+        name = f"{metadata['name']}-{version}"
+        with mlflow.start_run(run_id=run_id, run_name=None if run_id else name) as run:
+            if run_id is not None:  # named now that the registry has given the version
+                mlflow.set_tag("mlflow.runName", name)
             params = {**_flat("", metadata["params"]), **_flat("data.", metadata["training_data"])}
             if metadata.get("search"):
                 params.update(_flat("search.", metadata["search"]))

@@ -13,7 +13,11 @@
 #      values, every rendered object validated against the Kubernetes/GKE/Prometheus schemas,
 #      the security context, probes, ports and annotations asserted, and kustomize's rendering
 #      of k8s/ validated and compared with the chart's defaults.
-# Environment: HELM, KUSTOMIZE (binaries), SHARED_DIR (default ../shared), SKIP_IMAGE=1.
+#   4. Alert rules (scripts/deploy/alerts.test.ts): promtool check rules on the rules the chart
+#      renders, promtool test rules with scripts/deploy/alerts/alerts.test.yaml.
+#   5. Dashboards (scripts/deploy/dashboards.test.ts, metric-coverage.test.ts): current with
+#      scripts/dashboards/, and every metric a panel or rule reads is in a real /metrics scrape.
+# Environment: HELM, KUSTOMIZE, PROMTOOL (binaries), SHARED_DIR (default ../shared), SKIP_IMAGE=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin:$PATH"
@@ -62,7 +66,11 @@ else
   if [[ -z "${KUSTOMIZE:-}" ]]; then
     skip_or_fail "k8s/ checks: neither kustomize nor kubectl (go install sigs.k8s.io/kustomize/kustomize/v5)"
   fi
-  HELM="$HELM" KUSTOMIZE="${KUSTOMIZE:-}" \
+  PROMTOOL=${PROMTOOL:-$(command -v promtool || true)}
+  if [[ -z "$PROMTOOL" ]]; then
+    skip_or_fail "alert rule checks: no promtool (go install github.com/prometheus/prometheus/cmd/promtool@v0.316.0)"
+  fi
+  HELM="$HELM" KUSTOMIZE="${KUSTOMIZE:-}" PROMTOOL="$PROMTOOL" \
     node --import tsx --test --test-reporter=spec scripts/deploy/*.test.ts
 fi
 

@@ -34,6 +34,8 @@ export const EnvSchema = Type.Object({
   DRAIN_SECONDS: Type.Number({ minimum: 0, maximum: 600, default: 5 }),
   SHUTDOWN_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 3600, default: 30 }),
   MODEL_POLL_SECONDS: Type.Number({ minimum: 0.1, maximum: 86_400, default: 30 }),
+  // How often to check the monitoring job's latest.json beside a followed alias; 0 = never.
+  QUALITY_REPORT_POLL_SECONDS: Type.Number({ minimum: 0, maximum: 86_400, default: 60 }),
   MODEL_LOAD_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 3600, default: 120 }),
   GCS_API_ENDPOINT: Type.Optional(Type.String({ pattern: "^https?://" })),
   GOOGLE_CLOUD_PROJECT: Type.Optional(Type.String({ minLength: 1 })),
@@ -85,6 +87,8 @@ export interface Config {
   readonly modelLoadTimeoutSeconds: number;
   /** How often to check the alias of a MODEL_URI ending in @alias. */
   readonly modelPollSeconds: number;
+  /** How often to check `<registry>/<model>/monitoring/latest.json` (alias sources); 0 = off. */
+  readonly qualityReportPollSeconds: number;
   readonly gcsApiEndpoint: string | undefined;
   readonly gcpProject: string | undefined;
   readonly onnxThreads: number;
@@ -165,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutSeconds: parsed.SHUTDOWN_TIMEOUT_SECONDS,
     modelLoadTimeoutSeconds: parsed.MODEL_LOAD_TIMEOUT_SECONDS,
     modelPollSeconds: parsed.MODEL_POLL_SECONDS,
+    qualityReportPollSeconds: parsed.QUALITY_REPORT_POLL_SECONDS,
     gcsApiEndpoint: parsed.GCS_API_ENDPOINT,
     gcpProject: parsed.GOOGLE_CLOUD_PROJECT,
     onnxThreads: parsed.ONNX_THREADS,
@@ -264,7 +269,7 @@ function commaList(text: string): string[] {
 }
 
 /** "a=0.2, b=0.5" → {a: 0.2, b: 0.5}; a malformed pair or a threshold ≤ 0 is a ConfigError. */
-function parseThresholds(text: string): ReadonlyMap<string, number> {
+export function parseThresholds(text: string): ReadonlyMap<string, number> {
   const thresholds = new Map<string, number>();
   for (const pair of text.split(",").map((p) => p.trim())) {
     if (pair === "") continue;

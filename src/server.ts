@@ -12,6 +12,7 @@ import { serveConfiguredModel, type ServedModel } from "./lifecycle/model-source
 import { Metrics } from "./monitoring/metrics.js";
 import { openPredictionLog } from "./monitoring/prediction-log/open.js";
 import type { PredictionLog } from "./monitoring/prediction-log/prediction-log.js";
+import { QualityReportPoller } from "./monitoring/quality-report/poller.js";
 import { observeAll } from "./dataplane/observer.js";
 import { ConnectionDrain } from "./protocols/drain.js";
 
@@ -47,6 +48,7 @@ async function main(config: Config): Promise<void> {
   const connections = new ConnectionDrain(app.server);
 
   let served: ServedModel | undefined;
+  let qualityReport: QualityReportPoller | undefined;
   let stopping = false;
   const hurry = new AbortController(); // SIGINT: no (more) drain wait
   const shutdown = closeWithGrace(
@@ -69,6 +71,7 @@ async function main(config: Config): Promise<void> {
       // Every request has been answered: write what the prediction log holds, within a bound.
       await predictionLog?.close(predictionLogDeadlineMs(config));
       await served?.stop();
+      await qualityReport?.stop();
       await metricsApp?.close();
       await models.close(); // each model goes only once its last request has been answered
       app.log.info("shut down cleanly");
@@ -84,11 +87,14 @@ async function main(config: Config): Promise<void> {
   await metricsApp?.listen({ port: config.metricsPort, host: config.host });
   try {
     served = await serveConfiguredModel(config, holder, metrics, app.log);
-    const { model } = served;
-    app.log.info(
-      { model: model.name, version: model.version, source: model.source },
-      "model ready",
-    );
+    const { model } = served; // undefined: the alias follower waits for the alias, not ready
+    if (model !== undefined) {
+      app.log.info(
+        { model: model.name, version: model.version, source: model.source },
+        "model ready",
+      );
+    }
+    qualityReport = pollQualityReport(config, served, metrics, app.log);
   } catch (error) {
     app.log.fatal(
       { err: error },
@@ -98,6 +104,27 @@ async function main(config: Config): Promise<void> {
     await metricsApp?.close();
     process.exit(1);
   }
+}
+
+/**
+ * Beside a followed alias, the monitoring job's `<model>/monitoring/latest.json` becomes gauges
+ * (docs/monitoring.md). Off for a pinned model: it has no registry to look in.
+ */
+function pollQualityReport(
+  config: Config,
+  served: ServedModel,
+  metrics: Metrics,
+  log: FastifyBaseLogger,
+): QualityReportPoller | undefined {
+  if (served.registry === undefined || config.qualityReportPollSeconds === 0) return undefined;
+  const poller = new QualityReportPoller({
+    store: served.registry.store,
+    model: served.registry.model,
+    gauges: metrics.qualityReport,
+    log,
+  });
+  poller.start(config.qualityReportPollSeconds * 1000);
+  return poller;
 }
 
 /** What is left of the shutdown budget after the drain, less a margin for the rest. */

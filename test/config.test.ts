@@ -118,6 +118,16 @@ describe("config", () => {
     assert.equal(loadConfig({ MONITORING_ENABLED: "false" }).drift, undefined);
   });
 
+  it("polls the monitoring job's report every minute unless told otherwise; 0 turns it off", () => {
+    assert.equal(loadConfig({}).qualityReportPollSeconds, 60);
+    assert.equal(loadConfig({ QUALITY_REPORT_POLL_SECONDS: "0" }).qualityReportPollSeconds, 0);
+    assert.equal(loadConfig({ QUALITY_REPORT_POLL_SECONDS: "2.5" }).qualityReportPollSeconds, 2.5);
+    assert.throws(
+      () => loadConfig({ QUALITY_REPORT_POLL_SECONDS: "-1" }),
+      /QUALITY_REPORT_POLL_SECONDS must be >= 0/,
+    );
+  });
+
   it("rejects malformed drift settings", () => {
     for (const DRIFT_THRESHOLDS of ["total_visits", "=0.2", "a=", "a=-1", "a=x"]) {
       assert.throws(() => loadConfig({ DRIFT_THRESHOLDS }), /DRIFT_THRESHOLDS/);

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.artifacts import verify_version_dir
+from pipeline.artifacts import METADATA_JSON, read_json, verify_version_dir
 from pipeline.config import UNPUBLISHED_VERSION
 from pipeline.kfp_pipeline import STAGES, build_pipeline
 from pipeline.register import CLI_ENV, RegistryCli
@@ -101,11 +101,13 @@ def test_register_step_publishes_the_export_with_the_service_cli(spec: dict) -> 
         "{{$.inputs.parameters['registry']}}",
         "--model",
         "{{$.inputs.parameters['name']}}",
+        "--run-id",
+        "{{$.pipeline_job_name}}",
     ]
 
 
 PLACEHOLDER = re.compile(
-    r"\{\{\$\.(?:inputs|outputs)\.(?:parameters|artifacts)\['(\w+)'\][^}]*\}\}"
+    r"\{\{\$\.(?:(?:inputs|outputs)\.(?:parameters|artifacts)\['(\w+)'\][^}]*|(pipeline_job_name))\}\}"
 )
 
 
@@ -126,8 +128,9 @@ def test_register_step_runs_against_a_real_registry(
             "version_dir": str(version_dir),
             "registry": str(reg),
             "name": "synthetic",
+            "pipeline_job_name": "training-pipeline-20261201180000",
         }
-        argv = [PLACEHOLDER.sub(lambda m: values[m[1]], a) for a in container["args"]]
+        argv = [PLACEHOLDER.sub(lambda m: values[m[1] or m[2]], a) for a in container["args"]]
         done = subprocess.run(
             [*container["command"], *argv],
             cwd=cli_for_registry.cwd,
@@ -141,6 +144,8 @@ def test_register_step_runs_against_a_real_registry(
     assert synthetic_run.version_dir is not None
     code, outcome, stderr = step(synthetic_run.version_dir, "true")
     assert code == 0 and "promoted 1.0.0 to production" in outcome, stderr
+    lineage = read_json(reg / "synthetic" / "1.0.0" / METADATA_JSON)["lineage"]
+    assert lineage["training_run_id"] == "training-pipeline-20261201180000"
     code, outcome, stderr = step(synthetic_run.version_dir, "True")  # equal: kept, not a failure
     assert code == 0 and "published synthetic 1.0.1" in outcome, stderr
     assert "kept production at 1.0.0" in outcome

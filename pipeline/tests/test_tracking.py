@@ -40,5 +40,8 @@ def test_run_publishes_and_logs_params_metrics_and_artifacts(
     tn, fp = metadata["metrics"]["confusion_matrix"][0]
     assert run.data.metrics["tn"] == tn and run.data.metrics["fp"] == fp
     assert run.data.tags["model.version"] == "1.0.0"
+    assert run.data.tags["mlflow.runName"] == "m-1.0.0"
+    # The run existed before publishing: the version's lineage names it.
+    assert metadata["lineage"]["training_run_id"] == run.info.run_id
     logged = {f.path for f in client.list_artifacts(run.info.run_id, "model")}
     assert logged == {f"model/{n}" for n in (*a.PAYLOAD_FILES, a.METADATA_JSON)}

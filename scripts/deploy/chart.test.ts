@@ -28,6 +28,7 @@ const FIXTURES = path.join(ROOT, "scripts", "deploy", "fixtures");
 
 interface Container {
   name: string;
+  image: string;
   ports: { name: string; containerPort: number }[];
   env: { name: string; value?: string }[];
   securityContext: Record<string, unknown> & { capabilities?: { drop?: string[] } };
@@ -124,6 +125,140 @@ describe("helm chart", { skip }, () => {
     assert.equal(env(container, "DRIFT_THRESHOLDS"), "city=0.5,total_visits=0.2");
   });
 
+  describe("with the monitoring job enabled", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "chart-")), "monitoring.yaml");
+    writeFileSync(
+      file,
+      [
+        "predictionLog: { sink: gcs, uri: gs://acme-ml-log/prediction-log }",
+        "config: { drift: { threshold: 0.25, thresholds: { total_visits: 0.2 } } }",
+        "monitoringJob: { enabled: true, minOutcomes: 50, mlflowTrackingUri: http://mlflow:5000 }",
+      ].join("\n"),
+    );
+    const objects = skip ? [] : helmTemplate({ values: [GKE_VALUES, file] });
+    const cronJob = () => find<{ spec: CronJobSpec }>(objects, "CronJob");
+    const job = () => cronJob().spec.jobTemplate.spec;
+    const container = () => job().template.spec.containers[0]!;
+
+    it("renders a CronJob that matches its Kubernetes schema", async () => {
+      for (const object of objects) await validateObject(object);
+      const result = helm(["lint", "--strict", CHART, "--values", GKE_VALUES, "--values", file]);
+      assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+    });
+
+    it("runs `lead-scoring monitor` over the schedule's period, one run at a time", () => {
+      const { spec } = cronJob();
+      assert.equal(spec.schedule, "17 3 * * *");
+      assert.equal(spec.concurrencyPolicy, "Forbid");
+      assert.ok(spec.successfulJobsHistoryLimit > 0 && spec.failedJobsHistoryLimit > 0);
+      const { command, args } = container();
+      assert.deepEqual(command, ["lead-scoring"]); // on PATH: scripts/deploy/check-image.sh
+      assert.deepEqual(args, [
+        "monitor",
+        "--log",
+        "$(PREDICTION_LOG_URI)",
+        "--registry",
+        "$(REGISTRY_URI)",
+        "--model",
+        "lead-scoring",
+        "--since",
+        "24h",
+        "--min-outcomes",
+        "50",
+      ]);
+    });
+
+    it("reads the serving pods' log and registry with their thresholds", () => {
+      const job = container();
+      assert.equal(env(job, "PREDICTION_LOG_URI"), "gs://acme-ml-log/prediction-log");
+      // The registry of model.uri, gs://acme-ml-models/registry/lead-scoring@production.
+      assert.equal(env(job, "REGISTRY_URI"), "gs://acme-ml-models/registry");
+      assert.equal(env(job, "MLFLOW_TRACKING_URI"), "http://mlflow:5000");
+      const { container: server } = deployment(objects);
+      for (const name of ["DRIFT_THRESHOLD", "DRIFT_THRESHOLDS"]) {
+        assert.equal(env(job, name), env(server, name), name);
+      }
+      assert.equal(env(job, "DRIFT_THRESHOLDS"), "total_visits=0.2");
+    });
+
+    it("fails the Job at once on an alert (exit 3), retries errors, ignores disruptions", () => {
+      const spec = job();
+      assert.equal(spec.template.spec.restartPolicy, "Never");
+      assert.ok(spec.backoffLimit > 0, "errors are retried");
+      const [alert, disruption] = spec.podFailurePolicy.rules;
+      assert.equal(alert?.action, "FailJob");
+      assert.deepEqual(alert?.onExitCodes, {
+        containerName: container().name,
+        operator: "In",
+        values: [2, 3],
+      });
+      assert.equal(disruption?.action, "Ignore");
+      assert.deepEqual(disruption?.onPodConditions, [{ type: "DisruptionTarget", status: "True" }]);
+    });
+
+    it("runs as the serving pods do: same image, account, security context, read-only", () => {
+      const pod = job().template.spec;
+      const { spec, container: server } = deployment(objects);
+      assert.equal(pod.serviceAccountName, spec.template.spec.serviceAccountName);
+      assert.deepEqual(pod.securityContext, spec.template.spec.securityContext);
+      assert.deepEqual(container().securityContext, server.securityContext);
+      assert.equal(container().image, server.image);
+      assert.ok(container().resources.requests?.memory && container().resources.limits?.memory);
+      const tmp = container().volumeMounts.find((mount) => mount.mountPath === "/tmp");
+      assert.ok(pod.volumes.find((v) => v.name === tmp?.name)?.emptyDir);
+    });
+
+    it("is never selected by the serving pods' Service, PDB or NetworkPolicy", () => {
+      const labels = job().template.metadata.labels;
+      const selectors = [
+        find<{ spec: { selector: Record<string, string> } }>(objects, "Service", "lead-scoring")
+          .spec.selector,
+        find<{ spec: { selector: { matchLabels: Record<string, string> } } }>(
+          objects,
+          "PodDisruptionBudget",
+        ).spec.selector.matchLabels,
+        find<{ spec: { podSelector: { matchLabels: Record<string, string> } } }>(
+          objects,
+          "NetworkPolicy",
+        ).spec.podSelector.matchLabels,
+      ];
+      for (const selector of selectors) {
+        const matches = Object.entries(selector).every(([key, value]) => labels[key] === value);
+        assert.equal(matches, false, JSON.stringify(selector));
+      }
+      // The serving pods keep the QUALITY_REPORT_POLL_SECONDS that exports the job's output.
+      assert.equal(env(deployment(objects).container, "QUALITY_REPORT_POLL_SECONDS"), "60");
+    });
+
+    it("refuses to render without a registry or a prediction log in Cloud Storage", () => {
+      const cases: [string[], string[], RegExp][] = [
+        [[], ["monitoringJob.enabled=true"], /needs a registry in Cloud Storage/],
+        [
+          [GKE_VALUES],
+          ["monitoringJob.enabled=true", "predictionLog.sink=stdout"],
+          /needs the prediction log in Cloud Storage/,
+        ],
+      ];
+      for (const [values, set, message] of cases) {
+        assert.throws(() => helmTemplate({ values, set }), message, set.join(" "));
+      }
+      const own = helmTemplate({
+        set: [
+          "monitoringJob.enabled=true",
+          "monitoringJob.registryUri=gs://other/registry",
+          "monitoringJob.model=churn",
+          "monitoringJob.predictionLogUri=gs://other/log",
+          "monitoringJob.serviceAccountName=monitor",
+        ],
+      });
+      const pod = find<{ spec: CronJobSpec }>(own, "CronJob").spec.jobTemplate.spec.template.spec;
+      assert.equal(env(pod.containers[0]!, "REGISTRY_URI"), "gs://other/registry");
+      assert.equal(env(pod.containers[0]!, "PREDICTION_LOG_URI"), "gs://other/log");
+      assert.ok(pod.containers[0]!.args.includes("churn"));
+      assert.equal(pod.serviceAccountName, "monitor");
+    });
+  });
+
   it("refuses inconsistent shutdown and startup timings", () => {
     const cases: [string[], RegExp][] = [
       [["terminationGracePeriodSeconds=30"], /must exceed config.shutdownTimeoutSeconds/],
@@ -173,7 +308,8 @@ describe("helm chart", { skip }, () => {
       const { container } = deployment(objects);
       assert.equal(container.livenessProbe.httpGet.path, "/health/live");
       assert.equal(container.readinessProbe.httpGet.path, "/health/ready");
-      assert.equal(container.startupProbe.httpGet.path, "/health/ready");
+      // Not readiness: a pod waiting for its alias is not ready, and must not be restarted.
+      assert.equal(container.startupProbe.httpGet.path, "/health/live");
       for (const probe of [
         container.livenessProbe,
         container.readinessProbe,
@@ -263,7 +399,14 @@ describe("helm chart", { skip }, () => {
     it("creates a service account and no Ingress or monitoring objects by default", () => {
       const { spec } = deployment(objects);
       find(objects, "ServiceAccount", spec.template.spec.serviceAccountName);
-      for (const kind of ["Ingress", "PodMonitoring", "ServiceMonitor", "PrometheusRule"]) {
+      for (const kind of [
+        "Ingress",
+        "PodMonitoring",
+        "ServiceMonitor",
+        "PrometheusRule",
+        "Rules",
+        "CronJob",
+      ]) {
         assert.equal(objects.filter((o) => o.kind === kind).length, 0, kind);
       }
       assert.equal(env(deployment(objects).container, "MODEL_URI"), undefined, "built-in model");
@@ -342,7 +485,7 @@ describe("helm chart", { skip }, () => {
       assert.ok(service.metadata.annotations?.["cloud.google.com/neg"]);
     });
 
-    it("scrapes the metrics port only, with GMP or the Prometheus Operator", () => {
+    it("scrapes the metrics port with GMP and alerts with GMP Rules, on stock GKE CRDs only", () => {
       const podMonitoring = find<{ spec: { endpoints: { port: string }[] } }>(
         objects,
         "PodMonitoring",
@@ -351,10 +494,30 @@ describe("helm chart", { skip }, () => {
         podMonitoring.spec.endpoints.map((e) => e.port),
         ["metrics"],
       );
+      const rules = find<{ spec: RulesSpec }>(objects, "Rules");
+      assert.equal(rules.apiVersion, "monitoring.googleapis.com/v1");
+      const alerts = rules.spec.groups.flatMap((g) => g.rules).filter((r) => r.alert);
+      assert.ok(alerts.length > 0);
+      for (const alert of alerts) assert.equal(alert.labels?.team, "ml-platform", alert.alert);
+      const coreos = objects.filter((o) => o.apiVersion.startsWith("monitoring.coreos.com/"));
+      assert.deepEqual(
+        coreos.map((o) => o.kind),
+        [],
+        "Prometheus Operator kinds on stock GKE",
+      );
+    });
+  });
+
+  describe("with the Prometheus Operator opted in", () => {
+    const set = ["serviceMonitor.enabled=true", "prometheusRule.enabled=true"];
+    const objects = skip ? [] : helmTemplate({ values: [GKE_VALUES], set });
+
+    it("scrapes the metrics port through a headless Service without a NEG", () => {
       const serviceMonitor = find<{ spec: { endpoints: { port: string }[] } }>(
         objects,
         "ServiceMonitor",
       );
+      assert.equal(serviceMonitor.apiVersion, "monitoring.coreos.com/v1");
       assert.deepEqual(
         serviceMonitor.spec.endpoints.map((e) => e.port),
         ["metrics"],
@@ -371,32 +534,153 @@ describe("helm chart", { skip }, () => {
       assert.equal(metricsService.metadata.annotations?.["cloud.google.com/neg"], undefined);
     });
 
-    it("alerts on error rate, p99 latency, model not ready and reload failures", () => {
-      const rule = find<{ spec: { groups: { rules: { alert: string; expr: string }[] }[] } }>(
-        objects,
-        "PrometheusRule",
+    it("renders the same rule groups in the PrometheusRule as in GMP's Rules", async () => {
+      const operator = find<{ spec: RulesSpec }>(objects, "PrometheusRule");
+      assert.equal(operator.apiVersion, "monitoring.coreos.com/v1");
+      assert.deepEqual(
+        operator.spec.groups,
+        find<{ spec: RulesSpec }>(objects, "Rules").spec.groups,
       );
-      const alerts = new Map(
-        rule.spec.groups.flatMap((g) => g.rules).map((r) => [r.alert, r.expr]),
-      );
-      assert.match(
-        alerts.get("LeadScoringHighErrorRate") ?? "",
-        /lead_scoring_http_requests_total\{[^}]*status_code=~"5\.\."/,
-      );
-      assert.match(
-        alerts.get("LeadScoringHighLatencyP99") ?? "",
-        /histogram_quantile\(0\.99,[\s\S]*lead_scoring_http_request_duration_seconds_bucket/,
-      );
-      assert.match(alerts.get("LeadScoringModelNotReady") ?? "", /lead_scoring_model_info/);
-      assert.match(
-        alerts.get("LeadScoringModelReloadFailures") ?? "",
-        /lead_scoring_model_reload_failures_total/,
-      );
-      for (const expr of alerts.values()) assert.match(expr, /namespace="lead-scoring"/);
+      for (const object of objects) await validateObject(object);
     });
   });
 });
 
+describe("helm chart, Gateway API path", { skip }, () => {
+  const set = [
+    "gateway.enabled=true",
+    "gateway.staticIpName=lead-scoring-ip",
+    "gateway.preSharedCerts={lead-scoring-cert}",
+    "gateway.hosts={leads.acme.example}",
+  ];
+  const objects = skip ? [] : helmTemplate({ values: [GKE_VALUES], set });
+
+  it("renders a Gateway, an HTTPRoute and GKE's policies that match their schemas", async () => {
+    for (const kind of ["Gateway", "HTTPRoute", "HealthCheckPolicy", "GCPBackendPolicy"]) {
+      await validateObject(find(objects, kind));
+    }
+    for (const object of objects) await validateObject(object);
+  });
+
+  it("validates the Gateway API kinds strictly: an unknown field is refused", async () => {
+    const route = structuredClone(find(objects, "HTTPRoute"));
+    (route.spec as Record<string, unknown>).backendRef = [];
+    await assert.rejects(validateObject(route), /additionalProperties|backendRef/);
+  });
+
+  it("routes the hosts from a global external Gateway to the Service", () => {
+    const gateway = find<{ spec: GatewaySpec }>(objects, "Gateway");
+    assert.equal(gateway.spec.gatewayClassName, "gke-l7-global-external-managed");
+    assert.deepEqual(gateway.spec.addresses, [{ type: "NamedAddress", value: "lead-scoring-ip" }]);
+    const https = gateway.spec.listeners.find((l) => l.protocol === "HTTPS");
+    assert.equal(https?.tls?.options?.["networking.gke.io/pre-shared-certs"], "lead-scoring-cert");
+    const route = find<{ spec: HttpRouteSpec }>(objects, "HTTPRoute");
+    assert.deepEqual(
+      route.spec.parentRefs.map((p) => p.name),
+      [gateway.metadata.name],
+    );
+    assert.deepEqual(route.spec.hostnames, ["leads.acme.example"]);
+    const service = find<{ spec: { ports: { port: number }[] } }>(
+      objects,
+      "Service",
+      "lead-scoring",
+    );
+    assert.deepEqual(route.spec.rules[0]?.backendRefs, [
+      { name: service.metadata.name, port: service.spec.ports[0]?.port },
+    ]);
+  });
+
+  it("health-checks readiness and drains the pods like the BackendConfig does", () => {
+    const { container } = deployment(objects);
+    const health = find<{ spec: PolicySpec<HealthCheckDefaults> }>(objects, "HealthCheckPolicy");
+    assert.deepEqual(health.spec.targetRef, { group: "", kind: "Service", name: "lead-scoring" });
+    assert.equal(health.spec.default.config.type, "HTTP");
+    assert.equal(health.spec.default.config.httpHealthCheck.requestPath, "/health/ready");
+    assert.equal(health.spec.default.config.httpHealthCheck.port, 8080);
+    const { checkIntervalSec, unhealthyThreshold } = health.spec.default;
+    assert.ok(checkIntervalSec * unhealthyThreshold < Number(env(container, "DRAIN_SECONDS")));
+    const backend = find<{ spec: PolicySpec<BackendDefaults> }>(objects, "GCPBackendPolicy");
+    assert.deepEqual(backend.spec.targetRef, health.spec.targetRef);
+    assert.ok(backend.spec.default.timeoutSec > 0);
+    assert.ok(backend.spec.default.connectionDraining.drainingTimeoutSec > 0);
+    assert.equal(backend.spec.default.logging.enabled, true);
+  });
+
+  it("attaches to an existing Gateway instead of creating one", () => {
+    const attached = helmTemplate({
+      set: [
+        "gateway.enabled=true",
+        "gateway.create=false",
+        "gateway.name=shared",
+        "gateway.namespace=infra",
+      ],
+    });
+    assert.equal(attached.filter((o) => o.kind === "Gateway").length, 0);
+    const route = find<{ spec: HttpRouteSpec }>(attached, "HTTPRoute");
+    assert.deepEqual(route.spec.parentRefs, [{ name: "shared", namespace: "infra" }]);
+    assert.throws(
+      () => helmTemplate({ set: ["gateway.enabled=true", "gateway.create=false"] }),
+      /set gateway.name/,
+    );
+  });
+});
+
+interface GatewaySpec {
+  gatewayClassName: string;
+  addresses?: { type: string; value: string }[];
+  listeners: { protocol: string; tls?: { options?: Record<string, string> } }[];
+}
+interface HttpRouteSpec {
+  parentRefs: { name: string; namespace?: string }[];
+  hostnames?: string[];
+  rules: { backendRefs: { name: string; port: number }[] }[];
+}
+interface PolicySpec<Defaults> {
+  targetRef: { group: string; kind: string; name: string };
+  default: Defaults;
+}
+interface HealthCheckDefaults {
+  checkIntervalSec: number;
+  unhealthyThreshold: number;
+  config: { type: string; httpHealthCheck: { port: number; requestPath: string } };
+}
+interface BackendDefaults {
+  timeoutSec: number;
+  connectionDraining: { drainingTimeoutSec: number };
+  logging: { enabled: boolean };
+}
+
+interface RulesSpec {
+  groups: {
+    name: string;
+    rules: { alert?: string; record?: string; expr: string; labels?: Record<string, string> }[];
+  }[];
+}
+interface CronJobSpec {
+  schedule: string;
+  concurrencyPolicy: string;
+  successfulJobsHistoryLimit: number;
+  failedJobsHistoryLimit: number;
+  jobTemplate: {
+    spec: {
+      backoffLimit: number;
+      podFailurePolicy: {
+        rules: {
+          action: string;
+          onExitCodes?: object;
+          onPodConditions?: object[];
+        }[];
+      };
+      template: {
+        metadata: { labels: Record<string, string> };
+        spec: PodSpec & {
+          restartPolicy: string;
+          containers: (Container & { command: string[]; args: string[] })[];
+        };
+      };
+    };
+  };
+}
 interface HpaSpec {
   minReplicas: number;
   maxReplicas: number;

@@ -54,6 +54,10 @@ pid1=$("$engine" exec "$name" cat /proc/1/cmdline | tr '\0' ' ')
 [[ "$pid1" == node* ]] || { echo "PID 1 is '$pid1', not node" >&2; exit 1; }
 echo "ok: PID 1 is node, uid $uid"
 
+"$engine" exec "$name" lead-scoring --help | grep -q "^Usage: lead-scoring" ||
+  { echo "lead-scoring is not on PATH in the image" >&2; exit 1; }
+echo "ok: the lead-scoring CLI is on PATH"
+
 # The image serves the newest version under models/lead-scoring; its golden rows must come back.
 golden=models/lead-scoring/$(ls models/lead-scoring | sort -V | tail -1)/golden.json
 node --input-type=module -e '

@@ -33,6 +33,7 @@ export function unavailable(tool: string, command: string | undefined): string |
 
 export const HELM = process.env.HELM || undefined;
 export const KUSTOMIZE = process.env.KUSTOMIZE || undefined;
+export const PROMTOOL = process.env.PROMTOOL || undefined;
 
 export function parseManifests(text: string): K8sObject[] {
   return parseAllDocuments(text)
@@ -87,6 +88,7 @@ const MODEL_PACKAGES: Record<string, string> = {
   v1: "kubernetes-models/v1",
   "apps/v1": "kubernetes-models/apps/v1",
   "autoscaling/v2": "kubernetes-models/autoscaling/v2",
+  "batch/v1": "kubernetes-models/batch/v1",
   "policy/v1": "kubernetes-models/policy/v1",
   "networking.k8s.io/v1": "kubernetes-models/networking.k8s.io/v1",
   "cloud.google.com/v1": "@kubernetes-models/gke/cloud.google.com/v1",
@@ -102,18 +104,25 @@ const MODEL_PACKAGES: Record<string, string> = {
  */
 const CRD_FILES: Record<string, string> = {
   "monitoring.googleapis.com/v1/PodMonitoring": "monitoring.googleapis.com_podmonitorings.yaml",
+  "monitoring.googleapis.com/v1/Rules": "monitoring.googleapis.com_rules.yaml",
+  "gateway.networking.k8s.io/v1/Gateway": "gateway.networking.k8s.io_gateways.yaml",
+  "gateway.networking.k8s.io/v1/HTTPRoute": "gateway.networking.k8s.io_httproutes.yaml",
 };
 
-function strict(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(strict);
+/** Subschemas that only constrain their parent's properties (oneOf branches and the like). */
+const COMBINATORS = new Set(["oneOf", "anyOf", "allOf", "not"]);
+
+function strict(schema: unknown, constraintOnly = false): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => strict(item, constraintOnly));
   if (schema === null || typeof schema !== "object") return schema;
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key.startsWith("x-kubernetes-")) continue;
-    result[key] = strict(value);
+    result[key] = strict(value, COMBINATORS.has(key));
   }
   const node = schema as Record<string, unknown>;
   if (
+    !constraintOnly &&
     node.properties !== undefined &&
     node.additionalProperties === undefined &&
     node["x-kubernetes-preserve-unknown-fields"] !== true
@@ -179,4 +188,19 @@ export function find<T = Record<string, unknown>>(
     throw new Error(`expected one ${kind}${name ? ` ${name}` : ""}, found ${matches.length}`);
   }
   return matches[0] as K8sObject & T;
+}
+
+export interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+export type RuleGroups = { name: string; rules: Rule[] }[];
+
+/** The rule groups of the GMP Rules object that the chart renders (templates/_rules.tpl). */
+export function renderedRuleGroups(set: string[] = [], values: string[] = []): RuleGroups {
+  const objects = helmTemplate({ set: ["gmpRules.enabled=true", ...set], values });
+  return find<{ spec: { groups: RuleGroups } }>(objects, "Rules").spec.groups;
 }

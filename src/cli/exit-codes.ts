@@ -8,6 +8,8 @@ export const EXIT = {
   usage: 2,
   /** publish --promote-if-better: published, but production kept its version. */
   keptExisting: 3,
+  /** monitor: a drift or quality threshold was crossed (a retraining trigger acts on it). */
+  alert: 3,
   /** publish --promote-if-better: published, but the alias changed while deciding; not promoted. */
   conflict: 4,
 } as const;

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import { describeError, ServiceError } from "../errors.js";
 import { EXIT } from "./exit-codes.js";
+import { MONITOR_HELP, runMonitorCommand } from "./monitor-command.js";
 import { REGISTRY_HELP, runRegistryCommand, UsageError } from "./registry-command.js";
 
 const HELP = `Usage: lead-scoring <command>
 
 Commands:
-  registry ...   manage model versions and aliases (lead-scoring registry --help)`;
+  registry ...   manage model versions and aliases (lead-scoring registry --help)
+  monitor ...    join the prediction log with outcomes, judge quality and drift, write reports
+                 (lead-scoring monitor --help)`;
 
 /** `lead-scoring ...`: the operator's command line. Errors are one line on stderr, no stack. */
 async function main(argv: string[]): Promise<number> {
@@ -14,12 +17,14 @@ async function main(argv: string[]): Promise<number> {
   const print = (line: string) => process.stdout.write(`${line}\n`);
   try {
     if (command === "registry") return await runRegistryCommand(rest, print);
+    if (command === "monitor") return await runMonitorCommand(rest, print);
     print(HELP);
     return command === "--help" || command === "-h" ? EXIT.ok : EXIT.usage;
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
       // parseArgs reports unknown options as TypeError with an ERR_PARSE_ARGS_* code.
-      process.stderr.write(`error: ${error.message}\n\n${REGISTRY_HELP}\n`);
+      const help = command === "monitor" ? MONITOR_HELP : REGISTRY_HELP;
+      process.stderr.write(`error: ${error.message}\n\n${help}\n`);
       return EXIT.usage;
     }
     const prefix = error instanceof ServiceError ? `${error.code}: ` : "";

@@ -1,31 +1,40 @@
 import { parseArgs } from "node:util";
 import { ConflictError } from "../errors.js";
-import { FileStore } from "../storage/file-store.js";
 import type { StorageLog } from "../storage/gcs-store.js";
 import type { ModelMetadata } from "../model/metadata.js";
+import { historyOf } from "../registry/alias-history.js";
 import { promoteIfBetter } from "../registry/promotion.js";
+import { defaultActor } from "../registry/actor.js";
 import { Registry } from "../registry/registry.js";
 import { schemaChanged } from "../registry/versioning.js";
 import { openStore } from "../storage/open-store.js";
+import { printAliasHistory } from "./alias-history-output.js";
 import { EXIT } from "./exit-codes.js";
 
 export const REGISTRY_HELP = `Usage: lead-scoring registry <command> [options]
 
 Commands:
   list                          versions, their primary metric, and where the aliases point
-  show <version|alias>          a version's metadata summary
-  publish <dir>                 publish a pipeline version directory as the next version
+  show <version|alias>          a version's metadata, its lineage included
+  publish <dir|gs://...>        publish a pipeline version folder as the next version
       --promote-if-better       then point the alias at it only if its primary metric is
                                 strictly better than the alias's current version
       --major                   bump the major version (default: patch, minor on schema change)
-  promote <version>             point the alias at a version
-  rollback                      point the alias back at the version it named before
+      --run-id <id>             the training run (MLflow run id) for the lineage
+                                (env MLFLOW_RUN_ID)
+      --git-commit <sha>        the training code's commit for the lineage (env GIT_COMMIT)
+  promote <version>             verify a version (sha256, golden check), then point the alias at it
+  rollback                      undo the alias's latest change still in effect: twice goes two
+                                promotions back (see history)
+  history                       every change of the alias: when, who, from, to, why
   diff <a> <b>                  metrics and schema of two versions (or aliases)
 
 Options:
   --registry <dir|gs://...>     registry root (env REGISTRY_URI; default: models)
   --model <name>                model name (default: lead-scoring)
-  --alias <name>                alias for publish/promote/rollback (default: production)
+  --alias <name>                alias for publish/promote/rollback/history (default: production)
+  --actor <name>                who, in the alias history and lineage (default: $USER)
+  --reason <text>               why, in the alias history (promote, rollback)
   -h, --help                    this help
 
 Exit codes: 0 done (or promoted), 3 published but existing version kept, 4 the alias was
@@ -51,6 +60,10 @@ export async function runRegistryCommand(argv: string[], print: Print): Promise<
       alias: { type: "string", default: "production" },
       "promote-if-better": { type: "boolean", default: false },
       major: { type: "boolean", default: false },
+      actor: { type: "string", default: defaultActor() },
+      reason: { type: "string", default: "" },
+      "run-id": { type: "string", default: process.env.MLFLOW_RUN_ID ?? "" },
+      "git-commit": { type: "string", default: process.env.GIT_COMMIT ?? "" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -77,25 +90,28 @@ export async function runRegistryCommand(argv: string[], print: Print): Promise<
     }
     case "publish": {
       const [dir] = need(1);
-      return publish(
-        registry,
-        dir!,
-        values.alias,
-        values["promote-if-better"],
-        values.major,
-        print,
-      );
+      return publish(registry, dir!, values, print);
     }
     case "promote": {
       const [version] = need(1);
-      const record = await registry.promote(version!, values.alias);
+      const record = await registry.promote(version!, values.alias, values);
       print(`${values.alias} → ${record.version} (was ${record.previous ?? "unset"})`);
       return EXIT.ok;
     }
     case "rollback": {
       need(0);
-      const record = await registry.rollback(values.alias);
+      const record = await registry.rollback(values.alias, values);
       print(`${values.alias} rolled back → ${record.version} (was ${record.previous ?? "unset"})`);
+      return EXIT.ok;
+    }
+    case "history": {
+      need(0);
+      const state = await registry.alias(values.alias);
+      if (state === undefined) {
+        print(`alias ${values.alias} of ${registry.model} does not exist at ${registry.location}`);
+        return EXIT.ok;
+      }
+      printAliasHistory(values.alias, state.record.version, historyOf(state.record), print);
       return EXIT.ok;
     }
     case "diff": {
@@ -108,21 +124,35 @@ export async function runRegistryCommand(argv: string[], print: Print): Promise<
   }
 }
 
+interface PublishValues {
+  readonly alias: string;
+  readonly "promote-if-better": boolean;
+  readonly major: boolean;
+  readonly actor: string;
+  readonly "run-id": string;
+  readonly "git-commit": string;
+}
+
 async function publish(
   registry: Registry,
   dir: string,
-  alias: string,
-  ifBetter: boolean,
-  major: boolean,
+  values: PublishValues,
   print: Print,
 ): Promise<number> {
-  const published = await registry.publish(new FileStore(dir), { major });
+  const { alias, actor } = values;
+  // A folder the pipeline exported, on disk or uploaded with `--out gs://…`.
+  const source = await openStore(dir, { log: STDERR_WARNINGS });
+  const published = await registry.publish(source, {
+    major: values.major,
+    actor,
+    lineage: { trainingRunId: values["run-id"], gitCommit: values["git-commit"] },
+  });
   print(
     `published ${registry.model} ${published.version} to ${registry.location}/${published.version}`,
   );
-  if (!ifBetter) return EXIT.ok;
+  if (!values["promote-if-better"]) return EXIT.ok;
   try {
-    const outcome = await promoteIfBetter(registry, published.version, alias);
+    const outcome = await promoteIfBetter(registry, published.version, alias, actor);
     if (!outcome.promote) {
       print(`kept ${alias} at ${outcome.production ?? "unset"}: ${outcome.reason}`);
       return EXIT.keptExisting;

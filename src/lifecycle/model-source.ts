@@ -10,7 +10,10 @@ import type { ModelHolder } from "./model-holder.js";
 import { loadPinnedModel } from "./pinned-source.js";
 
 export interface ServedModel {
-  readonly model: LoadedModel;
+  /** Undefined while waiting for an alias that does not exist yet (the process is not ready). */
+  readonly model: LoadedModel | undefined;
+  /** The registry an alias is followed in; undefined for a pinned model. */
+  readonly registry: Registry | undefined;
   /** Stops following an alias (no-op for a pinned model). */
   stop(): Promise<void>;
 }
@@ -42,7 +45,7 @@ export async function serveConfiguredModel(
       });
       await holder.swap(model);
       observer.modelLoaded(model);
-      return { model, stop: () => Promise.resolve() };
+      return { model, registry: undefined, stop: () => Promise.resolve() };
     }
     const registry = new Registry(await openStore(aliasUri.registry, storage), aliasUri.model);
     const follower = new AliasFollower({
@@ -55,7 +58,7 @@ export async function serveConfiguredModel(
     });
     const model = await follower.loadInitial();
     follower.start(config.modelPollSeconds * 1000);
-    return { model, stop: () => follower.stop() };
+    return { model, registry, stop: () => follower.stop() };
   } catch (error) {
     observer.modelLoadFailed(undefined, error);
     throw error;

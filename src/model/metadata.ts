@@ -1,4 +1,5 @@
 import { Type, type Static } from "typebox";
+import { LineageSchema } from "./lineage.js";
 import { artifactParser } from "./parse-artifact.js";
 
 /** metadata.json: the parts of docs/artifacts.md the service relies on (the rest passes through). */
@@ -59,6 +60,8 @@ export const MetadataSchema = Type.Object({
     n_features: Type.Integer({ minimum: 1 }),
   }),
   files: Type.Record(Type.String(), FileDigest),
+  /** Where a published version came from; absent before publishing and in older versions. */
+  lineage: Type.Optional(LineageSchema),
 });
 
 export type ModelMetadata = Static<typeof MetadataSchema>;

@@ -8,6 +8,7 @@ import { PRIMARY } from "../lifecycle/model-set.js";
 import type { DropReason, PredictionLogObserver } from "./prediction-log/prediction-log.js";
 import type { LogRecord } from "./prediction-log/record.js";
 import { DriftMonitors, type DriftOptions } from "./drift/monitor.js";
+import { QualityGauges } from "./quality-report/gauges.js";
 
 /** Every application metric starts with this (Prometheus naming guide: one app prefix). */
 export const METRIC_PREFIX = "lead_scoring_";
@@ -130,6 +131,9 @@ export class Metrics
     labelNames: ["result"] as const,
     registers: [this.registry],
   });
+
+  /** The monitoring job's latest.json (quality, drift verdicts, alerts), set by its poller. */
+  readonly qualityReport = new QualityGauges(METRIC_PREFIX, this.registry);
 
   /** Online drift per served version; undefined when monitoring is off (MONITORING_ENABLED). */
   readonly drift: DriftMonitors | undefined;

@@ -65,6 +65,11 @@ export async function promoteIfBetter(
   const decision = decidePromotion(await registry.metadata(version), production);
   const base = { ...decision, production: production?.version };
   if (!decision.promote) return base;
-  const record = await registry.promote(version, alias, { actor, basedOn: current ?? null });
+  const record = await registry.promote(version, alias, {
+    actor,
+    basedOn: current ?? null,
+    action: "promote-if-better",
+    reason: decision.reason,
+  });
   return { ...base, record };
 }

@@ -1,18 +1,41 @@
 import { createHash } from "node:crypto";
-import os from "node:os";
 import semver from "semver";
 import { ConflictError, InvalidInputError } from "../errors.js";
 import type { ArtifactStore } from "../storage/store.js";
 import { joinPath } from "../storage/store.js";
-import { loadModel } from "../model/load-model.js";
 import { parseMetadata, type ModelMetadata } from "../model/metadata.js";
-import { ALIAS_PATTERN, parseAlias, type AliasRecord } from "./alias.js";
+import { defaultActor } from "./actor.js";
+import { ALIAS_PATTERN, parseAlias, type AliasChange, type AliasRecord } from "./alias.js";
+import { historyOf, rollbackStep } from "./alias-history.js";
+import { lineageOf, type LineageInput } from "./lineage.js";
+import { verifyVersion } from "./verify.js";
 import { completeVersions } from "./versions.js";
 import { nextVersion } from "./versioning.js";
 
 export interface AliasState {
   readonly record: AliasRecord;
   readonly generation: string;
+}
+
+export interface PublishOptions {
+  /** Bump the major version. */
+  readonly major?: boolean;
+  /** The training run and code the version came from (metadata.json `lineage`). */
+  readonly lineage?: LineageInput;
+  readonly actor?: string;
+}
+
+/** Who moves an alias and why, as its history records it. */
+export interface AliasChangeOptions {
+  readonly actor?: string;
+  readonly reason?: string;
+}
+
+export interface PromoteOptions extends AliasChangeOptions {
+  /** The alias state a decision was made on (null: the alias did not exist). */
+  readonly basedOn?: AliasState | null;
+  /** How the promotion was decided, for the history (default `promote`). */
+  readonly action?: "promote" | "promote-if-better";
 }
 
 /**
@@ -71,12 +94,10 @@ export class Registry {
    * every file with a does-not-exist precondition and metadata.json last, so the version is
    * invisible until complete and can never be overwritten. The version is recorded where the
    * folder records it: metadata.json's `version` and golden.json's `model_version` (whose new
-   * digest metadata.json then lists).
+   * digest metadata.json then lists). metadata.json also gets the version's `lineage`.
    */
-  async publish(source: ArtifactStore, options: { major?: boolean } = {}): Promise<ModelMetadata> {
-    const verified = await loadModel(source, "", { threads: 1 });
-    await verified.release();
-    const metadata = verified.metadata;
+  async publish(source: ArtifactStore, options: PublishOptions = {}): Promise<ModelMetadata> {
+    const metadata = await verifyVersion(source, "", `refusing to publish ${source.location}`);
     if (metadata.name !== this.model) {
       throw new InvalidInputError(
         `${source.location} holds model "${metadata.name}", not "${this.model}"`,
@@ -96,12 +117,19 @@ export class Registry {
       await this.createOrConflict(version, file, bytes);
     }
     // metadata.json last, restamped with the registry's version: it completes the version.
-    const published: ModelMetadata = { ...metadata, version, files };
-    const raw = JSON.parse((await source.readFile("metadata.json")).toString("utf8")) as object;
+    const raw = JSON.parse((await source.readFile("metadata.json")).toString("utf8")) as Record<
+      string,
+      unknown
+    >;
+    const lineage = lineageOf(source.location, raw, {
+      ...options.lineage,
+      actor: options.actor ?? defaultActor(),
+    });
+    const published: ModelMetadata = { ...metadata, version, files, lineage };
     await this.createOrConflict(
       version,
       "metadata.json",
-      Buffer.from(`${JSON.stringify({ ...raw, version, files }, null, 2)}\n`),
+      Buffer.from(`${JSON.stringify({ ...raw, version, files, lineage }, null, 2)}\n`),
     );
     return published;
   }
@@ -118,48 +146,84 @@ export class Registry {
   }
 
   /**
-   * Points `alias` at `version` with a compare-and-swap. `basedOn` is the alias state a decision
-   * was made on (null: the alias did not exist); the write succeeds only if the alias is still
-   * exactly that, so a change made after the decision is never silently overwritten. Without
-   * `basedOn`, the state read here is the one that must still hold.
+   * Points `alias` at `version` with a compare-and-swap, once the version has passed the same
+   * verification as publish (a version that fails it is refused, naming the file, and the alias
+   * is untouched). `basedOn` is the alias state a decision was made on (null: the alias did not
+   * exist); the write succeeds only if the alias is still exactly that, so a change made after
+   * the decision is never silently overwritten. Without `basedOn`, the state read here is the
+   * one that must still hold.
    */
   async promote(
     version: string,
     alias: string,
-    options: { actor?: string; basedOn?: AliasState | null } = {},
+    options: PromoteOptions = {},
   ): Promise<AliasRecord> {
     checkAlias(alias);
-    await this.metadata(version); // exists and is complete
+    // Verified before the alias is read: the slow step stays out of the compare-and-swap window.
+    await this.verify(version, alias);
     const current = options.basedOn === undefined ? await this.alias(alias) : options.basedOn;
-    return this.writeAlias(alias, version, current ?? undefined, options.actor ?? defaultActor());
+    return this.writeAlias(alias, current ?? undefined, {
+      action: options.action ?? "promote",
+      to: version,
+      by: options.actor ?? defaultActor(),
+      reason: options.reason ?? "",
+    });
   }
 
-  /** Points `alias` back at the version it named before the last change. */
-  async rollback(alias: string, actor = defaultActor()): Promise<AliasRecord> {
+  /**
+   * Undoes the latest change of `alias` still in effect (see rollbackStep): rolling back twice
+   * goes two promotions back. The version returned to is verified as for promote.
+   */
+  async rollback(alias: string, options: AliasChangeOptions = {}): Promise<AliasRecord> {
     checkAlias(alias);
     const current = await this.alias(alias);
     if (current === undefined)
       throw new InvalidInputError(`alias ${alias} of ${this.model} does not exist`);
-    const previous = current.record.previous;
-    if (previous === null) {
-      throw new InvalidInputError(`alias ${alias} has no previous version to roll back to`);
+    const step = rollbackStep(historyOf(current.record));
+    if (step === undefined) {
+      throw new InvalidInputError(
+        `alias ${alias} has no earlier version to roll back to (see registry history)`,
+      );
     }
-    await this.metadata(previous);
-    return this.writeAlias(alias, previous, current, actor);
+    await this.verify(step.version, alias);
+    return this.writeAlias(alias, current, {
+      action: "rollback",
+      to: step.version,
+      by: options.actor ?? defaultActor(),
+      reason: options.reason ?? "",
+      undoes: step.undoes,
+    });
+  }
+
+  /** The version exists, is complete and loads as the service would load it. */
+  private async verify(version: string, alias: string): Promise<void> {
+    await this.metadata(version);
+    await verifyVersion(
+      this.store,
+      this.versionPath(version),
+      `refusing to point ${alias} at ${this.model} ${version}; ${alias} is unchanged`,
+    );
   }
 
   private async writeAlias(
     alias: string,
-    version: string,
     current: AliasState | undefined,
-    actor: string,
+    change: Omit<AliasChange, "from" | "at">,
   ): Promise<AliasRecord> {
+    const at = new Date().toISOString();
+    const from = current?.record.version ?? null;
+    const history = current === undefined ? [] : historyOf(current.record);
+    const { action, to, by, reason, undoes } = change;
     const record: AliasRecord = {
       alias,
-      version,
-      set_at: new Date().toISOString(),
-      set_by: actor,
-      previous: current?.record.version ?? null,
+      version: to,
+      set_at: at,
+      set_by: by,
+      previous: from,
+      history: [
+        ...history,
+        { action, from, to, at, by, reason, ...(undoes === undefined ? {} : { undoes }) },
+      ],
     };
     const bytes = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
     try {
@@ -213,13 +277,5 @@ function restamp(json: Buffer, key: string, value: string): Buffer {
 function checkAlias(alias: string): void {
   if (!ALIAS_PATTERN.test(alias)) {
     throw new InvalidInputError(`invalid alias "${alias}": expected ${ALIAS_PATTERN.source}`);
-  }
-}
-
-function defaultActor(): string {
-  try {
-    return process.env.USER ?? os.userInfo().username;
-  } catch {
-    return "unknown"; // no passwd entry for this uid, as in many containers
   }
 }

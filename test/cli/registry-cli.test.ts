@@ -10,7 +10,7 @@ import { FileStore } from "../../src/storage/file-store.js";
 import { GcsStore } from "../../src/storage/gcs-store.js";
 import { builtInVersionDir } from "../support/app.js";
 import { startFakeGcs, type FakeGcsStart } from "../support/fake-gcs.js";
-import { raisePrimaryMetric } from "../support/tamper.js";
+import { flipByte, raisePrimaryMetric } from "../support/tamper.js";
 
 interface CliRun {
   /** Node's flags before the CLI's entry point (e.g. a preload). */
@@ -60,7 +60,8 @@ describe("lead-scoring registry (CLI)", () => {
   it("prints help", () => {
     const { code, out } = cli("--help");
     assert.equal(code, 0);
-    assert.match(out, /publish <dir>/);
+    assert.match(out, /publish <dir\|gs:\/\/...>/);
+    assert.match(out, /history +every change of the alias/);
   });
 
   it("promotes the first version, keeps production for an equal one (exit 3), promotes a better one", () => {
@@ -91,6 +92,72 @@ describe("lead-scoring registry (CLI)", () => {
     assert.equal(code, 0, out);
     assert.match(out, /roc_auc/);
     assert.match(out, /schema: same fields and types/);
+  });
+
+  it("records the lineage at publish, and show prints it", () => {
+    const published = cli(
+      "publish",
+      builtInVersionDir(),
+      "--run-id",
+      "run-42",
+      "--git-commit",
+      "abc123",
+    );
+    assert.equal(published.code, 0, published.out);
+    const show = cli("show", "1.0.3");
+    assert.equal(show.code, 0, show.out);
+    const { lineage } = JSON.parse(show.out) as { lineage: Record<string, unknown> };
+    assert.equal(lineage.source, builtInVersionDir());
+    assert.equal(lineage.training_run_id, "run-42");
+    assert.equal(lineage.git_commit, "abc123");
+    assert.match(String(lineage.training_data_sha256), /^[0-9a-f]{64}$/);
+  });
+
+  it("promotes with who and why, prints the history, and rolls back step by step", () => {
+    const promoted = cli("promote", "1.0.3", "--actor", "alice", "--reason", "hotfix");
+    assert.equal(promoted.code, 0, promoted.out);
+    const back = cli("rollback", "--actor", "bob");
+    assert.match(back.out, /production rolled back → 1\.0\.0 \(was 1\.0\.3\)/);
+    // The rollback before the promotion already undid 1.0.0 → 1.0.2: nothing is left to undo.
+    const further = cli("rollback");
+    assert.equal(further.code, 1, further.out);
+    assert.match(further.out, /production has no earlier version to roll back to/);
+
+    const { code, out } = cli("history");
+    assert.equal(code, 0, out);
+    const lines = out.trim().split("\n");
+    assert.equal(lines[0], "production → 1.0.0; 5 change(s), oldest first:");
+    const moves = lines.slice(1).map((line) => line.replace(/ \S+Z /, " <at> "));
+    assert.match(
+      moves[0]!,
+      /^#0 <at> promote-if-better +unset → 1\.0\.0 .*: no production version yet/,
+    );
+    assert.match(
+      moves[1]!,
+      /^#1 <at> promote-if-better +1\.0\.0 → 1\.0\.2 .*\[rolled back by #2\]: better/,
+    );
+    assert.match(moves[2]!, /^#2 <at> rollback +1\.0\.2 → 1\.0\.0 .*\(undoes #1\)$/);
+    assert.match(
+      moves[3]!,
+      /^#3 <at> promote +1\.0\.0 → 1\.0\.3 +by alice \[rolled back by #4\]: hotfix$/,
+    );
+    assert.match(moves[4]!, /^#4 <at> rollback +1\.0\.3 → 1\.0\.0 +by bob \(undoes #3\)$/);
+    assert.equal(
+      cli("history", "--alias", "staging").out.trim(),
+      `alias staging of lead-scoring does not exist at ${path.join(root, "registry", "lead-scoring")}`,
+    );
+  });
+
+  it("refuses to promote a corrupt version with one line naming the file; the alias stays", async () => {
+    await flipByte(path.join(root, "registry", "lead-scoring", "1.0.1", "model.onnx"), 200);
+    const { code, out } = cli("promote", "1.0.1");
+    assert.equal(code, 1, out);
+    assert.match(
+      out,
+      /^error: ARTIFACT_INVALID: refusing to point production at lead-scoring 1\.0\.1; production is unchanged: \S+\/1\.0\.1\/model\.onnx is corrupt/,
+    );
+    assert.equal(out.trim().split("\n").length, 1);
+    assert.match(cli("history").out, /^production → 1\.0\.0; 5 change\(s\)/);
   });
 
   it("exits 1 with one line for an error and 2 for a usage mistake", () => {

@@ -12,6 +12,7 @@ import { FileStore } from "../../src/storage/file-store.js";
 import { Registry } from "../../src/registry/registry.js";
 import { builtInGolden, builtInVersionDir, buildTestApp, type TestApp } from "../support/app.js";
 import { flipByte, shiftGoldenPrediction } from "../support/tamper.js";
+import { pointAliasUnchecked } from "../support/unchecked-alias.js";
 
 const quiet = pino({ level: "silent" });
 
@@ -161,7 +162,8 @@ describe("following a registry alias", () => {
     it(`keeps serving the old version when ${version} is refused (${why.source}), visibly in /metrics`, async () => {
       await registry.promote("1.0.0", "production");
       const { t, follower } = await followingService(registry);
-      await registry.promote(version, "production");
+      // promote would refuse it; the service must refuse it too when the alias arrives anyway.
+      await pointAliasUnchecked(registry, "production", version);
       await follower.check();
       await follower.check(); // the same broken generation is not retried
       const ready = await t.app.inject({ method: "GET", url: "/health/ready" });

@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import type { ScoredBatch } from "../../src/dataplane/observer.js";
 import { Metrics } from "../../src/monitoring/metrics.js";
@@ -6,8 +10,10 @@ import { PredictionLog } from "../../src/monitoring/prediction-log/prediction-lo
 import type { LogRecord } from "../../src/monitoring/prediction-log/record.js";
 import { Sampler } from "../../src/monitoring/prediction-log/sampler.js";
 import { GcsSink } from "../../src/monitoring/prediction-log/sinks/gcs.js";
+import type { MonitoringReport } from "../../src/monitoring/quality/report.js";
+import { PACKAGE_ROOT } from "../../src/package-root.js";
 import { createStorageClient } from "../../src/storage/gcs-store.js";
-import { builtInGolden, builtInModel } from "../support/app.js";
+import { builtInGolden, builtInModel, builtInVersionDir } from "../support/app.js";
 import { forward, startFakeApi, unavailable, type FakeApi } from "../support/fake-api.js";
 import {
   emulatorOrSkip,
@@ -51,6 +57,46 @@ async function readAll(
     for (const line of text.trimEnd().split("\n")) records.push(JSON.parse(line) as LogRecord);
   }
   return { names: files.map((file) => file.name), records };
+}
+
+/**
+ * `lead-scoring monitor --log <gs://…> --registry <dir> --json` over the last hour, pointed at
+ * the emulator with GCS_API_ENDPOINT, against a registry directory holding the built-in version.
+ */
+async function monitorJob(gcs: FakeGcs, log: string) {
+  const registry = await mkdtemp(path.join(tmpdir(), "monitor-registry-"));
+  try {
+    await cp(builtInVersionDir(), path.join(registry, "lead-scoring", "1.0.0"), {
+      recursive: true,
+    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(PACKAGE_ROOT, "src", "cli", "main.ts"), "monitor"].concat([
+        "--log",
+        log,
+        "--registry",
+        registry,
+        "--since",
+        "1h",
+        "--min-outcomes",
+        "10",
+        "--json",
+      ]),
+      {
+        cwd: PACKAGE_ROOT,
+        env: { PATH: process.env.PATH ?? "", GCS_API_ENDPOINT: gcs.endpoint },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await exitOf(child);
+    return { code, stdout, stderr };
+  } finally {
+    await rm(registry, { recursive: true, force: true });
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -223,7 +269,7 @@ describe("prediction log in Cloud Storage (fake-gcs-server)", () => {
   });
 
   it(
-    "two service processes write to one bucket: distinct objects, both processes' records, none lost",
+    "two service processes write to one bucket: distinct objects, both processes' records, none lost; the monitoring job joins them",
     TEST_TIMEOUT,
     async (t) => {
       const gcs = emulator(t);
@@ -261,6 +307,26 @@ describe("prediction log in Cloud Storage (fake-gcs-server)", () => {
         const all = Array.from({ length: 20 }, (_, i) => `B-${i}`).sort();
         assert.deepEqual(ids("prediction"), all);
         assert.deepEqual(ids("outcome"), all);
+
+        // The monitoring job joins what the two processes wrote, across them.
+        const job = await monitorJob(gcs, `gs://${BUCKET}/run-4`);
+        const report = JSON.parse(job.stdout) as MonitoringReport;
+        // 20 copies of one lead are far from the training mix: drift alerts, exit 3.
+        assert.equal(job.code, 3, job.stderr);
+        assert.equal(report.status, "alert");
+        assert.equal(report.log.objects_read, names.length);
+        assert.equal(report.join.predictions, 20);
+        assert.equal(report.join.outcomes, 20);
+        assert.equal(
+          report.join.joined,
+          20,
+          "each outcome found its prediction on the other process",
+        );
+        const [version] = report.versions;
+        assert.equal(version!.version, "1.0.0");
+        assert.equal(version!.outcomes_joined, 20);
+        assert.equal(version!.quality.positive_rate.value, 7 / 20, "B-0, B-3 … B-18 converted");
+        assert.ok(version!.drift!.fields_not_logged.includes("lead_origin"), "denylisted");
       } finally {
         one.child.kill("SIGKILL");
         two.child.kill("SIGKILL");

@@ -135,7 +135,7 @@ describe("prediction log", () => {
 
   it("the stdout sink writes one Cloud Logging entry per record, labelled for a log sink", async () => {
     const lines: string[] = [];
-    const log = logWith(new StdoutSink((text) => lines.push(text)), {});
+    const log = logWith(new StdoutSink((text) => void lines.push(text)), {});
     log.scored(batchOf(2));
     log.outcomes([{ lead_id: "L-1", converted: true, observed_at: "2026-11-30T10:00:00Z" }], {
       requestId: "req-2",

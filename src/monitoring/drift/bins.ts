@@ -1,5 +1,5 @@
-import type { LoadedModel } from "../../model/loaded-model.js";
-import type { CategoricalBaseline, NumericBaseline } from "../../model/metadata.js";
+import type { CategoricalBaseline, ModelMetadata, NumericBaseline } from "../../model/metadata.js";
+import type { PreprocessorSpec } from "../../model/preprocessor-spec.js";
 
 /**
  * Per-field lookup tables compiled once per version from its metadata.json `baselines`: each
@@ -128,13 +128,20 @@ function categoricalBins(
   };
 }
 
+/** What the tables are compiled from: a version's metadata.json baselines. */
+export type DriftBaselines = Pick<ModelMetadata, "baselines" | "score_baseline">;
+
 /**
  * The tables of one version, or undefined when its metadata.json has no baselines. Only the
  * raw fields the preprocessor reads get tables (so exported series stay bounded by the model).
+ * It takes the two artifacts it reads, not a loaded model, so that the monitoring job compiles
+ * the same tables without loading ONNX.
  */
-export function compileDriftTables(model: LoadedModel): DriftTables | undefined {
-  const { baselines, score_baseline: scoreBaseline } = model.metadata;
-  const spec = model.preprocessor.spec;
+export function compileDriftTables(
+  metadata: DriftBaselines,
+  spec: PreprocessorSpec,
+): DriftTables | undefined {
+  const { baselines, score_baseline: scoreBaseline } = metadata;
   const fields: FieldBins[] = [];
   let width = 0;
   for (const field of spec.fields) {

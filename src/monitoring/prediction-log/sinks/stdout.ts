@@ -13,11 +13,10 @@ export const LOG_LABEL = "lead_scoring_log";
 export class StdoutSink implements LogSink {
   readonly name = "stdout";
 
-  constructor(private readonly out: (text: string) => void = writeStdout) {}
+  constructor(private readonly out: (text: string) => void | Promise<void> = writeStdout) {}
 
-  write(batch: LogBatch): Promise<void> {
-    this.out(batch.records.map((record) => `${JSON.stringify(logEntry(record))}\n`).join(""));
-    return Promise.resolve();
+  async write(batch: LogBatch): Promise<void> {
+    await this.out(batch.records.map((record) => `${JSON.stringify(logEntry(record))}\n`).join(""));
   }
 }
 
@@ -34,6 +33,13 @@ export function logEntry(record: LogRecord): Record<string, unknown> {
   };
 }
 
-function writeStdout(text: string): void {
-  process.stdout.write(text);
+/**
+ * Resolves once the text has left the process: a pipe's writes (a container's stdout) may be
+ * asynchronous, and the drain's flush must not let the process exit with a batch still queued
+ * in Node (its tail would be lost, cut mid-line).
+ */
+function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
+  });
 }
