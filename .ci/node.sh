@@ -37,20 +37,21 @@ lead_scoring_use_node() {
     # The machine's npm only downloads the two tarballs; everything after runs on the new node.
     local work
     work=$(mktemp -d)
+    # Chained with &&: `set -e` has no effect inside a command that is followed by ||.
     (
-      set -e
-      cd "$work"
-      npm pack --silent "node-linux-$arch@$want" "npm@$LEAD_SCORING_NPM_VERSION" >/dev/null
-      mkdir -p root/bin root/lib/node_modules/npm
-      tar xzf "node-linux-$arch-$want.tgz" --strip-components=2 -C root/bin package/bin/node
-      tar xzf "npm-$LEAD_SCORING_NPM_VERSION.tgz" --strip-components=1 -C root/lib/node_modules/npm
-      # The layout of the official tarball: bin/npm → ../lib/node_modules/npm/bin/npm-cli.js,
-      # whose `#!/usr/bin/env node` finds the node next to it once bin/ is first on PATH.
-      ln -s ../lib/node_modules/npm/bin/npm-cli.js root/bin/npm
-      ln -s ../lib/node_modules/npm/bin/npx-cli.js root/bin/npx
-      mkdir -p "$(dirname "$dir")"
-      rm -rf "$dir"
-      mv root "$dir" # one rename: a half-unpacked directory is never left behind
+      cd "$work" &&
+        npm pack --silent "node-linux-$arch@$want" "npm@$LEAD_SCORING_NPM_VERSION" >/dev/null &&
+        mkdir -p root/bin root/lib/node_modules/npm &&
+        tar xzf "node-linux-$arch-$want.tgz" --strip-components=2 -C root/bin package/bin/node &&
+        tar xzf "npm-$LEAD_SCORING_NPM_VERSION.tgz" --strip-components=1 -C root/lib/node_modules/npm &&
+        # The official tarball's layout: bin/npm → ../lib/node_modules/npm/bin/npm-cli.js, whose
+        # `#!/usr/bin/env node` finds the node next to it once bin/ is first on PATH.
+        ln -s ../lib/node_modules/npm/bin/npm-cli.js root/bin/npm &&
+        ln -s ../lib/node_modules/npm/bin/npx-cli.js root/bin/npx &&
+        root/bin/node root/lib/node_modules/npm/bin/npm-cli.js --version >/dev/null &&
+        mkdir -p "$(dirname "$dir")" &&
+        rm -rf "$dir" &&
+        mv root "$dir" # one rename: a half-unpacked directory is never left behind
     ) || {
       rm -rf "$work"
       echo "cannot fetch Node $want from the npm registry" >&2
