@@ -5,6 +5,7 @@ import {
   LeadScoringError,
   createClient,
   type Instance,
+  type LeadScoringClient,
 } from "../../clients/typescript/src/index.js";
 import type { PredictionLog } from "../../src/monitoring/prediction-log/prediction-log.js";
 import type { OutcomeRecord } from "../../src/monitoring/prediction-log/record.js";
@@ -220,3 +221,20 @@ describe("TypeScript client against the running service", () => {
     await assert.rejects(call, /caller gave up/);
   });
 });
+
+/**
+ * Compile-time checks, run by `tsc --noEmit` (never called): the request types follow the
+ * document, so a wrong path, a missing path parameter or a malformed body does not compile.
+ */
+export function requestTypesFollowTheDocument(client: LeadScoringClient): void {
+  // @ts-expect-error the path needs its {name}
+  void client.request("post", "/v1/models/{name}:predict", { body: { instances: [] } });
+  // @ts-expect-error not a path of the document
+  void client.request("get", "/v3/models", {});
+  // @ts-expect-error /predict takes POST only
+  void client.request("get", "/predict", {});
+  // @ts-expect-error an outcome needs converted and observed_at
+  void client.feedback([{ lead_id: "L-1" }]);
+  // @ts-expect-error threshold is a number
+  void client.predict([{ total_visits: 5 }], { threshold: "high" });
+}
