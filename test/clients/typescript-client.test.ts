@@ -208,6 +208,28 @@ describe("TypeScript client against the running service", () => {
     }
   });
 
+  it("nothing listening: NETWORK_ERROR saying why, after the retries", async () => {
+    const closed = await startFakeApi(() => undefined);
+    await closed.close();
+    const client = createClient({ baseUrl: closed.endpoint, retries: 1 });
+    const error = await failure(client.predict(instances));
+    assert.deepEqual([error.code, error.status, error.attempts], ["NETWORK_ERROR", undefined, 2]);
+    assert.match(error.message, /ECONNREFUSED/);
+  });
+
+  it("refuses settings that would make every call fail or never end", () => {
+    for (const options of [
+      { baseUrl: "localhost:8080" },
+      { baseUrl: "/relative" },
+      { baseUrl: url, retries: -1 },
+      { baseUrl: url, retries: 1.5 },
+      { baseUrl: url, timeoutMs: 0 },
+      { baseUrl: url, totalTimeMs: Number.POSITIVE_INFINITY },
+    ]) {
+      assert.throws(() => createClient(options), TypeError, JSON.stringify(options));
+    }
+  });
+
   it("the caller's AbortSignal ends the call, retries included", async () => {
     const proxy = await inFront((_request, response) => {
       response.setHeader("retry-after", "30");

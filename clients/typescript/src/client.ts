@@ -65,10 +65,29 @@ export interface LeadScoringClient {
   ): Promise<SuccessBody<Operation<M, P>>>;
 }
 
+/** Settings that would make every call fail or never end are refused at once. */
+function checkOptions(options: ClientOptions): void {
+  // "localhost:8080" parses as a URL of scheme "localhost:"; only http(s) can be fetched.
+  const protocol = URL.canParse(options.baseUrl) ? new URL(options.baseUrl).protocol : "";
+  if (protocol !== "http:" && protocol !== "https:")
+    throw new TypeError(`baseUrl: expected an http(s) URL, got ${options.baseUrl}`);
+  const counts = { retries: options.retries };
+  const durations = { timeoutMs: options.timeoutMs, totalTimeMs: options.totalTimeMs };
+  for (const [name, value] of Object.entries(counts)) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0))
+      throw new TypeError(`${name}: expected an integer ≥ 0, got ${value}`);
+  }
+  for (const [name, value] of Object.entries(durations)) {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0))
+      throw new TypeError(`${name}: expected milliseconds > 0, got ${value}`);
+  }
+}
+
 /** Paths whose repetition could record something twice. */
 const NOT_IDEMPOTENT: ReadonlySet<string> = new Set(["/feedback"]);
 
 export function createClient(options: ClientOptions): LeadScoringClient {
+  checkOptions(options);
   const retry: RetryPolicy = {
     ...DEFAULT_RETRY_POLICY,
     ...(options.retries === undefined ? {} : { retries: options.retries }),

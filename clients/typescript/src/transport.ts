@@ -100,7 +100,7 @@ async function attemptOnce(
       failure: {
         message: timedOut
           ? `${call.method} ${call.path}: no complete answer within ${timeoutMs} ms`
-          : `${call.method} ${call.path}: ${error instanceof Error ? error.message : String(error)}`,
+          : `${call.method} ${call.path}: ${describe(error)}`,
         details: { code: timedOut ? "TIMEOUT" : "NETWORK_ERROR", requestId, cause: error },
       },
     };
@@ -112,6 +112,12 @@ async function attemptOnce(
     retryable: RETRYABLE_STATUSES.has(response.status),
     failure: errorResponse(response, text, answeredId),
   };
+}
+
+/** fetch's "fetch failed" with what failed underneath (`connect ECONNREFUSED …`). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
 }
 
 /** The path under the base URL's own path: `http://host/scoring` + `/predict` → `/scoring/predict`. */
