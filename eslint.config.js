@@ -142,6 +142,23 @@ export default tseslint.config(
       ],
     },
   },
+  // The client package is published on its own: it knows the service only through openapi.yaml.
+  {
+    files: ["clients/typescript/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^\\.\\./",
+              message: "@lead-scoring/client is published alone: import only from its own src/.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ["**/*.js"],
     ...tseslint.configs.disableTypeChecked,
