@@ -10,7 +10,7 @@ import { PACKAGE_ROOT } from "../../src/package-root.js";
 const CLIENT = path.join(PACKAGE_ROOT, "clients", "typescript");
 
 describe("TypeScript client types", () => {
-  it("clients/typescript/src/schema.d.ts is generated from the committed openapi.yaml (npm run client:generate)", async () => {
+  it("clients/typescript/src/schema.d.ts is generated from the committed openapi.yaml (npm run openapi)", async () => {
     const scratch = await mkdtemp(path.join(tmpdir(), "client-schema-"));
     try {
       const fresh = path.join(scratch, "schema.d.ts");
@@ -28,7 +28,7 @@ describe("TypeScript client types", () => {
       assert.equal(
         await readFile(path.join(CLIENT, "src", "schema.d.ts"), "utf8"),
         await readFile(fresh, "utf8"),
-        "clients/typescript/src/schema.d.ts is stale: run `npm run client:generate`",
+        "clients/typescript/src/schema.d.ts is stale: run `npm run openapi` (or `npm run client:generate`)",
       );
     } finally {
       await rm(scratch, { recursive: true, force: true });
