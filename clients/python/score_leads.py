@@ -18,6 +18,7 @@ import os
 import random
 import sys
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -82,15 +83,19 @@ def predict(
 ) -> dict[str, Any]:
     """`POST /predict` for one batch. Scoring is idempotent, so timeouts and dropped connections
     are retried as well as 429 and 503; each wait is `Retry-After` when the service sends it,
-    else exponential backoff with full jitter, and all of it ends within `total_seconds`."""
+    else exponential backoff with full jitter, and all of it ends within `total_seconds`. Every
+    attempt sends the same X-Request-Id, which ties them together in the service's logs."""
+    request_id = str(uuid.uuid4())
     deadline = time.monotonic() + total_seconds
     for attempt in range(retries + 1):
         try:
-            response = client.post("/predict", json={"instances": instances})
+            response = client.post(
+                "/predict", json={"instances": instances}, headers={"x-request-id": request_id}
+            )
         except httpx.TimeoutException as exc:
-            error = ScoringError("TIMEOUT", str(exc) or "no answer in time")
+            error = ScoringError("TIMEOUT", str(exc) or "no answer in time", None, request_id)
         except httpx.TransportError as exc:
-            error = ScoringError("NETWORK_ERROR", str(exc))
+            error = ScoringError("NETWORK_ERROR", str(exc), None, request_id)
         else:
             if response.is_success:
                 return response.json()

@@ -101,12 +101,14 @@ class FrontServer:
     """A loopback HTTP server in front of the service; `reply(handler, count)` answers."""
 
     def __init__(self, reply: Reply) -> None:
-        self.requests: list[tuple[float, str | None]] = []
+        self.requests: list[tuple[float, dict[str, str]]] = []
         front = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                front.requests.append((time.monotonic(), self.headers.get("x-request-id")))
+                front.requests.append(
+                    (time.monotonic(), {k.lower(): v for k, v in self.headers.items()})
+                )
                 reply(self, len(front.requests))
 
             def log_message(self, *args: object) -> None:
@@ -179,7 +181,9 @@ def test_503_with_retry_after_waits_then_succeeds(service: str, golden: dict[str
     finally:
         front.close()
     assert len(answer["predictions"]) == 2
-    (first, _), (second, _) = front.requests
+    (first, sent), (second, resent) = front.requests
+    assert sent["authorization"] == resent["authorization"] == "Bearer k-test"
+    assert sent["x-request-id"] == resent["x-request-id"], "the retry carries the same id"
     # A lower bound only: the example may never come back before Retry-After has passed.
     assert second - first >= 0.99
 
@@ -219,4 +223,5 @@ def test_timeout_is_retried_then_reported(golden: dict[str, Any]) -> None:
             connection.close()
         silent.close()
     assert caught.value.code == "TIMEOUT"
+    assert caught.value.request_id, "the id the attempts were sent with, to quote"
     assert len(accepted) == 2
