@@ -57,7 +57,7 @@ export interface LeadScoringClient {
   feedback(outcomes: readonly Outcome[], options?: CallOptions): Promise<FeedbackResponse>;
   /** `GET /health/ready`: resolves when the service can score; throws NOT_READY otherwise. */
   health(options?: CallOptions): Promise<HealthResponse>;
-  /** Any path of the document, typed from it: KServe V1 and V2 (`/v2/models/{name}/infer`) and metadata. */
+  /** Any path of the document, typed from it: KServe V1 (`/v1/models/{name}:predict`), V2, metadata. */
   request<M extends HttpMethod, P extends PathsFor<M>>(
     method: M,
     path: P,
@@ -71,15 +71,12 @@ function checkOptions(options: ClientOptions): void {
   const protocol = URL.canParse(options.baseUrl) ? new URL(options.baseUrl).protocol : "";
   if (protocol !== "http:" && protocol !== "https:")
     throw new TypeError(`baseUrl: expected an http(s) URL, got ${options.baseUrl}`);
-  const counts = { retries: options.retries };
-  const durations = { timeoutMs: options.timeoutMs, totalTimeMs: options.totalTimeMs };
-  for (const [name, value] of Object.entries(counts)) {
-    if (value !== undefined && !(Number.isInteger(value) && value >= 0))
-      throw new TypeError(`${name}: expected an integer ≥ 0, got ${value}`);
-  }
-  for (const [name, value] of Object.entries(durations)) {
-    if (value !== undefined && !(Number.isFinite(value) && value > 0))
-      throw new TypeError(`${name}: expected milliseconds > 0, got ${value}`);
+  const { retries, timeoutMs, totalTimeMs } = options;
+  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0))
+    throw new TypeError(`retries: expected an integer ≥ 0, got ${retries}`);
+  for (const [name, ms] of Object.entries({ timeoutMs, totalTimeMs })) {
+    if (ms !== undefined && !(Number.isFinite(ms) && ms > 0))
+      throw new TypeError(`${name}: expected milliseconds > 0, got ${ms}`);
   }
 }
 
