@@ -1,22 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { PredictionLog } from "../../src/monitoring/prediction-log/prediction-log.js";
+import type { PredictionLog } from "../../src/monitoring/prediction-log/prediction-log.js";
 import type {
   OutcomeRecord,
   PredictionRecord,
 } from "../../src/monitoring/prediction-log/record.js";
-import { Sampler } from "../../src/monitoring/prediction-log/sampler.js";
-import type { LogBatch, LogSink } from "../../src/monitoring/prediction-log/sink.js";
 import { builtInGolden, buildTestApp, type TestApp } from "../support/app.js";
-
-class MemorySink implements LogSink {
-  readonly name = "memory";
-  readonly batches: LogBatch[] = [];
-  write(batch: LogBatch): Promise<void> {
-    this.batches.push(batch);
-    return Promise.resolve();
-  }
-}
+import { MemorySink, memoryPredictionLog } from "../support/memory-prediction-log.js";
 
 interface ErrorBody {
   error: string;
@@ -30,20 +20,14 @@ describe("POST /feedback", () => {
   const observed_at = "2026-11-30T09:15:00Z";
 
   before(async () => {
-    log = new PredictionLog({
-      sink,
-      sampler: new Sampler(1),
-      bufferRecords: 1000,
-      batchRecords: 1000,
-      batchSeconds: 60,
-    });
+    log = memoryPredictionLog(sink);
     t = await buildTestApp({ env: { MAX_BATCH_SIZE: "10" }, predictionLog: log });
   });
   after(() => t.app.close());
 
   const post = (payload: unknown, headers: Record<string, string> = {}) =>
     t.app.inject({ method: "POST", url: "/feedback", payload: payload as object, headers });
-  const records = () => sink.batches.flatMap((batch) => batch.records);
+  const records = () => sink.records;
   const metric = async (result: string) =>
     (await t.metrics.feedbackOutcomes.get()).values.find((v) => v.labels.result === result)
       ?.value ?? 0;
