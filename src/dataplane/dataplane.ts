@@ -4,12 +4,16 @@ import type { LoadedModel } from "../model/loaded-model.js";
 import type { ModelHolder } from "../lifecycle/model-holder.js";
 import { explainOptions } from "./explain-options.js";
 import { separateIds } from "./instance-ids.js";
+import { encodeEach, type EncodedEach } from "./per-instance.js";
+import { checkStringLengths } from "./string-lengths.js";
 import { silentObserver, type DataPlaneObserver } from "./observer.js";
 import { describeModel, type ModelInfo } from "./model-info.js";
 import type {
   ExplainRequest,
   ExplainResult,
+  InstanceOutcome,
   ModelTarget,
+  PerInstanceResult,
   PredictFeaturesRequest,
   PredictRequest,
   PredictResult,
@@ -75,6 +79,44 @@ export class DataPlane {
     }));
   }
 
+  /**
+   * Scores each instance on its own terms: an invalid instance gets its own error (the one a
+   * request with only that instance would get) and the others are scored. When none is valid,
+   * the answer is the error the whole batch gets without this mode. Monitoring and the
+   * prediction log see only the scored instances.
+   */
+  predictEach(request: PredictRequest): Promise<PerInstanceResult> {
+    this.checkBatch(request.instances.length);
+    return this.holder.use(async (model) => {
+      matching(model, request.model, request.version);
+      checkThreshold(model, request.threshold);
+      const encoded = encodeEach(model.preprocessor, request.instances, {
+        idField: this.idField,
+        maxStringLength: this.limits.maxStringLength,
+        onUnknownCategory: (field) => this.observer.unknownCategory(model, field),
+      });
+      if (encoded.rows === 0) throw this.batchError(model, request.instances, encoded);
+      const started = performance.now();
+      const scores = await model.predictFeatures(encoded.features, encoded.rows);
+      this.observer.inference(model, scores.length, (performance.now() - started) / 1000);
+      const { labels } = resultOf(model, scores, request.threshold);
+      const input: ScoringInput = {
+        kind: "instances",
+        instances: encoded.scored,
+        threshold: request.threshold,
+      };
+      const ids = encoded.scoredIds;
+      this.observer.scored?.({ model, input, scores, labels, ids, context: request.context });
+      return {
+        model: model.name,
+        version: model.version,
+        task: model.task,
+        outcomes: outcomesOf(encoded, scores, labels),
+        ...(encoded.ids === undefined ? {} : { ids: encoded.ids }),
+      };
+    });
+  }
+
   predictFeatures(request: PredictFeaturesRequest): Promise<PredictResult> {
     this.checkBatch(request.rows);
     return this.score(request, () => ({ kind: "features", ...request }));
@@ -109,6 +151,7 @@ export class DataPlane {
       matching(model, request.model, request.version);
       checkThreshold(model, request.threshold);
       const options = explainOptions(model, request);
+      checkStringLengths(request.instances, this.limits.maxStringLength);
       const { instances, ids } = separateIds(request.instances, this.idField);
       const started = performance.now();
       const explanations = await model.explain(instances, options, (field) =>
@@ -123,12 +166,36 @@ export class DataPlane {
     });
   }
 
+  /**
+   * The error a batch in which no instance is valid gets without results per instance: the
+   * checks of the all-or-nothing path, in its order, without scoring.
+   */
+  private batchError(
+    model: LoadedModel,
+    instances: readonly unknown[],
+    encoded: EncodedEach,
+  ): InvalidInputError {
+    try {
+      checkStringLengths(instances, this.limits.maxStringLength);
+      model.preprocessor.encode(separateIds(instances, this.idField).instances);
+    } catch (error) {
+      if (error instanceof InvalidInputError) return error;
+      throw error;
+    }
+    // Unreachable while both paths run the same checks; the first instance's own error then.
+    return (
+      encoded.errors.find((error) => error !== undefined) ??
+      new InvalidInputError("no valid instance")
+    );
+  }
+
   /** Raw instances lose their id field here, before the preprocessor sees them. */
   private withoutIds(input: ScoringInput): {
     input: ScoringInput;
     ids?: readonly (string | undefined)[];
   } {
     if (input.kind !== "instances") return { input };
+    checkStringLengths(input.instances, this.limits.maxStringLength);
     const { instances, ids } = separateIds(input.instances, this.idField);
     return { input: { ...input, instances }, ids };
   }
@@ -201,6 +268,18 @@ function matching(model: LoadedModel, name?: string, version?: string): LoadedMo
     );
   }
   return model;
+}
+
+function outcomesOf(
+  encoded: EncodedEach,
+  scores: Float32Array,
+  labels: Uint8Array | undefined,
+): InstanceOutcome[] {
+  return Array.from(encoded.slots, (row, i): InstanceOutcome => {
+    if (row < 0) return { error: encoded.errors[i] ?? new InvalidInputError("not scored") };
+    const score = scores[row] ?? Number.NaN;
+    return labels === undefined ? { score } : { score, label: labels[row] ?? 0 };
+  });
 }
 
 function labelsAt(scores: Float32Array, threshold: number): Uint8Array {

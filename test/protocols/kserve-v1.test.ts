@@ -65,7 +65,7 @@ describe("KServe V1", () => {
     assert.equal(response.statusCode, 400);
     assert.match(
       response.json<{ error: string }>().error,
-      /body\.instances\[0\]\.total_visits: must be number, string or null/,
+      /instance 0, field "total_visits": expected a number or null, got boolean true/,
     );
   });
 });
