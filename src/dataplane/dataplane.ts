@@ -70,6 +70,12 @@ export class DataPlane {
     return this.infoOf(matching(model, name, version));
   }
 
+  /** The version being served now, if any (for documents that follow the model, not requests). */
+  servedModel(): ModelInfo | undefined {
+    const model = this.holder.current();
+    return model === undefined ? undefined : this.infoOf(model);
+  }
+
   predict(request: PredictRequest): Promise<PredictResult> {
     this.checkBatch(request.instances.length);
     return this.score(request, () => ({

@@ -12,37 +12,12 @@ export type InstanceRules = Pick<DataPlane, "limits" | "idField">;
  * array of 1..MAX_BATCH_SIZE objects); what an instance's fields may hold is checked per instance
  * by the data plane (string lengths, the id, the model's fields, types and finiteness), so that
  * with `parameters.partial` an invalid instance fails alone. The OpenAPI document replaces this
- * schema (titled "Instance") with documentedInstanceSchema or the served model's fields.
+ * schema (titled "Instance") with the served model's fields (openapi-document.ts).
  */
 export const INSTANCE_TITLE = "Instance";
 
 export function instanceSchema() {
   return Type.Object({}, { additionalProperties: true, title: INSTANCE_TITLE });
-}
-
-/**
- * What an instance may hold whatever the model, for the document when no model is loaded: raw
- * field → number, string or null, plus the caller's id.
- */
-export function documentedInstanceSchema({ limits, idField }: InstanceRules) {
-  const value = Type.Union([
-    Type.Number(),
-    Type.String({ maxLength: limits.maxStringLength }),
-    Type.Null(),
-  ]);
-  return Type.Object(
-    { [idField]: Type.Optional(idFieldSchema({ limits, idField })) },
-    {
-      additionalProperties: value,
-      title: INSTANCE_TITLE,
-      description:
-        "One lead: raw field name → value (number, string or null). See GET /v1/models/{name}.",
-      examples: [
-        { lead_origin: "API", total_visits: 5, total_time_spent_on_website: 674 },
-        { [idField]: "L-1", lead_origin: "API", total_visits: 5 },
-      ],
-    },
-  );
 }
 
 /** The caller's id field of an instance (LEAD_ID_FIELD): not a model feature. */
