@@ -15,7 +15,11 @@ export function checkStringLengths(
   for (let i = 0; i < instances.length; i++) {
     const instance = instances[i];
     if (typeof instance !== "object" || instance === null) continue;
-    for (const [field, value] of Object.entries(instance)) {
+    const record = instance as Record<string, unknown>;
+    // for…in, not Object.entries: no array per instance on the request path. Parsed JSON has
+    // only own properties.
+    for (const field in record) {
+      const value = record[field];
       if (typeof value === "string" && value.length > maxLength) {
         throw new InvalidInputError(
           `instance ${firstRow + i}, field ${quoteInput(field)}: a string of ${value.length} characters; at most ${maxLength} are allowed`,
