@@ -146,7 +146,10 @@ function withIds<T extends object>(
 /** Encodes a data-plane result in the shared Vertex / V1 response shape. */
 export function toPredictResponse(result: PredictResult) {
   const { scores, labels } = result;
-  const predictions = Array.from(scores, (score, i) => prediction(score, labels?.[i]));
+  const predictions =
+    labels === undefined
+      ? Array.from(scores)
+      : Array.from(scores, (score, i) => prediction(score, labels[i]));
   return withIds({ predictions, model: result.model, modelVersion: result.version }, result.ids);
 }
 
