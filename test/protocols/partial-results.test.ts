@@ -121,12 +121,29 @@ describe("results per instance: parameters.partial", () => {
     }
   });
 
+  it("/explain does not take partial: it says so rather than ignoring it", async () => {
+    const response = await post("/explain", { instances: [good], parameters: { partial: true } });
+    assert.equal(response.statusCode, 400);
+    assert.match(response.json<{ error: string }>().error, /unknown property "partial"/);
+  });
+
   it("the whole request still fails for what concerns the request, not an instance", async () => {
     const response = await post("/v1/models/other-model:predict", {
       instances: [good],
       parameters: { partial: true },
     });
     assert.equal(response.statusCode, 404);
+    const tooMany = await post("/predict", {
+      instances: Array.from({ length: t.config.maxBatchSize + 1 }, () => good),
+      parameters: { partial: true },
+    });
+    assert.equal(tooMany.statusCode, 400);
+    assert.match(tooMany.json<{ error: string }>().error, /instances: must NOT have more than/);
+    const notAnObject = await post("/predict", {
+      instances: [good, 5],
+      parameters: { partial: true },
+    });
+    assert.equal(notAnObject.statusCode, 400, "the body schema bounds the shape: objects");
     const notBoolean = await post("/predict", { instances: [good], parameters: { partial: 1 } });
     assert.equal(notBoolean.statusCode, 400);
     assert.match(notBoolean.json<{ error: string }>().error, /parameters\.partial/);
