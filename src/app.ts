@@ -19,6 +19,7 @@ import { documentCommonErrors } from "./protocols/error-body.js";
 import { answerFrameworkError, registerErrorHandlers } from "./protocols/error-handler.js";
 import type { App } from "./protocols/fastify.js";
 import { registerFeedbackRoutes } from "./protocols/feedback/routes.js";
+import { OpenApiDocuments } from "./protocols/openapi-document.js";
 import { registerHealthRoutes } from "./protocols/health/routes.js";
 import { listenerTimeoutOptions } from "./protocols/http-timeouts.js";
 import { registerKServeV1Routes } from "./protocols/kserve-v1/routes.js";
@@ -110,13 +111,19 @@ export async function buildApp({
       ],
     },
   });
+  // The document's Instance schema follows the served model (openapi-document.ts).
+  const documents = new OpenApiDocuments(() => app.swagger(), dataPlane);
   // Browser security headers belong on the HTML pages (Swagger UI), not on every JSON answer:
   // helmet's dozen headers per response cost a third of the single-lead throughput.
   await app.register(async (docs) => {
     await docs.register(helmet, { global: true, contentSecurityPolicy: false });
-    await docs.register(swaggerUi, { routePrefix: "/docs" });
+    await docs.register(swaggerUi, {
+      routePrefix: "/docs",
+      transformSpecification: () => documents.current(),
+      transformSpecificationClone: false,
+    });
   });
-  app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
+  app.get("/openapi.json", { schema: { hide: true } }, () => documents.current());
 
   registerHealthRoutes(app, dataPlane, config.healthRoute);
   registerVertexRoutes(app, dataPlane, config.predictRoute);

@@ -4,12 +4,16 @@ import type { LoadedModel } from "../model/loaded-model.js";
 import type { ModelHolder } from "../lifecycle/model-holder.js";
 import { explainOptions } from "./explain-options.js";
 import { separateIds } from "./instance-ids.js";
+import { encodeEach, type EncodedEach } from "./per-instance.js";
+import { checkStringLengths } from "./string-lengths.js";
 import { silentObserver, type DataPlaneObserver } from "./observer.js";
 import { describeModel, type ModelInfo } from "./model-info.js";
 import type {
   ExplainRequest,
   ExplainResult,
+  InstanceOutcome,
   ModelTarget,
+  PerInstanceResult,
   PredictFeaturesRequest,
   PredictRequest,
   PredictResult,
@@ -66,6 +70,12 @@ export class DataPlane {
     return this.infoOf(matching(model, name, version));
   }
 
+  /** The version being served now, if any (for documents that follow the model, not requests). */
+  servedModel(): ModelInfo | undefined {
+    const model = this.holder.current();
+    return model === undefined ? undefined : this.infoOf(model);
+  }
+
   predict(request: PredictRequest): Promise<PredictResult> {
     this.checkBatch(request.instances.length);
     return this.score(request, () => ({
@@ -73,6 +83,44 @@ export class DataPlane {
       instances: request.instances,
       threshold: request.threshold,
     }));
+  }
+
+  /**
+   * Scores each instance on its own terms: an invalid instance gets its own error (the one a
+   * request with only that instance would get) and the others are scored. When none is valid,
+   * the answer is the error the whole batch gets without this mode. Monitoring and the
+   * prediction log see only the scored instances.
+   */
+  predictEach(request: PredictRequest): Promise<PerInstanceResult> {
+    this.checkBatch(request.instances.length);
+    return this.holder.use(async (model) => {
+      matching(model, request.model, request.version);
+      checkThreshold(model, request.threshold);
+      const encoded = encodeEach(model.preprocessor, request.instances, {
+        idField: this.idField,
+        maxStringLength: this.limits.maxStringLength,
+        onUnknownCategory: (field) => this.observer.unknownCategory(model, field),
+      });
+      if (encoded.rows === 0) throw this.batchError(model, request.instances, encoded);
+      const started = performance.now();
+      const scores = await model.predictFeatures(encoded.features, encoded.rows);
+      this.observer.inference(model, scores.length, (performance.now() - started) / 1000);
+      const { labels } = resultOf(model, scores, request.threshold);
+      const input: ScoringInput = {
+        kind: "instances",
+        instances: encoded.scored,
+        threshold: request.threshold,
+      };
+      const ids = encoded.scoredIds;
+      this.observer.scored?.({ model, input, scores, labels, ids, context: request.context });
+      return {
+        model: model.name,
+        version: model.version,
+        task: model.task,
+        outcomes: outcomesOf(encoded, scores, labels),
+        ...(encoded.ids === undefined ? {} : { ids: encoded.ids }),
+      };
+    });
   }
 
   predictFeatures(request: PredictFeaturesRequest): Promise<PredictResult> {
@@ -109,6 +157,7 @@ export class DataPlane {
       matching(model, request.model, request.version);
       checkThreshold(model, request.threshold);
       const options = explainOptions(model, request);
+      checkStringLengths(request.instances, this.limits.maxStringLength);
       const { instances, ids } = separateIds(request.instances, this.idField);
       const started = performance.now();
       const explanations = await model.explain(instances, options, (field) =>
@@ -123,12 +172,36 @@ export class DataPlane {
     });
   }
 
+  /**
+   * The error a batch in which no instance is valid gets without results per instance: the
+   * checks of the all-or-nothing path, in its order, without scoring.
+   */
+  private batchError(
+    model: LoadedModel,
+    instances: readonly unknown[],
+    encoded: EncodedEach,
+  ): InvalidInputError {
+    try {
+      checkStringLengths(instances, this.limits.maxStringLength);
+      model.preprocessor.encode(separateIds(instances, this.idField).instances);
+    } catch (error) {
+      if (error instanceof InvalidInputError) return error;
+      throw error;
+    }
+    // Unreachable while both paths run the same checks; the first instance's own error then.
+    return (
+      encoded.errors.find((error) => error !== undefined) ??
+      new InvalidInputError("no valid instance")
+    );
+  }
+
   /** Raw instances lose their id field here, before the preprocessor sees them. */
   private withoutIds(input: ScoringInput): {
     input: ScoringInput;
     ids?: readonly (string | undefined)[];
   } {
     if (input.kind !== "instances") return { input };
+    checkStringLengths(input.instances, this.limits.maxStringLength);
     const { instances, ids } = separateIds(input.instances, this.idField);
     return { input: { ...input, instances }, ids };
   }
@@ -201,6 +274,18 @@ function matching(model: LoadedModel, name?: string, version?: string): LoadedMo
     );
   }
   return model;
+}
+
+function outcomesOf(
+  encoded: EncodedEach,
+  scores: Float32Array,
+  labels: Uint8Array | undefined,
+): InstanceOutcome[] {
+  return Array.from(encoded.slots, (row, i): InstanceOutcome => {
+    if (row < 0) return { error: encoded.errors[i] ?? new InvalidInputError("not scored") };
+    const score = scores[row] ?? Number.NaN;
+    return labels === undefined ? { score } : { score, label: labels[row] ?? 0 };
+  });
 }
 
 function labelsAt(scores: Float32Array, threshold: number): Uint8Array {

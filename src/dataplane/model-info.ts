@@ -1,5 +1,17 @@
 import type { LoadedModel } from "../model/loaded-model.js";
-import type { ModelTask } from "../model/metadata.js";
+import type { ModelMetadata, ModelTask } from "../model/metadata.js";
+
+/** One raw input field as clients may know it: what the model was trained on. */
+export interface FieldInfo {
+  readonly name: string;
+  readonly type: "number" | "string";
+  /** null (or absent) is accepted and imputed. */
+  readonly nullable: boolean;
+  /** String fields: the categories seen in training. Others are accepted (scored as unseen). */
+  readonly categories?: readonly string[];
+  /** Number fields: the smallest and largest value seen in training. Others are accepted. */
+  readonly trainingRange?: { readonly min: number; readonly max: number };
+}
 
 /**
  * What protocols may know about a served model: a value, computed once per loaded version. They
@@ -11,17 +23,38 @@ export interface ModelInfo {
   readonly version: string;
   readonly task: ModelTask;
   /** Raw input fields in request-schema order. */
-  readonly fields: readonly { readonly name: string; readonly type: "number" | "string" }[];
+  readonly fields: readonly FieldInfo[];
+  /** Strings that count as missing in any field (e.g. the web form's "Select"), besides null. */
+  readonly missingValues: readonly string[];
   /** The preprocessed tensor the model scores: the ONNX input's name and its row width. */
   readonly tensor: { readonly name: string; readonly width: number };
 }
 
 export function describeModel(model: LoadedModel): ModelInfo {
+  const { metadata } = model;
   return Object.freeze({
     name: model.name,
     version: model.version,
     task: model.task,
-    fields: Object.freeze(model.metadata.schema.fields.map((field) => Object.freeze({ ...field }))),
-    tensor: Object.freeze({ name: model.metadata.onnx.input, width: model.width }),
+    fields: Object.freeze(metadata.schema.fields.map((field) => describeField(field, metadata))),
+    missingValues: Object.freeze([...model.preprocessor.spec.missing_values]),
+    tensor: Object.freeze({ name: metadata.onnx.input, width: model.width }),
   });
+}
+
+function describeField(
+  field: ModelMetadata["schema"]["fields"][number],
+  metadata: ModelMetadata,
+): FieldInfo {
+  const { name, type, nullable, categories } = field;
+  const info: FieldInfo = { name, type, nullable };
+  if (type === "string") {
+    return Object.freeze({ ...info, categories: Object.freeze([...(categories ?? [])]) });
+  }
+  // The outer bin edges of the training histogram are the extremes seen (pipeline/baselines.py).
+  const baseline = metadata.baselines?.[name];
+  const edges = baseline?.type === "numeric" ? baseline.bin_edges : [];
+  const [min, max] = [edges[0], edges.at(-1)];
+  if (min === undefined || max === undefined) return Object.freeze(info);
+  return Object.freeze({ ...info, trainingRange: Object.freeze({ min, max }) });
 }

@@ -1,3 +1,4 @@
+import type { InvalidInputError } from "../errors.js";
 import type { ExplainMethod, Explanations } from "../model/explain/types.js";
 import type { ModelTask } from "../model/metadata.js";
 
@@ -59,6 +60,20 @@ export interface PredictResult {
    * The id each instance carried in the id field (DataPlaneOptions.idField), undefined for an
    * instance without one. Present only when at least one instance carried an id.
    */
+  readonly ids?: readonly (string | undefined)[];
+}
+
+/** One instance of a batch scored per instance: its score (and label), or why it failed. */
+export type InstanceOutcome =
+  { readonly score: number; readonly label?: number } | { readonly error: InvalidInputError };
+
+/** A batch scored per instance (DataPlane.predictEach): one outcome per instance, in order. */
+export interface PerInstanceResult {
+  readonly model: string;
+  readonly version: string;
+  readonly task: ModelTask;
+  readonly outcomes: readonly InstanceOutcome[];
+  /** Each instance's id, failed ones included, when any instance carried one. */
   readonly ids?: readonly (string | undefined)[];
 }
 

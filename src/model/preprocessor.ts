@@ -83,6 +83,25 @@ export class Preprocessor {
     return out;
   }
 
+  /**
+   * Encodes one instance into `out[base .. base + width)` with the messages it would get if it
+   * were sent alone (instance 0), for results per instance. On an InvalidInputError the slot is
+   * zeroed again, so the caller can reuse it for the next instance.
+   */
+  encodeInto(
+    instance: unknown,
+    out: Float32Array,
+    base: number,
+    onUnknownCategory?: UnknownCategorySink,
+  ): void {
+    try {
+      this.encodeRow(instance, 0, out, base, onUnknownCategory);
+    } catch (error) {
+      out.fill(0, base, base + this.width);
+      throw error;
+    }
+  }
+
   private encodeRow(
     instance: unknown,
     row: number,

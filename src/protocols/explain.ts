@@ -6,7 +6,7 @@ import {
   type InstanceRules,
   instancesSchema,
   PredictParameters,
-  PredictResponse,
+  ScoredResponseProperties,
   toPredictResponse,
 } from "./instances.js";
 
@@ -76,7 +76,7 @@ const Attribution = Type.Object({
 
 export const ExplainResponse = Type.Object(
   {
-    ...PredictResponse.properties,
+    ...ScoredResponseProperties,
     explanations: Type.Array(Type.Object({ attributions: Type.Array(Attribution) }), {
       description: "One per instance, in the Vertex AI explanation shape.",
     }),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { DataPlaneObserver, ScoredBatch } from "../../src/dataplane/observer.js";
-import { builtInGolden, buildTestApp, type TestApp } from "../support/app.js";
+import type { ScoredBatch } from "../../src/dataplane/observer.js";
+import { builtInGolden, buildTestApp, recordScored, type TestApp } from "../support/app.js";
 
 interface PredictBody {
   predictions: unknown[];
@@ -15,13 +15,11 @@ describe("lead ids: an instance's id field is not a feature, is echoed and reach
   const golden = builtInGolden();
   const first = golden.rows[0]!.instance;
   const second = golden.rows[1]!.instance;
-  const seen: ScoredBatch[] = [];
+  let seen: ScoredBatch[] = [];
 
   before(async () => {
     t = await buildTestApp();
-    // The data plane's observer is the metrics object; watch what it is told.
-    const observer: DataPlaneObserver = t.metrics;
-    observer.scored = (batch) => void seen.push(batch);
+    seen = recordScored(t.metrics);
   });
   after(() => t.app.close());
 

@@ -92,10 +92,10 @@ describe("POST /predict (Vertex AI body)", () => {
       })
       .then((response) => {
         assert.equal(response.statusCode, 400);
-        // JSON's 1e999 parses as Infinity, which JSON Schema's "number" excludes.
+        // JSON's 1e999 parses as Infinity, which no model can score.
         assert.match(
           response.json<ErrorBody>().error,
-          /instances\[0\]\.total_visits: must be number, string or null/,
+          /instance 0, field "total_visits": expected a finite number, got Infinity/,
         );
       }));
 

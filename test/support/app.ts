@@ -11,7 +11,11 @@ import { ModelHolder, type VersionHooks } from "../../src/lifecycle/model-holder
 import { PRIMARY } from "../../src/lifecycle/model-set.js";
 import type { Golden } from "../../src/model/golden.js";
 import { Metrics } from "../../src/monitoring/metrics.js";
-import { observeAll } from "../../src/dataplane/observer.js";
+import {
+  observeAll,
+  type DataPlaneObserver,
+  type ScoredBatch,
+} from "../../src/dataplane/observer.js";
 import type { PredictionLog } from "../../src/monitoring/prediction-log/prediction-log.js";
 import type { App } from "../../src/protocols/fastify.js";
 
@@ -79,4 +83,15 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
 export async function listenOnLoopback(app: App): Promise<{ url: string; port: number }> {
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   return { url, port: Number(new URL(url).port) };
+}
+
+/**
+ * Every batch the app's data plane reports as scored from now on (its observer is the metrics
+ * object, wrapped by nothing when there is no prediction log).
+ */
+export function recordScored(metrics: Metrics): ScoredBatch[] {
+  const seen: ScoredBatch[] = [];
+  const observer: DataPlaneObserver = metrics;
+  observer.scored = (batch) => void seen.push(batch);
+  return seen;
 }

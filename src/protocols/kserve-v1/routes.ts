@@ -4,6 +4,7 @@ import { DATA_PLANE_ERRORS } from "../error-body.js";
 import { ExplainResponse, explainBody, explainBodySchema } from "../explain.js";
 import type { App } from "../fastify.js";
 import { PredictResponse, predictBody, predictBodySchema } from "../instances.js";
+import { MissingValues, ModelFields, modelFields } from "../model-fields.js";
 
 const ModelName = Type.Object({ name: Type.String({ examples: ["lead-scoring"] }) });
 
@@ -40,17 +41,32 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
     {
       schema: {
         tags: ["kserve-v1"],
-        summary: "Model readiness and version",
+        summary: "Model readiness, version and input fields",
+        description:
+          "KServe V1's {name, ready}, plus the version and the fields an instance may carry " +
+          "(types, nullability, training categories and ranges).",
         params: ModelName,
         response: {
-          200: Type.Object({ name: Type.String(), ready: Type.Boolean(), version: Type.String() }),
+          200: Type.Object({
+            name: Type.String(),
+            ready: Type.Boolean(),
+            version: Type.String(),
+            fields: ModelFields,
+            missingValues: MissingValues,
+          }),
           ...DATA_PLANE_ERRORS,
         },
       },
     },
     (request) => {
       const model = dataPlane.model(request.params.name);
-      return { name: model.name, ready: dataPlane.isReady(), version: model.version };
+      return {
+        name: model.name,
+        ready: dataPlane.isReady(),
+        version: model.version,
+        fields: modelFields(model),
+        missingValues: [...model.missingValues],
+      };
     },
   );
 

@@ -3,6 +3,7 @@ import type { PredictResult, ScoringInput } from "../../dataplane/types.js";
 import type { DataPlaneLimits } from "../../dataplane/dataplane.js";
 import { quoteInput } from "../../echo.js";
 import { InvalidInputError } from "../../errors.js";
+import { modelFields } from "../model-fields.js";
 import type { ModelTask } from "../../model/metadata.js";
 import {
   DATATYPES,
@@ -231,6 +232,8 @@ export function modelMetadata(model: ModelInfo): ModelMetadataResponse {
         datatype: "FP32",
         shape: [-1, model.tensor.width],
       },
+      fields: modelFields(model),
+      missing_values: [...model.missingValues],
     },
   };
 }

@@ -1,4 +1,5 @@
 import { Type, type Static } from "typebox";
+import { MissingValues, ModelFields } from "../model-fields.js";
 
 /** Open Inference Protocol REST shapes (kserve/open-inference-protocol inference_rest.md). */
 export const DATATYPES = [
@@ -108,7 +109,23 @@ export const ModelMetadataResponse = Type.Object(
     platform: Type.String(),
     inputs: Type.Array(TensorMetadata),
     outputs: Type.Array(TensorMetadata),
-    parameters: Type.Optional(Parameters),
+    parameters: Type.Object(
+      {
+        content_type: Type.String({ description: '"pd": one input per field (MLServer).' }),
+        preprocessed_input: Type.Object(
+          { name: Type.String(), datatype: Datatype, shape: Type.Array(Type.Integer()) },
+          { description: "The alternative input: the model's preprocessed FP32 tensor." },
+        ),
+        fields: ModelFields,
+        missing_values: MissingValues,
+      },
+      {
+        description:
+          "The protocol's free-form model parameters: how to send inputs, and each field's " +
+          "type, nullability, training categories and range (the inputs list only name, " +
+          "datatype and shape, as the protocol defines them).",
+      },
+    ),
   },
   { $id: "V2ModelMetadata", title: "V2ModelMetadata" },
 );

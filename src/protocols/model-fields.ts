@@ -1,0 +1,51 @@
+import { Type, type Static } from "typebox";
+import type { ModelInfo } from "../dataplane/model-info.js";
+
+/**
+ * A model's raw input fields as the metadata routes list them (KServe V1 `GET /v1/models/{name}`
+ * and V2 `GET /v2/models/{name}` under `parameters`): the same information the OpenAPI document's
+ * Instance schema gives, for clients that build forms or validate before sending.
+ */
+export const ModelField = Type.Object(
+  {
+    name: Type.String(),
+    type: Type.Enum(["number", "string"]),
+    nullable: Type.Boolean({ description: "null or an absent field is accepted and imputed." }),
+    categories: Type.Optional(
+      Type.Array(Type.String(), {
+        description:
+          "String fields: the categories seen in training. Any other string is accepted too " +
+          "and scored as an unseen category.",
+      }),
+    ),
+    trainingRange: Type.Optional(
+      Type.Object(
+        { min: Type.Number(), max: Type.Number() },
+        {
+          description:
+            "Number fields: the smallest and largest value seen in training. Values outside " +
+            "are accepted and scored; the model has seen none like them.",
+        },
+      ),
+    ),
+  },
+  { title: "ModelField" },
+);
+export type ModelField = Static<typeof ModelField>;
+
+export const ModelFields = Type.Array(ModelField, {
+  description: "The raw input fields an instance may carry, in the model's order.",
+});
+
+export const MissingValues = Type.Array(Type.String(), {
+  description: 'Strings read as missing in any field (e.g. the web form\'s "Select"), like null.',
+});
+
+/** The fields of a model, as plain data for a response. */
+export function modelFields(model: ModelInfo): ModelField[] {
+  return model.fields.map(({ categories, trainingRange, ...field }) => ({
+    ...field,
+    ...(categories === undefined ? {} : { categories: [...categories] }),
+    ...(trainingRange === undefined ? {} : { trainingRange: { ...trainingRange } }),
+  }));
+}
