@@ -134,10 +134,25 @@ describe("TypeScript client against the running service", () => {
     assert.deepEqual(ready, { ready: true });
   });
 
+  it("predictEach: one result per instance, an error object where that instance alone fails", async () => {
+    const client = createClient({ baseUrl: url });
+    const bad = { lead_origin: 42 } as unknown as Instance;
+    const answer = await client.predictEach([instances[0]!, bad, instances[1]!]);
+    assert.equal(answer.predictions.length, 3);
+    const [first, failed, third] = answer.predictions;
+    assert.equal(typeof first, "number");
+    assert.equal(typeof third, "number");
+    assert.ok(typeof failed === "object" && "code" in failed, JSON.stringify(failed));
+    assert.equal(failed.code, "INVALID_INPUT");
+    const alone = await failure(client.predict([bad]));
+    assert.equal(failed.error, alone.message, "the error that instance alone gets");
+  });
+
   it("bad input: LeadScoringError with the status, the service's code and the request id", async () => {
     const client = createClient({ baseUrl: url });
     const error = await failure(
-      client.predict([{ shoe_size: 44 }], undefined, { requestId: "client-bad-1" }),
+      // A field the model does not have: the typed client refuses it at compile time too.
+      client.predict([{ shoe_size: 44 } as Instance], undefined, { requestId: "client-bad-1" }),
     );
     assert.equal(error.status, 400);
     assert.equal(error.code, "INVALID_INPUT");

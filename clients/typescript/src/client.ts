@@ -16,6 +16,7 @@ import type {
   HealthResponse,
   Instance,
   Outcome,
+  PredictEachResponse,
   PredictParameters,
   PredictResponse,
 } from "./types.js";
@@ -44,6 +45,15 @@ export interface LeadScoringClient {
     parameters?: PredictParameters,
     options?: CallOptions,
   ): Promise<PredictResponse>;
+  /**
+   * `POST /predict` with `parameters.partial`: one result per instance, so that one bad lead
+   * does not fail a batch. A failed item is `{error, code}`, what that instance alone would get.
+   */
+  predictEach(
+    instances: readonly Instance[],
+    parameters?: Omit<PredictParameters, "partial">,
+    options?: CallOptions,
+  ): Promise<PredictEachResponse>;
   /** `POST /explain`: predictions plus each field's attribution. */
   explain(
     instances: readonly Instance[],
@@ -122,10 +132,16 @@ export function createClient(options: ClientOptions): LeadScoringClient {
   }
 
   return {
-    predict: (instances, parameters, call = {}) =>
-      request("post", "/predict", {
+    // Without `partial` the service answers all or nothing: no item is an instance's error.
+    predict: async (instances, parameters, call = {}) =>
+      (await request("post", "/predict", {
         ...call,
         body: { instances: [...instances], ...(parameters === undefined ? {} : { parameters }) },
+      })) as PredictResponse,
+    predictEach: (instances, parameters, call = {}) =>
+      request("post", "/predict", {
+        ...call,
+        body: { instances: [...instances], parameters: { ...parameters, partial: true } },
       }),
     explain: (instances, parameters, call = {}) =>
       request("post", "/explain", {

@@ -175,15 +175,12 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @description Leads to score: 1 to 1000 (MAX_BATCH_SIZE). */
-                        instances: ({
-                            /** @description The caller's id of this lead (LEAD_ID_FIELD, default lead_id): not a model feature. It is echoed in leadIds and written to the prediction log, where POST /feedback outcomes join on it. */
-                            lead_id?: string;
-                        } & {
-                            [key: string]: number | string | (never | null);
-                        })[];
+                        instances: components["schemas"]["Instance"][];
                         parameters?: {
                             /** @description Binary models: also return a 0/1 label, 1 when probability ≥ threshold. */
                             threshold?: number;
+                            /** @description true: one result per instance. An invalid instance gets {error, code} in its place in predictions (the answer a request with only that instance would get) and the others are scored; 200 when at least one instance scored, else the error the whole batch gets without partial. Default false: all or nothing. */
+                            partial?: boolean;
                         };
                     };
                 };
@@ -196,16 +193,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description One per instance: the conversion probability (binary) or value (regression); {probability, label} when parameters.threshold is set. */
+                            /** @description One per instance: the conversion probability (binary) or value (regression); {probability, label} when parameters.threshold is set. With parameters.partial, {error, code} in place of an invalid instance's prediction. */
                             predictions: (number | {
                                 probability: number;
                                 label: number;
+                            } | {
+                                /** @description What was wrong with this instance, naming the field. */
+                                error: string;
+                                /** @description The code a request with only this instance gets. */
+                                code: string;
                             })[];
                             /** @description Name of the model that answered. */
                             model: string;
                             /** @description Semantic version that answered. */
                             modelVersion: string;
-                            /** @description Only when an instance carried an id (LEAD_ID_FIELD, default lead_id): one per instance, in order, null for an instance without one. predictions is unchanged. */
+                            /** @description Only when an instance carried an id (LEAD_ID_FIELD, default lead_id): one per instance, in order (failed instances included), null for an instance without one. predictions is unchanged. */
                             leadIds?: (string | null)[];
                         };
                     };
@@ -309,12 +311,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @description Leads to score: 1 to 1000 (MAX_BATCH_SIZE). */
-                        instances: ({
-                            /** @description The caller's id of this lead (LEAD_ID_FIELD, default lead_id): not a model feature. It is echoed in leadIds and written to the prediction log, where POST /feedback outcomes join on it. */
-                            lead_id?: string;
-                        } & {
-                            [key: string]: number | string | (never | null);
-                        })[];
+                        instances: components["schemas"]["Instance"][];
                         parameters?: {
                             /** @description Binary models: also return a 0/1 label, 1 when probability ≥ threshold. */
                             threshold?: number;
@@ -348,7 +345,7 @@ export interface paths {
                             model: string;
                             /** @description Semantic version that answered. */
                             modelVersion: string;
-                            /** @description Only when an instance carried an id (LEAD_ID_FIELD, default lead_id): one per instance, in order, null for an instance without one. predictions is unchanged. */
+                            /** @description Only when an instance carried an id (LEAD_ID_FIELD, default lead_id): one per instance, in order (failed instances included), null for an instance without one. predictions is unchanged. */
                             leadIds?: (string | null)[];
                             /** @description One per instance, in the Vertex AI explanation shape. */
                             explanations: {
@@ -515,7 +512,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Model readiness and version */
+        /**
+         * Model readiness, version and input fields
+         * @description KServe V1's {name, ready}, plus the version and the fields an instance may carry (types, nullability, training categories and ranges).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -538,6 +538,23 @@ export interface paths {
                             name: string;
                             ready: boolean;
                             version: string;
+                            /** @description The raw input fields an instance may carry, in the model's order. */
+                            fields: {
+                                name: string;
+                                /** @enum {unknown} */
+                                type: "number" | "string";
+                                /** @description null or an absent field is accepted and imputed. */
+                                nullable: boolean;
+                                /** @description String fields: the categories seen in training. Any other string is accepted too and scored as an unseen category. */
+                                categories?: string[];
+                                /** @description Number fields: the smallest and largest value seen in training. Values outside are accepted and scored; the model has seen none like them. */
+                                trainingRange?: {
+                                    min: number;
+                                    max: number;
+                                };
+                            }[];
+                            /** @description Strings read as missing in any field (e.g. the web form's "Select"), like null. */
+                            missingValues: string[];
                         };
                     };
                 };
@@ -645,15 +662,12 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @description Leads to score: 1 to 1000 (MAX_BATCH_SIZE). */
-                        instances: ({
-                            /** @description The caller's id of this lead (LEAD_ID_FIELD, default lead_id): not a model feature. It is echoed in leadIds and written to the prediction log, where POST /feedback outcomes join on it. */
-                            lead_id?: string;
-                        } & {
-                            [key: string]: number | string | (never | null);
-                        })[];
+                        instances: components["schemas"]["Instance"][];
                         parameters?: {
                             /** @description Binary models: also return a 0/1 label, 1 when probability ≥ threshold. */
                             threshold?: number;
+                            /** @description true: one result per instance. An invalid instance gets {error, code} in its place in predictions (the answer a request with only that instance would get) and the others are scored; 200 when at least one instance scored, else the error the whole batch gets without partial. Default false: all or nothing. */
+                            partial?: boolean;
                         };
                     };
                 };
@@ -666,16 +680,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description One per instance: the conversion probability (binary) or value (regression); {probability, label} when parameters.threshold is set. */
+                            /** @description One per instance: the conversion probability (binary) or value (regression); {probability, label} when parameters.threshold is set. With parameters.partial, {error, code} in place of an invalid instance's prediction. */
                             predictions: (number | {
                                 probability: number;
                                 label: number;
+                            } | {
+                                /** @description What was wrong with this instance, naming the field. */
+                                error: string;
+                                /** @description The code a request with only this instance gets. */
+                                code: string;
                             })[];
                             /** @description Name of the model that answered. */
                             model: string;
                             /** @description Semantic version that answered. */
                             modelVersion: string;
-                            /** @description Only when an instance carried an id (LEAD_ID_FIELD, default lead_id): one per instance, in order, null for an instance without one. predictions is unchanged. */
+                            /** @description Only when an instance carried an id (LEAD_ID_FIELD, default lead_id): one per instance, in order (failed instances included), null for an instance without one. predictions is unchanged. */
                             leadIds?: (string | null)[];
                         };
                     };
@@ -796,12 +815,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @description Leads to score: 1 to 1000 (MAX_BATCH_SIZE). */
-                        instances: ({
-                            /** @description The caller's id of this lead (LEAD_ID_FIELD, default lead_id): not a model feature. It is echoed in leadIds and written to the prediction log, where POST /feedback outcomes join on it. */
-                            lead_id?: string;
-                        } & {
-                            [key: string]: number | string | (never | null);
-                        })[];
+                        instances: components["schemas"]["Instance"][];
                         parameters?: {
                             /** @description Binary models: also return a 0/1 label, 1 when probability ≥ threshold. */
                             threshold?: number;
@@ -835,7 +849,7 @@ export interface paths {
                             model: string;
                             /** @description Semantic version that answered. */
                             modelVersion: string;
-                            /** @description Only when an instance carried an id (LEAD_ID_FIELD, default lead_id): one per instance, in order, null for an instance without one. predictions is unchanged. */
+                            /** @description Only when an instance carried an id (LEAD_ID_FIELD, default lead_id): one per instance, in order (failed instances included), null for an instance without one. predictions is unchanged. */
                             leadIds?: (string | null)[];
                             /** @description One per instance, in the Vertex AI explanation shape. */
                             explanations: {
@@ -1153,8 +1167,34 @@ export interface paths {
                                 datatype: "BOOL" | "UINT8" | "UINT16" | "UINT32" | "UINT64" | "INT8" | "INT16" | "INT32" | "INT64" | "FP16" | "FP32" | "FP64" | "BYTES";
                                 shape: number[];
                             }[];
-                            parameters?: {
-                                [key: string]: unknown;
+                            /** @description The protocol's free-form model parameters: how to send inputs, and each field's type, nullability, training categories and range (the inputs list only name, datatype and shape, as the protocol defines them). */
+                            parameters: {
+                                /** @description "pd": one input per field (MLServer). */
+                                content_type: string;
+                                /** @description The alternative input: the model's preprocessed FP32 tensor. */
+                                preprocessed_input: {
+                                    name: string;
+                                    /** @enum {unknown} */
+                                    datatype: "BOOL" | "UINT8" | "UINT16" | "UINT32" | "UINT64" | "INT8" | "INT16" | "INT32" | "INT64" | "FP16" | "FP32" | "FP64" | "BYTES";
+                                    shape: number[];
+                                };
+                                /** @description The raw input fields an instance may carry, in the model's order. */
+                                fields: {
+                                    name: string;
+                                    /** @enum {unknown} */
+                                    type: "number" | "string";
+                                    /** @description null or an absent field is accepted and imputed. */
+                                    nullable: boolean;
+                                    /** @description String fields: the categories seen in training. Any other string is accepted too and scored as an unseen category. */
+                                    categories?: string[];
+                                    /** @description Number fields: the smallest and largest value seen in training. Values outside are accepted and scored; the model has seen none like them. */
+                                    trainingRange?: {
+                                        min: number;
+                                        max: number;
+                                    };
+                                }[];
+                                /** @description Strings read as missing in any field (e.g. the web form's "Select"), like null. */
+                                missing_values: string[];
                             };
                         };
                     };
@@ -1576,8 +1616,34 @@ export interface paths {
                                 datatype: "BOOL" | "UINT8" | "UINT16" | "UINT32" | "UINT64" | "INT8" | "INT16" | "INT32" | "INT64" | "FP16" | "FP32" | "FP64" | "BYTES";
                                 shape: number[];
                             }[];
-                            parameters?: {
-                                [key: string]: unknown;
+                            /** @description The protocol's free-form model parameters: how to send inputs, and each field's type, nullability, training categories and range (the inputs list only name, datatype and shape, as the protocol defines them). */
+                            parameters: {
+                                /** @description "pd": one input per field (MLServer). */
+                                content_type: string;
+                                /** @description The alternative input: the model's preprocessed FP32 tensor. */
+                                preprocessed_input: {
+                                    name: string;
+                                    /** @enum {unknown} */
+                                    datatype: "BOOL" | "UINT8" | "UINT16" | "UINT32" | "UINT64" | "INT8" | "INT16" | "INT32" | "INT64" | "FP16" | "FP32" | "FP64" | "BYTES";
+                                    shape: number[];
+                                };
+                                /** @description The raw input fields an instance may carry, in the model's order. */
+                                fields: {
+                                    name: string;
+                                    /** @enum {unknown} */
+                                    type: "number" | "string";
+                                    /** @description null or an absent field is accepted and imputed. */
+                                    nullable: boolean;
+                                    /** @description String fields: the categories seen in training. Any other string is accepted too and scored as an unseen category. */
+                                    categories?: string[];
+                                    /** @description Number fields: the smallest and largest value seen in training. Values outside are accepted and scored; the model has seen none like them. */
+                                    trainingRange?: {
+                                        min: number;
+                                        max: number;
+                                    };
+                                }[];
+                                /** @description Strings read as missing in any field (e.g. the web form's "Select"), like null. */
+                                missing_values: string[];
                             };
                         };
                     };
@@ -2288,6 +2354,166 @@ export interface components {
             error: string;
             /** @description Stable error code, e.g. INVALID_INPUT. */
             code: string;
+        };
+        /**
+         * Instance
+         * @description One lead for lead-scoring 1.0.0: its raw fields, each optional (a missing field is imputed). Generated from the model loaded when the document was served; the fields of the version that scores a request are what count (GET /v1/models/{name}).
+         * @example {
+         *       "lead_origin": "API",
+         *       "lead_source": "Click2call",
+         *       "do_not_email": "No",
+         *       "do_not_call": "No",
+         *       "total_visits": 0,
+         *       "total_time_spent_on_website": 0,
+         *       "page_views_per_visit": 0,
+         *       "country": "Asia/Pacific Region",
+         *       "specialization": "Banking, Investment And Insurance",
+         *       "how_did_you_hear_about_x_education": "Advertisements",
+         *       "what_is_your_current_occupation": "Businessman",
+         *       "what_matters_most_to_you_in_choosing_a_course": "Better Career Prospects",
+         *       "search": "No",
+         *       "magazine": "No",
+         *       "newspaper_article": "No",
+         *       "x_education_forums": "No",
+         *       "newspaper": "No",
+         *       "digital_advertisement": "No",
+         *       "through_recommendations": "No",
+         *       "receive_more_updates_about_our_courses": "No",
+         *       "update_me_on_supply_chain_content": "No",
+         *       "get_updates_on_dm_content": "No",
+         *       "city": "Mumbai",
+         *       "i_agree_to_pay_the_amount_through_cheque": "No",
+         *       "a_free_copy_of_mastering_the_interview": "No"
+         *     }
+         */
+        Instance: {
+            /** @description The caller's id of this lead (LEAD_ID_FIELD, default lead_id): not a model feature. It is echoed in leadIds and written to the prediction log, where POST /feedback outcomes join on it. */
+            lead_id?: string;
+            /**
+             * @description 5 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example API
+             */
+            lead_origin?: string | null;
+            /**
+             * @description 19 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example Click2call
+             */
+            lead_source?: string | null;
+            /**
+             * @description 2 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            do_not_email?: string | null;
+            /**
+             * @description 2 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            do_not_call?: string | null;
+            /**
+             * @description Seen in training: 0 to 251. Any finite number is accepted; outside that range the model extrapolates. null and "Select", "" mean missing.
+             * @example 0
+             */
+            total_visits?: number | null;
+            /**
+             * @description Seen in training: 0 to 2272. Any finite number is accepted; outside that range the model extrapolates. null and "Select", "" mean missing.
+             * @example 0
+             */
+            total_time_spent_on_website?: number | null;
+            /**
+             * @description Seen in training: 0 to 55. Any finite number is accepted; outside that range the model extrapolates. null and "Select", "" mean missing.
+             * @example 0
+             */
+            page_views_per_visit?: number | null;
+            /**
+             * @description 37 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example Asia/Pacific Region
+             */
+            country?: string | null;
+            /**
+             * @description 19 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example Banking, Investment And Insurance
+             */
+            specialization?: string | null;
+            /**
+             * @description 10 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example Advertisements
+             */
+            how_did_you_hear_about_x_education?: string | null;
+            /**
+             * @description 7 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example Businessman
+             */
+            what_is_your_current_occupation?: string | null;
+            /**
+             * @description 3 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example Better Career Prospects
+             */
+            what_matters_most_to_you_in_choosing_a_course?: string | null;
+            /**
+             * @description 2 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            search?: string | null;
+            /**
+             * @description 1 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            magazine?: string | null;
+            /**
+             * @description 2 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            newspaper_article?: string | null;
+            /**
+             * @description 2 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            x_education_forums?: string | null;
+            /**
+             * @description 2 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            newspaper?: string | null;
+            /**
+             * @description 2 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            digital_advertisement?: string | null;
+            /**
+             * @description 2 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            through_recommendations?: string | null;
+            /**
+             * @description 1 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            receive_more_updates_about_our_courses?: string | null;
+            /**
+             * @description 1 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            update_me_on_supply_chain_content?: string | null;
+            /**
+             * @description 1 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            get_updates_on_dm_content?: string | null;
+            /**
+             * @description 7 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example Mumbai
+             */
+            city?: string | null;
+            /**
+             * @description 1 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            i_agree_to_pay_the_amount_through_cheque?: string | null;
+            /**
+             * @description 2 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @example No
+             */
+            a_free_copy_of_mastering_the_interview?: string | null;
         };
     };
     responses: never;

@@ -15,7 +15,17 @@ export type PredictRequest = JsonBody<Post<"/predict">["requestBody"]>;
 /** One lead: raw field name → number, string or null, plus the optional `lead_id`. */
 export type Instance = PredictRequest["instances"][number];
 export type PredictParameters = NonNullable<PredictRequest["parameters"]>;
-export type PredictResponse = JsonBody<Post<"/predict">["responses"][200]>;
+/** The 200 body as the document has it: with `partial`, an item may be an instance's error. */
+type PredictAnswer = JsonBody<Post<"/predict">["responses"][200]>;
+type PredictionItem = PredictAnswer["predictions"][number];
+/** One instance's error in a per-record answer: what that instance alone would have got. */
+export type InstanceError = Extract<PredictionItem, { code: string }>;
+/** One instance's prediction: its probability, or `{probability, label}` at a threshold. */
+export type Prediction = Exclude<PredictionItem, InstanceError>;
+/** `predict`'s answer: all-or-nothing, so every item is a prediction. */
+export type PredictResponse = Omit<PredictAnswer, "predictions"> & { predictions: Prediction[] };
+/** `predictEach`'s answer: one result per instance, a prediction or that instance's error. */
+export type PredictEachResponse = PredictAnswer;
 
 export type ExplainRequest = JsonBody<Post<"/explain">["requestBody"]>;
 export type ExplainParameters = NonNullable<ExplainRequest["parameters"]>;
