@@ -3,6 +3,12 @@ import { cutInput, quoteInput } from "../echo.js";
 import { ServiceError } from "../errors.js";
 import { answerOnceBodyDiscarded, isBodyTooLarge } from "./body-limit.js";
 import type { ErrorBody } from "./error-body.js";
+import {
+  ERROR_CATALOG,
+  FASTIFY_ERROR_CODES,
+  isErrorCode,
+  type ErrorCode,
+} from "./error-catalog.js";
 import type { App } from "./fastify.js";
 import { allowedMethods, replyMethodNotAllowed } from "./method-not-allowed.js";
 
@@ -68,27 +74,41 @@ export function answerFrameworkError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const what = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "a path segment is too long" : "bad URL";
-  const body: ErrorBody = {
-    error: `${what}: ${cutInput(request.url)}`,
-    code: error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "URL_TOO_LONG" : "BAD_URL",
-  };
+  const code = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "URL_TOO_LONG" : "BAD_URL";
+  const what = code === "URL_TOO_LONG" ? "a path segment is too long" : "bad URL";
+  const body: ErrorBody = { error: `${what}: ${cutInput(request.url)}`, code };
   request.log.info({ code: body.code, error: body.error }, "request rejected");
-  void reply.status(error.statusCode ?? 400).send(body);
+  void reply.status(ERROR_CATALOG[code].status).send(body);
 }
 
+/**
+ * The status and body for any failure, with a code from the catalog (error-catalog.ts) and that
+ * code's status: a service error's own code when the catalog has it at that status (the others,
+ * start-up and CLI errors, never concern a request: masked like a bug); Fastify's 4xx renamed;
+ * any other 4xx a plugin raises is BAD_REQUEST with its own status; the rest is a masked 500.
+ */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof ServiceError && (error.statusCode < 500 || error.statusCode === 503)) {
-    return { status: error.statusCode, body: body(error.message, error.code) };
+  if (error instanceof ServiceError) {
+    if (isErrorCode(error.code) && ERROR_CATALOG[error.code].status === error.statusCode) {
+      return { status: error.statusCode, body: body(error.message, error.code) };
+    }
+    return INTERNAL;
   }
   if (isFastifyClientError(error)) {
+    const renamed = FASTIFY_ERROR_CODES[error.code ?? ""];
+    if (renamed === "INTERNAL") return INTERNAL;
     const message = error.validation ? describeValidation(error) : error.message;
-    return { status: error.statusCode, body: body(message, error.code ?? "BAD_REQUEST") };
+    if (renamed === undefined) {
+      return { status: error.statusCode, body: body(message, "BAD_REQUEST") };
+    }
+    return { status: ERROR_CATALOG[renamed].status, body: body(message, renamed) };
   }
-  return { status: 500, body: { error: "internal error", code: "INTERNAL" } };
+  return INTERNAL;
 }
 
-function body(message: string, code: string): ErrorBody {
+const INTERNAL = { status: 500, body: { error: "internal error", code: "INTERNAL" } } as const;
+
+function body(message: string, code: ErrorCode): ErrorBody {
   const error =
     message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH)}…`;
   return { error, code };
