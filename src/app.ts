@@ -1,6 +1,5 @@
 import { createRequire } from "node:module";
 import path from "node:path";
-import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -15,6 +14,7 @@ import type { PredictionLog } from "./monitoring/prediction-log/prediction-log.j
 import { PACKAGE_ROOT } from "./package-root.js";
 import { RequestLog } from "./request-log.js";
 import { registerBodyLimit } from "./protocols/body-limit.js";
+import { registerCors } from "./protocols/cors.js";
 import { documentCommonErrors, registerErrorSchema } from "./protocols/error-body.js";
 import { answerFrameworkError, registerErrorHandlers } from "./protocols/error-handler.js";
 import type { App } from "./protocols/fastify.js";
@@ -81,7 +81,7 @@ export async function buildApp({
   registerHttpMetrics(app, metrics);
 
   if (config.corsOrigins.length > 0) {
-    await app.register(cors, { origin: [...config.corsOrigins], methods: ["GET", "POST"] });
+    await registerCors(app, config.corsOrigins, config.corsMaxAgeSeconds);
   }
   if (config.maxEventLoopDelayMs > 0) {
     await registerLoadShedding(app, config.maxEventLoopDelayMs);

@@ -24,6 +24,8 @@ export const EnvSchema = Type.Object({
     default: "info",
   }),
   CORS_ORIGINS: Type.String({ default: "" }),
+  // How long a browser may cache a preflight's answer (Access-Control-Max-Age); 0 = not at all.
+  CORS_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 600 }),
   DRAIN_SECONDS: Type.Number({ minimum: 0, maximum: 600, default: 5 }),
   SHUTDOWN_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 3600, default: 30 }),
   MODEL_POLL_SECONDS: Type.Number({ minimum: 0.1, maximum: 86_400, default: 30 }),
@@ -74,6 +76,8 @@ export interface Config {
   readonly logLevel: string;
   /** Browser origins allowed by CORS; empty = CORS off. */
   readonly corsOrigins: readonly string[];
+  /** Access-Control-Max-Age of a preflight's answer, in seconds. */
+  readonly corsMaxAgeSeconds: number;
   readonly drainSeconds: number;
   readonly shutdownTimeoutSeconds: number;
   readonly modelLoadTimeoutSeconds: number;
@@ -146,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     logLevel: parsed.LOG_LEVEL,
     corsOrigins: commaList(parsed.CORS_ORIGINS),
+    corsMaxAgeSeconds: parsed.CORS_MAX_AGE_SECONDS,
     drainSeconds: parsed.DRAIN_SECONDS,
     shutdownTimeoutSeconds: parsed.SHUTDOWN_TIMEOUT_SECONDS,
     modelLoadTimeoutSeconds: parsed.MODEL_LOAD_TIMEOUT_SECONDS,
