@@ -54,8 +54,8 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   BAD_REQUEST: {
     status: 400,
     meaning:
-      "The HTTP request itself is malformed: a body shorter or longer than its Content-Length, " +
-      "a request body the route cannot take.",
+      "The HTTP request itself is malformed (a body shorter or longer than its Content-Length), " +
+      "or the HTTP layer refused it for a reason no other code names.",
     fix: "Fix the HTTP client or proxy that builds the request.",
   },
   BAD_URL: {
@@ -145,6 +145,23 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
 
 export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === "string" && Object.hasOwn(ERROR_CATALOG, code);
+}
+
+/** Status → code, for the statuses that exactly one code has (401, 405, 429...). */
+const SOLE_CODE_OF_STATUS: ReadonlyMap<number, ErrorCode> = (() => {
+  const statuses = ERROR_CODES.map((code) => ERROR_CATALOG[code].status);
+  const sole = (status: number) => statuses.filter((s) => s === status).length === 1;
+  return new Map(
+    ERROR_CODES.filter((code) => sole(ERROR_CATALOG[code].status)).map((code) => [
+      ERROR_CATALOG[code].status,
+      code,
+    ]),
+  );
+})();
+
+/** The code of an error that came with only a status, when the status says which. */
+export function soleCodeOf(status: number): ErrorCode | undefined {
+  return SOLE_CODE_OF_STATUS.get(status);
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   ERROR_CATALOG,
   FASTIFY_ERROR_CODES,
   isErrorCode,
+  soleCodeOf,
   type ErrorCode,
 } from "./error-catalog.js";
 import type { App } from "./fastify.js";
@@ -54,7 +55,7 @@ function answerNoRoute(request: FastifyRequest, reply: FastifyReply): FastifyRep
 }
 
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { status, body } = toErrorResponse(error);
+  const { status, body } = toErrorResponse(error, request.headers["content-type"]);
   if (status >= 500 && status !== 503) request.log.error({ err: error }, "request failed");
   else request.log.info({ code: body.code, error: body.error }, "request rejected");
   // Every 503 is temporary (overload, no model yet, draining): say when to come back.
@@ -85,9 +86,14 @@ export function answerFrameworkError(
  * The status and body for any failure, with a code from the catalog (error-catalog.ts) and that
  * code's status: a service error's own code when the catalog has it at that status (the others,
  * start-up and CLI errors, never concern a request: masked like a bug); Fastify's 4xx renamed;
- * any other 4xx a plugin raises is BAD_REQUEST with its own status; the rest is a masked 500.
+ * any other 4xx a plugin raises gets the one code the catalog has for its status (a 429 from
+ * @fastify/rate-limit's default error is RATE_LIMITED), else 400 BAD_REQUEST; the rest is a
+ * masked 500. So a response's status is always its code's status in the catalog.
  */
-export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+export function toErrorResponse(
+  error: unknown,
+  contentType?: string,
+): { status: number; body: ErrorBody } {
   if (error instanceof ServiceError) {
     if (isErrorCode(error.code) && ERROR_CATALOG[error.code].status === error.statusCode) {
       return { status: error.statusCode, body: body(error.message, error.code) };
@@ -95,12 +101,14 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     return INTERNAL;
   }
   if (isFastifyClientError(error)) {
-    const renamed = FASTIFY_ERROR_CODES[error.code ?? ""];
+    const renamed = FASTIFY_ERROR_CODES[error.code ?? ""] ?? soleCodeOf(error.statusCode);
     if (renamed === "INTERNAL") return INTERNAL;
-    const message = error.validation ? describeValidation(error) : error.message;
-    if (renamed === undefined) {
-      return { status: error.statusCode, body: body(message, "BAD_REQUEST") };
-    }
+    const message = error.validation
+      ? describeValidation(error)
+      : renamed === "UNSUPPORTED_MEDIA_TYPE"
+        ? `the body's Content-Type must be application/json, got ${quoteInput(contentType ?? "none")}`
+        : error.message;
+    if (renamed === undefined) return { status: 400, body: body(message, "BAD_REQUEST") };
     return { status: ERROR_CATALOG[renamed].status, body: body(message, renamed) };
   }
   return INTERNAL;

@@ -155,6 +155,8 @@ describe("error catalog", () => {
         assert.equal(body.code, code, response.body);
         assert.equal(response.statusCode, ERROR_CATALOG[code].status, response.body);
         assert.ok(body.error.length > 0);
+        if (code === "UNSUPPORTED_MEDIA_TYPE")
+          assert.match(body.error, /application\/json.*text\/plain/);
         if (response.statusCode === 503) assert.ok(response.headers["retry-after"]);
       } finally {
         if (app !== defaultApp) await app.close();
@@ -180,6 +182,22 @@ describe("error catalog", () => {
       assert.doesNotMatch(JSON.stringify(body), /FST_/, name);
     }
     assert.ok(clientErrors >= 10, `found Fastify's client errors (${clientErrors})`);
+  });
+
+  it("gives a plugin's bare 4xx the one code of its status, else 400 BAD_REQUEST", () => {
+    const bare = (statusCode: number) => Object.assign(new Error("nope"), { statusCode });
+    // @fastify/rate-limit's default error is a bare 429.
+    assert.deepEqual(toErrorResponse(bare(429)), {
+      status: 429,
+      body: { error: "nope", code: "RATE_LIMITED" },
+    });
+    assert.equal(toErrorResponse(bare(401)).body.code, "UNAUTHENTICATED");
+    for (const status of [400, 404, 416]) {
+      assert.deepEqual(toErrorResponse(bare(status)), {
+        status: 400,
+        body: { error: "nope", code: "BAD_REQUEST" },
+      });
+    }
   });
 
   it("answers every ServiceError with its catalog code and status, or masks it as INTERNAL", () => {
