@@ -123,9 +123,3 @@ describe("CORS in Chromium", { skip: skipReason }, () => {
     await page.close();
   });
 });
-
-if (skipReason !== undefined) {
-  describe("CORS in Chromium", () => {
-    it("needs chromium", (t) => t.skip(skipReason));
-  });
-}

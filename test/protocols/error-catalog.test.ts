@@ -40,6 +40,12 @@ interface Provocation {
   readonly request: InjectOptions;
 }
 
+/**
+ * Load shedding off, except where OVERLOADED is provoked: blocking the event loop for that would
+ * make every other app in this process shed too.
+ */
+const NO_SHEDDING = { MAX_EVENT_LOOP_DELAY_MS: "0" };
+
 const instance = { total_visits: 5, lead_origin: "API" };
 
 /** One request per code that provokes it; the Record type makes the list complete. */
@@ -121,7 +127,7 @@ const PROVOKE: Record<
 describe("error catalog", () => {
   let defaultApp: App;
   before(async () => {
-    defaultApp = (await buildTestApp()).app;
+    defaultApp = (await buildTestApp({ env: NO_SHEDDING })).app;
   });
   after(() => defaultApp.close());
 
@@ -163,6 +169,37 @@ describe("error catalog", () => {
       }
     });
   }
+
+  it("documents every error response of every route as the one ErrorResponse schema", async () => {
+    const document = (await defaultApp.inject({ method: "GET", url: "/openapi.json" })).json<{
+      components: { schemas: Record<string, { properties: { code: { enum: string[] } } }> };
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    }>();
+    const ref = "#/components/schemas/ErrorResponse";
+    assert.deepEqual(document.components.schemas.ErrorResponse?.properties.code.enum, [
+      ...ERROR_CODES,
+    ]);
+    let errorResponses = 0;
+    for (const [route, operations] of Object.entries(document.paths)) {
+      for (const [method, { responses }] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(responses)) {
+          if (Number(status) < 400) continue;
+          errorResponses++;
+          const { schema } = (
+            response as {
+              content: Record<string, { schema: { $ref?: string; anyOf?: unknown[] } }>;
+            }
+          ).content["application/json"]!;
+          const refs = schema.anyOf ?? [schema];
+          assert.ok(
+            refs.some((branch) => (branch as { $ref?: string }).$ref === ref),
+            `${method} ${route} ${status}: ${JSON.stringify(schema).slice(0, 200)}`,
+          );
+        }
+      }
+    }
+    assert.ok(errorResponses > 20, `${errorResponses} error responses`);
+  });
 
   it("renames every 4xx error Fastify defines to a catalog code at that code's status", () => {
     const fastifyErrors = createRequire(import.meta.url)("fastify/lib/errors.js") as Record<
@@ -223,7 +260,7 @@ async function appFor(options: Provocation["app"], defaultApp: App): Promise<App
   if (options === undefined) return defaultApp;
   if (options === "failing model") {
     const { model } = await fakeModel("1.0.0", { behaviour: "failing" });
-    return (await buildTestApp({ model })).app;
+    return (await buildTestApp({ model, env: NO_SHEDDING })).app;
   }
-  return (await buildTestApp(options)).app;
+  return (await buildTestApp({ ...options, env: { ...NO_SHEDDING, ...options.env } })).app;
 }
