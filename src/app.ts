@@ -1,6 +1,5 @@
 import { createRequire } from "node:module";
 import path from "node:path";
-import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -15,7 +14,8 @@ import type { PredictionLog } from "./monitoring/prediction-log/prediction-log.j
 import { PACKAGE_ROOT } from "./package-root.js";
 import { RequestLog } from "./request-log.js";
 import { registerBodyLimit } from "./protocols/body-limit.js";
-import { documentCommonErrors } from "./protocols/error-body.js";
+import { registerCors } from "./protocols/cors.js";
+import { documentCommonErrors, registerErrorSchema } from "./protocols/error-body.js";
 import { answerFrameworkError, registerErrorHandlers } from "./protocols/error-handler.js";
 import type { App } from "./protocols/fastify.js";
 import { registerFeedbackRoutes } from "./protocols/feedback/routes.js";
@@ -74,18 +74,27 @@ export async function buildApp({
     reply.header("x-request-id", request.id);
     done();
   });
+  // Every route takes JSON. Fastify's built-in text/plain parser would hand a route a string,
+  // rejected as "body must be object"; without it the answer is 415 UNSUPPORTED_MEDIA_TYPE.
+  app.removeContentTypeParser("text/plain");
   registerErrorHandlers(app);
+  registerErrorSchema(app);
   documentCommonErrors(app);
   registerBodyLimit(app, config.bodyLimitBytes);
   registerHttpMetrics(app, metrics);
 
   if (config.corsOrigins.length > 0) {
-    await app.register(cors, { origin: [...config.corsOrigins], methods: ["GET", "POST"] });
+    await registerCors(app, config.corsOrigins, config.corsMaxAgeSeconds);
   }
   if (config.maxEventLoopDelayMs > 0) {
     await registerLoadShedding(app, config.maxEventLoopDelayMs);
   }
   await app.register(swagger, {
+    // Shared schemas keep their $id as their name (components/schemas/ErrorResponse), not def-N.
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) =>
+        typeof json.$id === "string" ? json.$id : `def-${i}`,
+    },
     openapi: {
       openapi: "3.0.3",
       info: {
@@ -94,7 +103,8 @@ export async function buildApp({
         description:
           "Scores sales leads with a trained model: the probability that each lead converts. " +
           "Speaks the Vertex AI prediction body, KServe V1 and the Open Inference Protocol (V2). " +
-          "Every error body is {error, code}. A path called with a method it does not list " +
+          "Every error body is an ErrorResponse, {error, code}, whose code is one of a stable " +
+          "catalog (docs/errors.md: status, meaning and fix of each). A path called with a method it does not list " +
           "answers 405 METHOD_NOT_ALLOWED with an Allow header; a body over the limit answers " +
           "413 BODY_TOO_LARGE once it has been read, and the connection closes.",
       },

@@ -31,6 +31,8 @@ export const EnvSchema = Type.Object({
   // From a request's first byte: its headers, and the whole request, must have arrived by then.
   HEADERS_TIMEOUT_SECONDS: Type.Number({ minimum: 0.001, maximum: 3600, default: 60 }),
   REQUEST_TIMEOUT_SECONDS: Type.Number({ minimum: 0.001, maximum: 3600, default: 120 }),
+  // How long a browser may cache a preflight's answer (Access-Control-Max-Age); 0 = not at all.
+  CORS_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 600 }),
   DRAIN_SECONDS: Type.Number({ minimum: 0, maximum: 600, default: 5 }),
   SHUTDOWN_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 3600, default: 30 }),
   MODEL_POLL_SECONDS: Type.Number({ minimum: 0.1, maximum: 86_400, default: 30 }),
@@ -82,6 +84,8 @@ export interface Config {
   /** Browser origins allowed by CORS; empty = CORS off; ["*"] = any origin. */
   readonly corsOrigins: readonly string[];
   readonly httpTimeouts: HttpTimeouts;
+  /** Access-Control-Max-Age of a preflight's answer, in seconds. */
+  readonly corsMaxAgeSeconds: number;
   readonly drainSeconds: number;
   readonly shutdownTimeoutSeconds: number;
   readonly modelLoadTimeoutSeconds: number;
@@ -164,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     logLevel: parsed.LOG_LEVEL,
     corsOrigins: corsOrigins(parsed.CORS_ORIGINS),
+    corsMaxAgeSeconds: parsed.CORS_MAX_AGE_SECONDS,
     httpTimeouts: httpTimeouts(parsed),
     drainSeconds: parsed.DRAIN_SECONDS,
     shutdownTimeoutSeconds: parsed.SHUTDOWN_TIMEOUT_SECONDS,

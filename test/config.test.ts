@@ -77,6 +77,12 @@ describe("config", () => {
     assert.equal(loadConfig({ KEEP_ALIVE_TIMEOUT_SECONDS: "0.0015" }).httpTimeouts.keepAliveMs, 2);
   });
 
+  it("reads CORS_MAX_AGE_SECONDS (default 600) and refuses a negative one, naming it", () => {
+    assert.equal(loadConfig({}).corsMaxAgeSeconds, 600);
+    assert.equal(loadConfig({ CORS_MAX_AGE_SECONDS: "0" }).corsMaxAgeSeconds, 0);
+    assert.throws(() => loadConfig({ CORS_MAX_AGE_SECONDS: "-1" }), /CORS_MAX_AGE_SECONDS/);
+  });
+
   it("reads the prediction log settings: off by default, lists split on commas", () => {
     assert.equal(loadConfig({}).predictionLog.sink, "off");
     assert.equal(loadConfig({}).leadIdField, "lead_id");

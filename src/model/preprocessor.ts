@@ -24,7 +24,12 @@ interface CategoricalColumn {
   readonly columns: ReadonlyMap<string, number>;
   /** Output column of the fill value when the field is missing, or -1 if it is not a category. */
   readonly fillColumn: number;
+  /** Appended to a wrong-type error: the known categories, when few enough to read. */
+  readonly knownValues: string;
 }
+
+/** A categorical field's wrong-type error lists its categories up to this many. */
+export const MAX_LISTED_CATEGORIES = 20;
 
 /**
  * Executes preprocessor.json exactly as the fitted scikit-learn ColumnTransformer does
@@ -159,7 +164,7 @@ export class Preprocessor {
     }
     if (this.isMissing(value)) return column.fillColumn;
     throw new InvalidInputError(
-      `instance ${row}, field "${column.name}": expected a string or null, got ${describeValue(value)}`,
+      `instance ${row}, field "${column.name}": expected a string or null, got ${describeValue(value)}${column.knownValues}`,
     );
   }
 
@@ -195,6 +200,18 @@ export class Preprocessor {
     const columns = new Map(
       field.categories.map((category, i) => [category, field.output_offset + i]),
     );
-    return { name: field.name, columns, fillColumn: columns.get(field.fill_value) ?? -1 };
+    // Composed here, once per model: unknown categories are legal, so this is a hint for a
+    // wrong type (a form sending a number), not a closed list.
+    const knownValues =
+      field.categories.length <= MAX_LISTED_CATEGORIES
+        ? `; known values: ${field.categories.map((c) => JSON.stringify(c)).join(", ")} ` +
+          "(any other string is scored as an unseen category)"
+        : "";
+    return {
+      name: field.name,
+      columns,
+      fillColumn: columns.get(field.fill_value) ?? -1,
+      knownValues,
+    };
   }
 }

@@ -3,6 +3,13 @@ import { cutInput, quoteInput } from "../echo.js";
 import { ServiceError } from "../errors.js";
 import { answerOnceBodyDiscarded, isBodyTooLarge } from "./body-limit.js";
 import type { ErrorBody } from "./error-body.js";
+import {
+  ERROR_CATALOG,
+  FASTIFY_ERROR_CODES,
+  isErrorCode,
+  soleCodeOf,
+  type ErrorCode,
+} from "./error-catalog.js";
 import type { App } from "./fastify.js";
 import { allowedMethods, replyMethodNotAllowed } from "./method-not-allowed.js";
 
@@ -48,7 +55,7 @@ function answerNoRoute(request: FastifyRequest, reply: FastifyReply): FastifyRep
 }
 
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { status, body } = toErrorResponse(error);
+  const { status, body } = toErrorResponse(error, request.headers["content-type"]);
   if (status >= 500 && status !== 503) request.log.error({ err: error }, "request failed");
   else request.log.info({ code: body.code, error: body.error }, "request rejected");
   // Every 503 is temporary (overload, no model yet, draining): say when to come back.
@@ -68,27 +75,48 @@ export function answerFrameworkError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const what = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "a path segment is too long" : "bad URL";
-  const body: ErrorBody = {
-    error: `${what}: ${cutInput(request.url)}`,
-    code: error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "URL_TOO_LONG" : "BAD_URL",
-  };
+  const code = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "URL_TOO_LONG" : "BAD_URL";
+  const what = code === "URL_TOO_LONG" ? "a path segment is too long" : "bad URL";
+  const body: ErrorBody = { error: `${what}: ${cutInput(request.url)}`, code };
   request.log.info({ code: body.code, error: body.error }, "request rejected");
-  void reply.status(error.statusCode ?? 400).send(body);
+  void reply.status(ERROR_CATALOG[code].status).send(body);
 }
 
-export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof ServiceError && (error.statusCode < 500 || error.statusCode === 503)) {
-    return { status: error.statusCode, body: body(error.message, error.code) };
+/**
+ * The status and body for any failure, with a code from the catalog (error-catalog.ts) and that
+ * code's status: a service error's own code when the catalog has it at that status (the others,
+ * start-up and CLI errors, never concern a request: masked like a bug); Fastify's 4xx renamed;
+ * any other 4xx a plugin raises gets the one code the catalog has for its status (a 429 from
+ * @fastify/rate-limit's default error is RATE_LIMITED), else 400 BAD_REQUEST; the rest is a
+ * masked 500. So a response's status is always its code's status in the catalog.
+ */
+export function toErrorResponse(
+  error: unknown,
+  contentType?: string,
+): { status: number; body: ErrorBody } {
+  if (error instanceof ServiceError) {
+    if (isErrorCode(error.code) && ERROR_CATALOG[error.code].status === error.statusCode) {
+      return { status: error.statusCode, body: body(error.message, error.code) };
+    }
+    return INTERNAL;
   }
   if (isFastifyClientError(error)) {
-    const message = error.validation ? describeValidation(error) : error.message;
-    return { status: error.statusCode, body: body(message, error.code ?? "BAD_REQUEST") };
+    const renamed = FASTIFY_ERROR_CODES[error.code ?? ""] ?? soleCodeOf(error.statusCode);
+    if (renamed === "INTERNAL") return INTERNAL;
+    const message = error.validation
+      ? describeValidation(error)
+      : renamed === "UNSUPPORTED_MEDIA_TYPE"
+        ? `the body's Content-Type must be application/json, got ${quoteInput(contentType ?? "none")}`
+        : error.message;
+    if (renamed === undefined) return { status: 400, body: body(message, "BAD_REQUEST") };
+    return { status: ERROR_CATALOG[renamed].status, body: body(message, renamed) };
   }
-  return { status: 500, body: { error: "internal error", code: "INTERNAL" } };
+  return INTERNAL;
 }
 
-function body(message: string, code: string): ErrorBody {
+const INTERNAL = { status: 500, body: { error: "internal error", code: "INTERNAL" } } as const;
+
+function body(message: string, code: ErrorCode): ErrorBody {
   const error =
     message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH)}…`;
   return { error, code };

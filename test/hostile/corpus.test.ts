@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { ERROR_CATALOG, isErrorCode } from "../../src/protocols/error-catalog.js";
 import { builtInGolden } from "../support/app.js";
 import { freePort, startServer, waitFor, type ServerProcess } from "../support/server-process.js";
 
@@ -104,6 +105,9 @@ describe("hostile input against a real process", () => {
       assert.equal(response.status, expect.status, `status; body: ${text.slice(0, 300)}`);
       if (expect.status >= 400) {
         const error = JSON.parse(text) as { error: string; code: string };
+        // Whatever the case expects, the code is the catalog's, at the catalog's status.
+        assert.ok(isErrorCode(error.code), `code ${error.code} is in the catalog`);
+        assert.equal(response.status, ERROR_CATALOG[error.code].status, error.code);
         if (expect.code !== undefined) assert.equal(error.code, expect.code);
         if (expect.errorMatches !== undefined)
           assert.match(error.error, new RegExp(expect.errorMatches));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidInputError } from "../../src/errors.js";
-import { Preprocessor } from "../../src/model/preprocessor.js";
+import { MAX_LISTED_CATEGORIES, Preprocessor } from "../../src/model/preprocessor.js";
 import type { PreprocessorSpec } from "../../src/model/preprocessor-spec.js";
 import { builtInGolden, builtInModel } from "../support/app.js";
 
@@ -50,7 +50,10 @@ describe("Preprocessor", () => {
     const cases: [unknown, RegExp][] = [
       [{ visits: "3" }, /instance 1, field "visits": expected a number or null, got string "3"/],
       [{ visits: Number.NaN }, /instance 1, field "visits": expected a finite number, got NaN/],
-      [{ origin: true }, /instance 1, field "origin": expected a string or null, got boolean true/],
+      [
+        { origin: true },
+        /instance 1, field "origin": expected a string or null, got boolean true; known values: "API", "Form", "missing" \(any other string is scored as an unseen category\)$/,
+      ],
       [
         { visits: 1, colour: "red" },
         /instance 1, field "colour": unknown field; expected fields are visits, origin/,
@@ -84,5 +87,41 @@ describe("Preprocessor", () => {
         );
       });
     });
+  });
+});
+
+describe("Preprocessor: a categorical field's wrong type", () => {
+  const withCategories = (count: number): Preprocessor => {
+    const categories = Array.from({ length: count }, (_, i) => `c${i}`);
+    return new Preprocessor({
+      format: "lead-scoring-preprocessor/v1",
+      missing_values: [],
+      fields: [
+        { name: "source", type: "categorical", fill_value: "c0", categories, output_offset: 0 },
+      ],
+      output_columns: categories.map((c) => `source=${c}`),
+      n_outputs: count,
+    });
+  };
+  const messageFor = (pre: Preprocessor): string => {
+    try {
+      pre.encode([{ source: 7 }]);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error("expected a rejection");
+  };
+
+  it(`lists the known values up to ${MAX_LISTED_CATEGORIES}, and names the field`, () => {
+    const message = messageFor(withCategories(MAX_LISTED_CATEGORIES));
+    assert.match(message, /^instance 0, field "source": expected a string or null, got number 7;/);
+    assert.match(message, new RegExp(`"c0", .*"c${MAX_LISTED_CATEGORIES - 1}"`));
+  });
+
+  it("does not list more than that", () => {
+    assert.equal(
+      messageFor(withCategories(MAX_LISTED_CATEGORIES + 1)),
+      'instance 0, field "source": expected a string or null, got number 7',
+    );
   });
 });

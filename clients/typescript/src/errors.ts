@@ -8,11 +8,9 @@ import type { ErrorBody } from "./types.js";
 export type ClientErrorCode = "TIMEOUT" | "NETWORK_ERROR" | "UNEXPECTED_RESPONSE";
 
 /**
- * The service's stable code (`INVALID_INPUT`, `RATE_LIMITED`, …) or the client's own. The
- * document types `code` as a plain string until it lists the catalog as an enum; from then on
- * this union is exact without a change here.
+ * The service's stable code (`INVALID_INPUT`, `RATE_LIMITED`, …: the catalog's enum in the
+ * document, docs/errors.md) or the client's own.
  */
-// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- see above
 export type ErrorCode = ErrorBody["code"] | ClientErrorCode;
 
 export interface LeadScoringErrorDetails {

@@ -38,12 +38,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -92,7 +87,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             status: string;
-                        } | components["schemas"]["def-0"];
+                        } | components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -141,7 +136,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             status: string;
-                        } | components["schemas"]["def-0"];
+                        } | components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -218,12 +213,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -232,12 +222,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -246,12 +231,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -260,12 +240,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -274,12 +249,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -381,12 +351,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -395,12 +360,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -409,12 +369,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -423,12 +378,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -437,12 +387,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -487,12 +432,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -564,12 +504,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -578,12 +513,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -592,12 +522,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -606,12 +531,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -620,12 +540,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -705,12 +620,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -719,12 +629,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -733,12 +638,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -747,12 +647,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -761,12 +656,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -775,12 +665,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -885,12 +770,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -899,12 +779,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -913,12 +788,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -927,12 +797,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -941,12 +806,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -955,12 +815,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -1007,7 +862,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             ready: boolean;
-                        } | components["schemas"]["def-0"];
+                        } | components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -1056,7 +911,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             ready: boolean;
-                        } | components["schemas"]["def-0"];
+                        } | components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -1105,12 +960,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -1205,12 +1055,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1219,12 +1064,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1233,12 +1073,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1247,12 +1082,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1261,12 +1091,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -1318,12 +1143,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1332,12 +1152,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1346,12 +1161,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1360,12 +1170,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -1486,12 +1291,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1500,12 +1300,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1514,12 +1309,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1528,12 +1318,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1542,12 +1327,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1556,12 +1336,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -1654,12 +1429,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1668,12 +1438,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1682,12 +1447,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1696,12 +1456,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1710,12 +1465,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -1767,12 +1517,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1781,12 +1526,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1795,12 +1535,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1809,12 +1544,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -1935,12 +1665,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1949,12 +1674,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1963,12 +1683,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1977,12 +1692,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -1991,12 +1701,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -2005,12 +1710,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -2088,12 +1788,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -2102,12 +1797,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -2116,12 +1806,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -2130,12 +1815,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -2144,12 +1824,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -2270,12 +1945,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -2284,12 +1954,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -2298,12 +1963,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -2312,12 +1972,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Default Response */
@@ -2326,12 +1981,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description What was wrong, naming the instance and field. */
-                            error: string;
-                            /** @description Stable error code, e.g. INVALID_INPUT. */
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
             };
@@ -2348,12 +1998,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** Error */
-        "def-0": {
+        /** ErrorResponse */
+        ErrorResponse: {
             /** @description What was wrong, naming the instance and field. */
             error: string;
-            /** @description Stable error code, e.g. INVALID_INPUT. */
-            code: string;
+            /**
+             * @description Stable error code; docs/errors.md says what each means and how to fix it.
+             * @enum {unknown}
+             */
+            code: "INVALID_INPUT" | "BAD_JSON" | "BAD_REQUEST" | "BAD_URL" | "UNAUTHENTICATED" | "FORBIDDEN" | "MODEL_NOT_FOUND" | "NOT_CONFIGURED" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "BODY_TOO_LARGE" | "URL_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "NOT_READY" | "OVERLOADED";
         };
         /**
          * Instance

@@ -4,7 +4,7 @@ import { quoteInput } from "../../echo.js";
 import { InvalidInputError, NotConfiguredError } from "../../errors.js";
 import type { Metrics } from "../../monitoring/metrics.js";
 import type { PredictionLog } from "../../monitoring/prediction-log/prediction-log.js";
-import { ErrorBody } from "../error-body.js";
+import { errorResponses } from "../error-body.js";
 import type { App } from "../fastify.js";
 
 /** A semantic version, as the registry numbers versions (registry/versioning.ts). */
@@ -87,7 +87,7 @@ export function registerFeedbackRoutes(
         tags: ["monitoring"],
         summary: "Record outcomes (did each lead convert?) for the prediction log",
         body: feedbackBodySchema(limits),
-        response: { 202: FeedbackResponse, 400: ErrorBody, 404: ErrorBody, 413: ErrorBody },
+        response: { 202: FeedbackResponse, ...errorResponses(400, 404, 413) },
       },
       onResponse: (request, reply, done) => {
         if (reply.statusCode >= 400) metrics.feedback("rejected", outcomesIn(request.body));

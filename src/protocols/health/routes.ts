@@ -1,11 +1,11 @@
 import { Type } from "typebox";
 import type { DataPlane } from "../../dataplane/dataplane.js";
-import { ErrorBody } from "../error-body.js";
+import { ErrorResponseRef } from "../error-body.js";
 import { literalRoute, type App } from "../fastify.js";
 
 const HealthBody = Type.Object({ status: Type.String() });
 /** Not ready says so in a HealthBody; a shed probe (overload) gets the ErrorBody every route does. */
-const HEALTH_RESPONSES = { 200: HealthBody, 503: Type.Union([HealthBody, ErrorBody]) };
+const HEALTH_RESPONSES = { 200: HealthBody, 503: Type.Union([HealthBody, ErrorResponseRef]) };
 
 /**
  * Liveness (the process answers) and readiness (a model is loaded, proven against its golden

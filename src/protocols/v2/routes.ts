@@ -1,6 +1,6 @@
 import { Type } from "typebox";
 import type { DataPlane } from "../../dataplane/dataplane.js";
-import { DATA_PLANE_ERRORS, ErrorBody } from "../error-body.js";
+import { DATA_PLANE_ERRORS, ErrorResponseRef, errorResponses } from "../error-body.js";
 import type { App } from "../fastify.js";
 import { decodeInfer, encodeInfer, modelMetadata } from "./adapter.js";
 import {
@@ -27,7 +27,7 @@ export function registerV2Routes(
     schema: {
       tags,
       summary,
-      response: { 200: ReadyBody, 503: Type.Union([ReadyBody, ErrorBody]) },
+      response: { 200: ReadyBody, 503: Type.Union([ReadyBody, ErrorResponseRef]) },
     },
     handler: (_: unknown, reply: { code: (status: 200 | 503) => unknown }) => {
       const ok = isOk();
@@ -70,7 +70,7 @@ export function registerV2Routes(
           tags,
           summary: "Model ready",
           params: ModelParams,
-          response: { 200: ReadyBody, 404: ErrorBody, 503: ErrorBody },
+          response: { 200: ReadyBody, ...errorResponses(404, 503) },
         },
       },
       (request) => {
