@@ -116,7 +116,7 @@ describe("GCS retries: visible, bounded by the budget", () => {
         // Our timer and the client's own request timeout race; either is a timed-out attempt.
         assert.match(String(line.error), /no answer within 0\.3s|network timeout/);
       }
-      assert.equal(silent.sockets.length, 3);
+      assert.equal(silent.requests(), 3);
     } finally {
       silent.close();
     }

@@ -65,15 +65,25 @@ export function forward(target: string, request: IncomingMessage, response: Serv
 export interface SilentServer {
   readonly endpoint: string;
   readonly sockets: Socket[];
+  /**
+   * Connections a request was sent on. Not `sockets.length`: fetch's pool may open a spare
+   * connection that never carries a request.
+   */
+  readonly requests: () => number;
   close(): void;
 }
 
 export async function startSilentServer(): Promise<SilentServer> {
   const sockets: Socket[] = [];
-  const server = createNetServer((socket) => sockets.push(socket));
+  let requests = 0;
+  const server = createNetServer((socket) => {
+    sockets.push(socket);
+    socket.once("data", () => requests++);
+  });
   return {
     endpoint: await listenOnLoopback(server),
     sockets,
+    requests: () => requests,
     close() {
       for (const socket of sockets) socket.destroy();
       server.close();
