@@ -14,6 +14,7 @@ import type { Metrics } from "./monitoring/metrics.js";
 import type { PredictionLog } from "./monitoring/prediction-log/prediction-log.js";
 import { PACKAGE_ROOT } from "./package-root.js";
 import { RequestLog } from "./request-log.js";
+import { registerAccessControl, SECURITY_SCHEMES } from "./protocols/auth/access-control.js";
 import { registerBodyLimit } from "./protocols/body-limit.js";
 import { documentCommonErrors } from "./protocols/error-body.js";
 import { answerFrameworkError, registerErrorHandlers } from "./protocols/error-handler.js";
@@ -75,6 +76,9 @@ export async function buildApp({
   documentCommonErrors(app);
   registerBodyLimit(app, config.bodyLimitBytes);
   registerHttpMetrics(app, metrics);
+  await registerAccessControl(app, config.access, (result, keys) =>
+    metrics.apiKeysReloaded(result, keys),
+  );
 
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: [...config.corsOrigins], methods: ["GET", "POST"] });
@@ -106,15 +110,29 @@ export async function buildApp({
             "Online drift of the served version; outcome feedback for the prediction log",
         },
       ],
+      ...(config.access.apiKeysFile === undefined
+        ? {}
+        : { components: { securitySchemes: SECURITY_SCHEMES } }),
     },
   });
   // Browser security headers belong on the HTML pages (Swagger UI), not on every JSON answer:
   // helmet's dozen headers per response cost a third of the single-lead throughput.
-  await app.register(async (docs) => {
-    await docs.register(helmet, { global: true, contentSecurityPolicy: false });
-    await docs.register(swaggerUi, { routePrefix: "/docs" });
-  });
-  app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
+  if (config.access.docs !== "off") {
+    // DOCS=admin: only admin keys read the API's description; DOCS=on: anyone.
+    const scope = config.access.docs === "admin" ? "admin" : "open";
+    await app.register(async (docs) => {
+      docs.addHook("onRoute", (route) => {
+        route.config = {
+          ...route.config,
+          scope,
+          ...(scope === "open" ? { rateLimit: false } : {}),
+        };
+      });
+      await docs.register(helmet, { global: true, contentSecurityPolicy: false });
+      await docs.register(swaggerUi, { routePrefix: "/docs" });
+    });
+    app.get("/openapi.json", { schema: { hide: true }, config: { scope } }, () => app.swagger());
+  }
 
   registerHealthRoutes(app, dataPlane, config.healthRoute);
   registerVertexRoutes(app, dataPlane, config.predictRoute);

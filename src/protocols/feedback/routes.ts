@@ -89,6 +89,7 @@ export function registerFeedbackRoutes(
         body: feedbackBodySchema(limits),
         response: { 202: FeedbackResponse, 400: ErrorBody, 404: ErrorBody, 413: ErrorBody },
       },
+      config: { scope: "feedback" },
       onResponse: (request, reply, done) => {
         if (reply.statusCode >= 400) metrics.feedback("rejected", outcomesIn(request.body));
         done();

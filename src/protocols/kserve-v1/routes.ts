@@ -26,6 +26,7 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         summary: "List served models",
         response: { 200: Type.Object({ models: Type.Array(Type.String()) }) },
       },
+      config: { scope: "predict" },
     },
     () => {
       const model = dataPlane.isReady() ? [dataPlane.model().name] : [];
@@ -47,6 +48,7 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
           ...DATA_PLANE_ERRORS,
         },
       },
+      config: { scope: "predict" },
     },
     (request) => {
       const model = dataPlane.model(request.params.name);
@@ -64,6 +66,7 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         body: predictBodySchema(dataPlane),
         response: { 200: PredictResponse, ...DATA_PLANE_ERRORS },
       },
+      config: { scope: "predict" },
     },
     (request) =>
       predictBody(dataPlane, request.body, {
@@ -82,6 +85,7 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         body: explainBodySchema(dataPlane),
         response: { 200: ExplainResponse, ...DATA_PLANE_ERRORS },
       },
+      config: { scope: "explain" },
     },
     (request) =>
       explainBody(dataPlane, request.body, {
