@@ -163,6 +163,22 @@ describe("helm chart", { skip }, () => {
       assert.ok(!spec.template.spec.volumes.some((v) => v.name === "api-keys"));
     });
 
+    it("puts Identity-Aware Proxy on the BackendConfig when asked, with its OAuth client", async () => {
+      const withIap = helmTemplate({
+        set: ["backendConfig.iap.enabled=true", "backendConfig.iap.oauthClientSecret=iap-client"],
+      });
+      const config = find<{ spec: { iap?: object } }>(withIap, "BackendConfig");
+      assert.deepEqual(config.spec.iap, {
+        enabled: true,
+        oauthclientCredentials: { secretName: "iap-client" },
+      });
+      await validateObject(config);
+      assert.throws(
+        () => helmTemplate({ set: ["backendConfig.iap.enabled=true"] }),
+        /oauthClientSecret/,
+      );
+    });
+
     it("is on in the GKE values, with the docs for admin keys only", () => {
       const { container } = deployment(helmTemplate({ values: [GKE_VALUES] }));
       assert.ok(env(container, "API_KEYS_FILE"));
