@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, it } from "node:test";
+import { PACKAGE_ROOT } from "../../src/package-root.js";
 import { ApiKeys, hashKey } from "../../src/protocols/auth/api-keys.js";
 import { parseKeysFile } from "../../src/protocols/auth/keys-file.js";
 
@@ -21,6 +24,20 @@ keys:
     assert.deepEqual(two?.quota, { max: 100, timeWindowMs: 60_000 });
     const json = JSON.stringify({ keys: [{ name: "one", sha256: SHA, scopes: ["feedback"] }] });
     assert.equal(parseKeysFile(json, "keys.json")[0]?.quota, undefined);
+  });
+
+  it("accepts the README's example", () => {
+    const readme = readFileSync(path.join(PACKAGE_ROOT, "README.md"), "utf8");
+    const example = /```yaml\n(defaultRateLimit:[\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(example !== undefined, "no keys file example in the README");
+    const keys = parseKeysFile(example, "README.md");
+    assert.deepEqual(
+      keys.map((key) => [key.name, key.quota?.max]),
+      [
+        ["crm-acme", 6000],
+        ["ops", 600],
+      ],
+    );
   });
 
   it("names the file and the entry of each problem", () => {
