@@ -60,3 +60,15 @@ describe("API keys in the request log", () => {
     assert.ok(!server.output().includes(UNKNOWN), "the unknown key is in the log");
   });
 });
+
+describe("a bad API keys file at start-up", () => {
+  it("exits with code 2 and a message naming the entry", async () => {
+    const server = startServer({
+      PORT: String(await freePort()),
+      METRICS_PORT: String(await freePort()),
+      API_KEYS_FILE: writeKeysFile("keys:\n  - { name: crm, sha256: abc, scopes: [predict] }\n"),
+    });
+    assert.equal(await exitOf(server.child), 2);
+    assert.match(server.output(), /"severity":"CRITICAL".*keys\[0\] \\"crm\\" \/sha256/);
+  });
+});
