@@ -199,6 +199,11 @@ function accessConfig(parsed: Env): AccessConfig {
       `invalid configuration: RATE_LIMIT_WINDOW must be a duration such as "1 minute" or "30s"; got "${parsed.RATE_LIMIT_WINDOW}"`,
     );
   }
+  if (parsed.DOCS === "admin" && parsed.API_KEYS_FILE === undefined) {
+    throw new ConfigError(
+      "invalid configuration: DOCS=admin needs API_KEYS_FILE (without keys nobody is an admin); use DOCS=off to hide the documentation",
+    );
+  }
   return {
     apiKeysFile: parsed.API_KEYS_FILE,
     apiKeysPollSeconds: parsed.API_KEYS_POLL_SECONDS,

@@ -139,8 +139,8 @@ export class Metrics
   readonly apiKeysReloads = new Counter({
     name: `${METRIC_PREFIX}api_keys_reloads_total`,
     help:
-      "API keys file reloads, by result: success (the new keys are in force) or failure " +
-      "(the file did not read or check; the previous keys stay).",
+      "API keys file loads, at start-up and on each change, by result: success (its keys are " +
+      "in force) or failure (it did not read or check; the previous keys stay).",
     labelNames: ["result"] as const,
     registers: [this.registry],
   });

@@ -194,6 +194,13 @@ describe("API keys: DOCS", () => {
     }
   });
 
+  it("DOCS=admin without keys is a configuration error", async () => {
+    await assert.rejects(
+      buildTestApp({ env: { DOCS: "admin" } }),
+      /DOCS=admin needs API_KEYS_FILE/,
+    );
+  });
+
   it("a missing or bad keys file stops the start with an error naming it", async () => {
     await assert.rejects(
       buildTestApp({ env: { API_KEYS_FILE: "/nonexistent/keys.yaml" } }),
