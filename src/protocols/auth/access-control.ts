@@ -63,26 +63,24 @@ export async function registerAccessControl(
     watcher.start(access.apiKeysPollSeconds * 1000);
     app.addHook("onClose", () => watcher.stop());
   }
-  const limited = keysOn || access.rateLimit !== undefined;
-  if (limited) {
-    documentAccess(app, { keysOn, limited });
+  if (keysOn || access.rateLimit !== undefined) {
+    documentAccess(app, keysOn);
     await registerRateLimit(app, access.rateLimit);
   }
 }
 
 /**
- * Each documented route that needs a key says so in the OpenAPI document: `security` (either
- * scheme) and its 401/403; with limits, its 429. Open routes and the default document (keys off,
- * no limit: the committed openapi.yaml) are unchanged.
+ * Each documented route that is limited says so in the OpenAPI document (429) and, with keys,
+ * that it needs one: `security` (either scheme), 401 and 403. Open routes and the default
+ * document (keys off, no limit: the committed openapi.yaml) are unchanged.
  */
-function documentAccess(app: App, { keysOn, limited }: { keysOn: boolean; limited: boolean }) {
+function documentAccess(app: App, keysOn: boolean): void {
   app.addHook("onRoute", (route) => {
     const schema = route.schema;
     if (schema === undefined || schema.hide === true || route.config?.scope === "open") return;
     const own = (schema.response ?? {}) as Record<string, unknown>;
-    const added: Record<number, typeof ErrorBody> = {};
+    const added: Record<number, typeof ErrorBody> = { 429: ErrorBody };
     if (keysOn) Object.assign(added, { 401: ErrorBody, 403: ErrorBody });
-    if (limited) added[429] = ErrorBody;
     route.schema = {
       ...schema,
       ...(keysOn ? { security: [{ bearerAuth: [] }, { apiKey: [] }] } : {}),
