@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { keysFileText, writeKeysFile } from "../support/api-keys.js";
+import { captureLog } from "../support/capture-log.js";
 import {
   exitOf,
   freePort,
@@ -70,5 +71,16 @@ describe("a bad API keys file at start-up", () => {
     });
     assert.equal(await exitOf(server.child), 2);
     assert.match(server.output(), /"severity":"CRITICAL".*keys\[0\] \\"crm\\" \/sha256/);
+  });
+});
+
+describe("log redaction", () => {
+  it("censors Authorization and x-api-key wherever a request's headers are logged", () => {
+    const { log, lines } = captureLog();
+    const headers = { authorization: `Bearer ${SCORER.key}`, "x-api-key": SCORER.key, host: "h" };
+    log.info({ req: { headers } }, "a request");
+    log.info({ headers }, "headers alone");
+    assert.ok(!JSON.stringify(lines).includes(SCORER.key));
+    assert.equal((lines[0]?.req as { headers: { host: string } }).headers.host, "h");
   });
 });
