@@ -5,14 +5,15 @@
 #
 #   docker build -t lead-scoring:0.1.0 --build-arg VERSION=0.1.0 \
 #     --build-arg SOURCE=https://github.com/<owner>/<repo> .
-ARG BASE=node:20-bookworm-slim
+ARG BASE=node:24-bookworm-slim
 
 # ---- build: compile TypeScript with the full (dev) dependency tree ---------------------------
 FROM ${BASE} AS build
 WORKDIR /src
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json ./
 # --ignore-scripts: no dependency needs an install script to build; onnxruntime-node's would try
-# to download CUDA libraries, which a CPU image neither needs nor can always reach.
+# to download CUDA libraries, which a CPU image neither needs nor can always reach. (package.json's
+# allowScripts denies it too, but only npm >= 11.16 reads that; this holds with any base's npm.)
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -22,7 +23,7 @@ RUN npm run build && find dist -name '*.map' -delete
 # ---- deps: production dependencies only --------------------------------------------------------
 FROM ${BASE} AS deps
 WORKDIR /src
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json ./
 # onnxruntime-node carries prebuilt binaries for every OS and CPU (~290 MB); keep only the one
 # this image runs on (~45 MB), which is what makes the image small.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \

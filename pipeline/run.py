@@ -80,6 +80,22 @@ class RunResult:
     uploaded_to: str | None = None  # --out gs://…: where the version folder was written
 
 
+def stage_reporter(
+    log: Callable[[str], None], clock: Callable[[], float] = time.monotonic
+) -> Callable[[int, str, str], None]:
+    """One line per stage with that stage's own duration: the time since the previous line (or
+    since the reporter was made), so a slow stage shows as slow, not every stage after it."""
+    last = clock()
+
+    def stage(i: int, label: str, msg: str) -> None:
+        nonlocal last
+        now = clock()
+        log(f"[{i}/6] {label:<10} {msg}  ({now - last:.1f}s)")
+        last = now
+
+    return stage
+
+
 def run_pipeline(
     source: str,
     config: RunConfig,
@@ -106,10 +122,7 @@ def run_pipeline(
     if upload_to is not None:
         check_gcs_output(upload_to)
     cli = registry_cli() if registry is not None else None
-    t0 = time.monotonic()
-
-    def stage(i: int, label: str, msg: str) -> None:
-        log(f"[{i}/6] {label:<10} {msg}  ({time.monotonic() - t0:.1f}s)")
+    stage = stage_reporter(log)
 
     data = ingest(source, config.data, config.task)
     n_num = sum(f.type == "numeric" for f in data.fields)

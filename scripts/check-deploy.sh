@@ -4,7 +4,8 @@
 # visible SKIP line, and in CI (CI=true) a missing tool is a failure.
 #   1. dockerfilelint on the Dockerfile.
 #   2. Build the image (docker where a daemon answers, else buildah/podman through
-#      ../shared/tools/container), run it read-only as in Kubernetes: golden predictions from
+#      ../shared/tools/container on a node:24-bookworm-slim stand-in with the Node version that
+#      .ci/node.sh pins), run it read-only as in Kubernetes: golden predictions from
 #      POST /predict, a non-root uid, and SIGTERM (podman/docker stop) ends it with exit 0 well
 #      before the kill timeout.
 #   3. Chart and manifests (scripts/deploy/*.test.ts, node:test): helm lint --strict, helm

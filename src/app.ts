@@ -21,6 +21,7 @@ import { answerFrameworkError, registerErrorHandlers } from "./protocols/error-h
 import type { App } from "./protocols/fastify.js";
 import { registerFeedbackRoutes } from "./protocols/feedback/routes.js";
 import { registerHealthRoutes } from "./protocols/health/routes.js";
+import { listenerTimeoutOptions } from "./protocols/http-timeouts.js";
 import { registerKServeV1Routes } from "./protocols/kserve-v1/routes.js";
 import { registerLoadShedding } from "./protocols/load-shedding.js";
 import { registerMonitoringRoute } from "./protocols/monitoring/drift-route.js";
@@ -55,6 +56,7 @@ export async function buildApp({
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     logController: new RequestLog(),
+    ...listenerTimeoutOptions(config.httpTimeouts),
     bodyLimit: config.bodyLimitBytes,
     // The id comes from requestId(), which takes the client's X-Request-Id only when it is safe.
     requestIdHeader: false,

@@ -24,7 +24,14 @@ export const EnvSchema = Type.Object({
   LOG_LEVEL: Type.Enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
     default: "info",
   }),
+  // "*" or origins as browsers send them, scheme://host[:port]; checked by corsOrigins().
   CORS_ORIGINS: Type.String({ default: "" }),
+  // Idle keep-alive connections outlive the load balancer's (Google's external Application Load
+  // Balancer keeps them 600 s), so the balancer is always the side that closes one.
+  KEEP_ALIVE_TIMEOUT_SECONDS: Type.Number({ minimum: 0.001, maximum: 3600, default: 620 }),
+  // From a request's first byte: its headers, and the whole request, must have arrived by then.
+  HEADERS_TIMEOUT_SECONDS: Type.Number({ minimum: 0.001, maximum: 3600, default: 60 }),
+  REQUEST_TIMEOUT_SECONDS: Type.Number({ minimum: 0.001, maximum: 3600, default: 120 }),
   DRAIN_SECONDS: Type.Number({ minimum: 0, maximum: 600, default: 5 }),
   SHUTDOWN_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 3600, default: 30 }),
   MODEL_POLL_SECONDS: Type.Number({ minimum: 0.1, maximum: 86_400, default: 30 }),
@@ -81,8 +88,9 @@ export interface Config {
   readonly maxStringLength: number;
   readonly bodyLimitBytes: number;
   readonly logLevel: string;
-  /** Browser origins allowed by CORS; empty = CORS off. */
+  /** Browser origins allowed by CORS; empty = CORS off; ["*"] = any origin. */
   readonly corsOrigins: readonly string[];
+  readonly httpTimeouts: HttpTimeouts;
   readonly drainSeconds: number;
   readonly shutdownTimeoutSeconds: number;
   readonly modelLoadTimeoutSeconds: number;
@@ -114,6 +122,16 @@ export interface AccessConfig {
   readonly rateLimit: { readonly max: number; readonly timeWindowMs: number } | undefined;
   /** /docs and /openapi.json: on (open), off (not served) or admin (admin keys only). */
   readonly docs: "on" | "off" | "admin";
+}
+
+/** The API listener's timeouts, in milliseconds (README "Keep-alive and timeouts"). */
+export interface HttpTimeouts {
+  /** How long a connection with no request in progress stays open. */
+  readonly keepAliveMs: number;
+  /** From a request's first byte to the end of its headers. */
+  readonly headersMs: number;
+  /** From a request's first byte to the end of its body. */
+  readonly requestMs: number;
 }
 
 export interface DriftConfig {
@@ -166,7 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxStringLength: parsed.MAX_STRING_LENGTH,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     logLevel: parsed.LOG_LEVEL,
-    corsOrigins: commaList(parsed.CORS_ORIGINS),
+    corsOrigins: corsOrigins(parsed.CORS_ORIGINS),
+    httpTimeouts: httpTimeouts(parsed),
     drainSeconds: parsed.DRAIN_SECONDS,
     shutdownTimeoutSeconds: parsed.SHUTDOWN_TIMEOUT_SECONDS,
     modelLoadTimeoutSeconds: parsed.MODEL_LOAD_TIMEOUT_SECONDS,
@@ -245,6 +264,52 @@ function predictionLogConfig(parsed: Env): PredictionLogConfig {
     bufferRecords: parsed.PREDICTION_LOG_BUFFER,
     batchRecords: parsed.PREDICTION_LOG_BATCH_RECORDS,
     batchSeconds: parsed.PREDICTION_LOG_BATCH_SECONDS,
+  };
+}
+
+/**
+ * An origin is what a browser sends in its Origin header, which @fastify/cors compares as a
+ * string: "https://app.example" or "http://localhost:3000", never a path, a trailing slash or a
+ * default port. "*" (alone) allows any origin. Anything else could never match: refused.
+ */
+function corsOrigins(text: string): string[] {
+  const origins = commaList(text);
+  if (origins.includes("*")) {
+    if (origins.length === 1) return origins;
+    throw new ConfigError(
+      `invalid configuration: CORS_ORIGINS "*" allows every origin; list no other beside it (got "${text}")`,
+    );
+  }
+  for (const origin of origins) {
+    const canonical = URL.canParse(origin) ? new URL(origin).origin : "null";
+    if (canonical !== origin || !/^https?:/.test(origin)) {
+      const hint =
+        canonical === "null" || !/^https?:/.test(canonical)
+          ? ""
+          : ` (did you mean "${canonical}"?)`;
+      throw new ConfigError(
+        `invalid configuration: CORS_ORIGINS "${origin}" is not an origin; write http(s)://host[:port] with no path${hint}, or "*"`,
+      );
+    }
+  }
+  return origins;
+}
+
+/**
+ * Node checks headers and whole-request time together (the request timeout bounds both), so it
+ * refuses headers > request; so does this, with the variables' names.
+ */
+function httpTimeouts(parsed: Env): HttpTimeouts {
+  if (parsed.HEADERS_TIMEOUT_SECONDS > parsed.REQUEST_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      `invalid configuration: HEADERS_TIMEOUT_SECONDS (${parsed.HEADERS_TIMEOUT_SECONDS}) must not exceed REQUEST_TIMEOUT_SECONDS (${parsed.REQUEST_TIMEOUT_SECONDS})`,
+    );
+  }
+  // Whole milliseconds: Fastify takes integers only.
+  return {
+    keepAliveMs: Math.round(parsed.KEEP_ALIVE_TIMEOUT_SECONDS * 1000),
+    headersMs: Math.round(parsed.HEADERS_TIMEOUT_SECONDS * 1000),
+    requestMs: Math.round(parsed.REQUEST_TIMEOUT_SECONDS * 1000),
   };
 }
 

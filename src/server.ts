@@ -1,3 +1,5 @@
+// First: Node's own warnings as JSON lines, from whichever module below emits one.
+import "./process-warnings.js";
 import closeWithGrace from "close-with-grace";
 import type { FastifyBaseLogger } from "fastify";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -15,7 +17,8 @@ import { observeAll } from "./dataplane/observer.js";
 import { ConnectionDrain } from "./protocols/drain.js";
 
 /**
- * Entry point: config → app → listen → load the model → serve; SIGTERM → drain → exit 0.
+ * Entry point: config → app → listen → load the model → serve; SIGTERM → drain → exit 0;
+ * SIGINT → stop now (no drain) → exit 0.
  * It listens before the model is loaded so liveness answers at once and readiness says 503
  * until the model is proven; a model that cannot be loaded is fatal (exit 1). The drain:
  * readiness 503 and `Connection: close` on every response for DRAIN_SECONDS, then the listener
@@ -59,12 +62,16 @@ async function main(config: Config): Promise<void> {
     async ({ signal = hurry.signal.aborted ? "SIGINT" : undefined, err }) => {
       stopping = true;
       if (err !== undefined) app.log.error({ err }, "shutting down after an uncaught error");
-      const drainSeconds = hurry.signal.aborted ? 0 : config.drainSeconds;
-      app.log.info({ signal, drainSeconds }, "draining: readiness is now 503");
       dataPlane.startDraining();
+      if (hurry.signal.aborted) {
+        app.log.info({ signal }, "stopping now, no drain: answering the requests in progress");
+      } else {
+        const { drainSeconds } = config;
+        app.log.info({ signal, drainSeconds }, "draining: readiness is now 503");
+      }
       connections.start(); // every response says Connection: close; quiet connections close
       // Keep serving while the load balancer notices the failing readiness and deregisters us.
-      await sleep(drainSeconds * 1000, undefined, { signal: hurry.signal }).catch(() => {});
+      await sleep(config.drainSeconds * 1000, undefined, { signal: hurry.signal }).catch(() => {});
       await connections.close(); // stops accepting, answers every request received
       await app.close();
       // Every request has been answered: write what the prediction log holds, within a bound.
@@ -78,6 +85,7 @@ async function main(config: Config): Promise<void> {
   );
   onInterrupt(app.log, () => {
     hurry.abort();
+    connections.hurry(); // idle connections close at once, not after a grace
     if (!stopping) shutdown.close();
   });
 
@@ -131,8 +139,9 @@ function predictionLogDeadlineMs(config: Config): number {
 }
 
 /**
- * SIGINT is a person at a terminal: no drain wait (during a SIGTERM drain it cuts the wait short),
- * but the requests in progress are still answered. Under `npm start` one Ctrl-C arrives twice
+ * SIGINT is a person at a terminal: stop now, no drain (during a SIGTERM drain it cuts the wait
+ * short). Idle keep-alive connections (a browser's) close at once instead of after a grace; the
+ * requests in progress are still answered. Under `npm start` one Ctrl-C arrives twice
  * (from the terminal and forwarded by npm), so only a SIGINT a second or more after the first
  * forces the exit, cutting whatever is in progress.
  */

@@ -28,6 +28,55 @@ describe("config", () => {
     );
   });
 
+  it("accepts * alone, or origins as browsers send them", () => {
+    assert.deepEqual(loadConfig({ CORS_ORIGINS: "*" }).corsOrigins, ["*"]);
+    assert.deepEqual(
+      loadConfig({ CORS_ORIGINS: "http://localhost:3000,https://[::1]:8443" }).corsOrigins,
+      ["http://localhost:3000", "https://[::1]:8443"],
+    );
+  });
+
+  it("refuses a CORS origin that no browser sends, naming it", () => {
+    const cases: [string, RegExp][] = [
+      [
+        "https://a.example/",
+        /"https:\/\/a\.example\/" is not an origin.*did you mean "https:\/\/a\.example"/,
+      ],
+      ["https://a.example/app", /"https:\/\/a\.example\/app" is not an origin/],
+      ["a.example", /"a\.example" is not an origin/],
+      ["https://A.example", /did you mean "https:\/\/a\.example"/],
+      ["https://a.example:443", /did you mean "https:\/\/a\.example"/],
+      ["ftp://a.example", /"ftp:\/\/a\.example" is not an origin/],
+      ["https://user@a.example", /is not an origin/],
+      ["https://a.example, *", /"\*" allows every origin/],
+    ];
+    for (const [CORS_ORIGINS, pattern] of cases) {
+      assert.throws(
+        () => loadConfig({ CORS_ORIGINS }),
+        (error: unknown) => error instanceof ConfigError && pattern.test(error.message),
+        CORS_ORIGINS,
+      );
+    }
+  });
+
+  it("keeps idle connections past the load balancer's 600 s; headers within the request timeout", () => {
+    assert.deepEqual(loadConfig({}).httpTimeouts, {
+      keepAliveMs: 620_000,
+      headersMs: 60_000,
+      requestMs: 120_000,
+    });
+    assert.throws(
+      () => loadConfig({ HEADERS_TIMEOUT_SECONDS: "90", REQUEST_TIMEOUT_SECONDS: "30" }),
+      /HEADERS_TIMEOUT_SECONDS \(90\) must not exceed REQUEST_TIMEOUT_SECONDS \(30\)/,
+    );
+    assert.throws(
+      () => loadConfig({ KEEP_ALIVE_TIMEOUT_SECONDS: "0" }),
+      /KEEP_ALIVE_TIMEOUT_SECONDS/,
+    );
+    // Fastify takes whole milliseconds only.
+    assert.equal(loadConfig({ KEEP_ALIVE_TIMEOUT_SECONDS: "0.0015" }).httpTimeouts.keepAliveMs, 2);
+  });
+
   it("reads the prediction log settings: off by default, lists split on commas", () => {
     assert.equal(loadConfig({}).predictionLog.sink, "off");
     assert.equal(loadConfig({}).leadIdField, "lead_id");

@@ -1,6 +1,31 @@
 import assert from "node:assert/strict";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
+import { builtInVersionDir } from "./support/app.js";
+import { RawConnection } from "./support/raw-connection.js";
 import { exitOf, freePort, startServer, waitFor } from "./support/server-process.js";
+import { addUnusedInitializer } from "./support/tamper.js";
+
+/** Preloaded into the service (no spaces or double quotes: NODE_OPTIONS would split them). */
+const EMIT_WARNING_ON_SIGWINCH =
+  "process.on('SIGWINCH',()=>process.emitWarning('from-the-test','DeprecationWarning','DEP_TEST'))";
+
+/** The lines of `text` that are not one JSON value each. */
+function nonJsonLines(text: string): string[] {
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .filter((line) => {
+      try {
+        JSON.parse(line);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+}
 
 describe("server process", () => {
   it("serves, then on SIGTERM fails readiness, keeps answering while draining, and exits 0", async () => {
@@ -55,6 +80,72 @@ describe("server process", () => {
     } finally {
       child.kill("SIGKILL");
     }
+  });
+
+  it("on SIGINT (Ctrl-C) stops now: no drain, an idle keep-alive connection closed, exit 0", async () => {
+    const port = await freePort();
+    const { child, output } = startServer({
+      PORT: String(port),
+      METRICS_PORT: "0",
+      DRAIN_SECONDS: "30", // what SIGTERM would wait
+    });
+    try {
+      await waitFor(() => output().includes("model ready"), "model ready");
+      // A browser's connection: one request answered, then idle, kept alive.
+      const idle = await RawConnection.open(port);
+      assert.equal(await idle.get("/health/live"), "HTTP/1.1 200 OK");
+      child.kill("SIGINT");
+      await idle.closed;
+      assert.ok(idle.endedByServer, "the service closed the idle connection");
+      assert.equal(await exitOf(child), 0);
+      assert.match(output(), /"signal":"SIGINT".*stopping now, no drain/);
+      assert.doesNotMatch(output(), /draining/);
+      assert.match(output(), /shut down cleanly/);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("writes only JSON lines, even while ONNX Runtime loads a model it warns about, and for Node's own warnings", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "lead-scoring-ort-log-"));
+    const versionDir = path.join(dir, "1.0.0");
+    await cp(builtInVersionDir(), versionDir, { recursive: true });
+    await addUnusedInitializer(versionDir); // ONNX Runtime: "Removing initializer 'unused'…"
+    const { child, output, stderr } = startServer({
+      PORT: String(await freePort()),
+      METRICS_PORT: "0",
+      MODEL_URI: versionDir,
+      DRAIN_SECONDS: "0",
+      // A Node warning on demand, as a dependency's deprecation would emit one at run time.
+      NODE_OPTIONS: `--import=data:text/javascript,${EMIT_WARNING_ON_SIGWINCH}`,
+    });
+    try {
+      await waitFor(() => output().includes("model ready"), "model ready");
+      child.kill("SIGWINCH");
+      await waitFor(() => stderr().includes("from-the-test"), "the warning");
+      const warning = stderr()
+        .split("\n")
+        .find((line) => line.includes("from-the-test"));
+      assert.deepEqual(JSON.parse(warning ?? ""), {
+        ...(JSON.parse(warning ?? "") as { time: string }),
+        severity: "WARNING",
+        code: "DEP_TEST",
+        message: "DeprecationWarning: from-the-test",
+      });
+      child.kill("SIGTERM");
+      assert.equal(await exitOf(child), 0);
+      assert.deepEqual(nonJsonLines(output()), [], "stdout and stderr");
+      assert.doesNotMatch(stderr(), /onnxruntime/);
+    } finally {
+      child.kill("SIGKILL");
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits 2 naming a CORS origin no browser sends", async () => {
+    const { child, output } = startServer({ CORS_ORIGINS: "https://app.example/" });
+    assert.equal(await exitOf(child), 2);
+    assert.match(output(), /CORS_ORIGINS \\"https:\/\/app\.example\/\\" is not an origin/);
   });
 
   it("exits 2 naming the variable when the configuration is invalid", async () => {

@@ -483,6 +483,28 @@ describe("helm chart", { skip }, () => {
         /lead-scoring:80\/health\/ready|\$\{base\}\/health\/ready/,
       );
     });
+
+    it("gives the helm test pod labels that no Service, PDB or Deployment selects", () => {
+      const test = objects.find((o) => o.metadata.annotations?.["helm.sh/hook"] === "test");
+      const labels: Record<string, string> = test?.metadata.labels ?? {};
+      assert.ok(Object.keys(labels).length > 0, "the test pod has labels");
+      const selectors = objects.flatMap((o) => {
+        const spec = (o as { spec?: { selector?: Record<string, unknown> } }).spec;
+        const selector = spec?.selector;
+        if (selector === undefined) return [];
+        // A Service selects with a plain map; a Deployment or PDB with matchLabels.
+        const map = (selector.matchLabels ?? selector) as Record<string, string>;
+        return [{ kind: o.kind, map }];
+      });
+      assert.ok(
+        selectors.some((s) => s.kind === "Service"),
+        "the Service has a selector",
+      );
+      for (const { kind, map } of selectors) {
+        const selected = Object.entries(map).every(([key, value]) => labels[key] === value);
+        assert.equal(selected, false, `${kind} selects the helm test pod`);
+      }
+    });
   });
 
   describe("with the GKE values file", () => {

@@ -17,7 +17,10 @@ if [[ "$engine" == docker ]]; then
   docker build -q -t "$tag" --build-arg VERSION="$version" . >/dev/null
   run=(docker run)
 else
-  "$shared/tools/container/build.sh" "$tag" . --build-arg VERSION="$version" >/tmp/"$name"-build.log 2>&1 ||
+  # The stand-in for the Dockerfile's node:24-bookworm-slim, with the Node that CI pins.
+  source .ci/node.sh
+  NODE_VERSION=$LEAD_SCORING_NODE_VERSION BASE_IMAGE=localhost/node:${LEAD_SCORING_NODE_VERSION%%.*}-bookworm-slim \
+    "$shared/tools/container/build.sh" "$tag" . --build-arg VERSION="$version" >/tmp/"$name"-build.log 2>&1 ||
     { tail -40 /tmp/"$name"-build.log; exit 1; }
   # runc and explicit ulimits: see ../shared/tools/container/README.md.
   run=(podman run --runtime runc --ulimit nofile=20000:20000 --ulimit nproc=32768:32768)

@@ -1,4 +1,4 @@
-import { InferenceSession, Tensor } from "onnxruntime-node";
+import { env, InferenceSession, Tensor } from "onnxruntime-node";
 import { ArtifactError, describeError } from "../errors.js";
 
 export interface OnnxScorerOptions {
@@ -13,6 +13,16 @@ export interface OnnxScorerOptions {
 }
 
 /**
+ * ONNX Runtime's C++ logger writes plain text to stderr, and onnxruntime-node offers no way to
+ * route it (no custom logging function), which would break "every log line is JSON" for Cloud
+ * Logging. Only fatal messages are let through: what ONNX Runtime reports as an error or a warning
+ * while loading or running a model also comes back as the rejected promise, which the service logs
+ * as JSON; what it only warns about (e.g. an unused initializer) does not change the scores.
+ */
+const ORT_LOG_LEVEL = "fatal";
+const ORT_LOG_SEVERITY = 4; // the session option's scale: 0 verbose … 4 fatal
+
+/**
  * One ONNX Runtime session over a preprocessed float32 matrix. A whole request is one `run`:
  * per-call overhead dominates for tabular models, so batching rows into one tensor is what makes
  * 100-lead requests cheap.
@@ -25,8 +35,11 @@ export class OnnxScorer {
 
   static async create(bytes: Uint8Array, options: OnnxScorerOptions): Promise<OnnxScorer> {
     let session: InferenceSession;
+    // Read once, when the first session creates ONNX Runtime's environment.
+    env.logLevel = ORT_LOG_LEVEL;
     try {
       session = await InferenceSession.create(bytes, {
+        logSeverityLevel: ORT_LOG_SEVERITY,
         executionProviders: ["cpu"],
         graphOptimizationLevel: "all",
         // Requests are small and many: parallelism comes from concurrent requests, not from

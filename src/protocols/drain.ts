@@ -31,6 +31,8 @@ interface Connection {
  *   never sends a request); the client's next request opens a new connection.
  * - `close()`: the listener stops accepting; every request already received is answered (with
  *   `Connection: close`); it resolves once the last connection has closed.
+ * - `hurry()` (a person at a terminal pressed Ctrl-C): no idle grace any more, a connection with no
+ *   request in progress closes as soon as it is seen quiet; requests received are still answered.
  *
  * "Quiet" means no request in progress and no byte read since the last look. Whatever reached the
  * socket while the event loop was busy is read before a quiet connection is closed: the check is
@@ -59,7 +61,8 @@ interface Connection {
  */
 export class ConnectionDrain {
   private readonly connections = new Map<Socket, Connection>();
-  private readonly idleGraceMs: number;
+  /** Zero once hurried: quiet connections close at the next look. */
+  private idleGraceMs: number;
   private readonly checkIntervalMs: number;
   private readonly settleMs: number;
   private readonly maxSettleMs: number;
@@ -104,6 +107,16 @@ export class ConnectionDrain {
       for (const response of connection.responses) closeAfter(response);
     }
     this.checker = setInterval(() => this.closeQuiet(), this.checkIntervalMs);
+  }
+
+  /**
+   * Drops the idle grace: from now on (and from start() on) a connection with no request in
+   * progress and nothing read since the last look is closed at once. What a client sends at that
+   * very moment may be reset; a request already received never is.
+   */
+  hurry(): void {
+    this.idleGraceMs = 0;
+    if (this.draining) this.closeQuiet();
   }
 
   /**

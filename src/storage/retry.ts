@@ -64,10 +64,9 @@ export class AttemptTimedOut extends Error {
  * when less is left than the shortest back-off, or after maxRetries. So the call ends within the
  * budget, plus the time to notice a timer, and not much before it unless maxRetries runs out.
  *
- * Hand-written because no retry library fits both our Node 20 floor and this contract: p-retry 7
- * (the last for Node 20) does not tell onFailedAttempt the delay it is about to sleep (8+ does,
- * but needs Node 22), and when a delay outlasts maxRetryTime it sleeps to the deadline and still
- * starts one more attempt, whose duration nothing bounds. cockatiel reports the delay, but fitting
+ * Hand-written because no retry library fits this contract: p-retry (8+, which tells
+ * onFailedAttempt the delay it is about to sleep; 9 checked) sleeps to the deadline when a delay
+ * outlasts maxRetryTime and still starts one more attempt, whose duration nothing bounds. cockatiel reports the delay, but fitting
  * it to this contract means three policies per call (a backoff clipped to the deadline, a timeout
  * per attempt, a predicate watching the clock) built around closures: more code than this loop.
  */

@@ -8,9 +8,12 @@ import { ConnectionDrain } from "../../src/protocols/drain.js";
 
 const TIMINGS = { idleGraceMs: 200, checkIntervalMs: 20, settleMs: 50, maxSettleMs: 500 };
 
-async function serve(handler: RequestListener = (_, response) => response.end("ok")) {
+async function serve(
+  handler: RequestListener = (_, response) => response.end("ok"),
+  timings: typeof TIMINGS = TIMINGS,
+) {
   const server = createServer(handler);
-  const drain = new ConnectionDrain(server, TIMINGS);
+  const drain = new ConnectionDrain(server, timings);
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
@@ -110,6 +113,40 @@ describe("connection drain", () => {
     await closedCleanly(socket);
     await drain.close();
   });
+
+  it(
+    "hurried, closes an idle connection without waiting for the grace, and still answers the request in progress",
+    {
+      timeout: 20_000,
+    },
+    async (t) => {
+      // A grace this test does not outlive: only hurry() can close the idle connection in time.
+      const { server, drain, port } = await serve(
+        (request, response) =>
+          setTimeout(() => response.end("ok"), request.url === "/slow" ? 150 : 0),
+        { ...TIMINGS, idleGraceMs: 600_000 },
+      );
+      server.keepAliveTimeout = 0; // nor may Node's own idle timeout close it
+      const idle = await connect(port);
+      const busy = await connect(port);
+      // Also after a timeout: nothing may keep the test process alive.
+      t.after(() => {
+        idle.destroy();
+        busy.destroy();
+        server.closeAllConnections();
+        server.close();
+      });
+      await exchange(idle);
+      const answer = exchange(busy, "/slow");
+      await once(server, "request");
+      drain.hurry();
+      const closing = drain.close();
+      await closedCleanly(idle);
+      assert.deepEqual(await answer, { status: 200, connection: "close" });
+      await closedCleanly(busy);
+      await closing;
+    },
+  );
 
   it("answers a request whose bytes arrive after close() began, on a connection accepted before", async () => {
     const { server, drain, port } = await serve();

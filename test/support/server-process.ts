@@ -8,11 +8,14 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far. */
   readonly output: () => string;
+  /** What it wrote to stderr alone. */
+  readonly stderr: () => string;
 }
 
 /** The real entry point in a child process: signals, exit codes and stderr are what we test. */
 export function startServer(env: Record<string, string>): ServerProcess {
   let output = "";
+  let stderr = "";
   const child = spawn(
     process.execPath,
     ["--import", "tsx", path.join(PACKAGE_ROOT, "src", "server.ts")],
@@ -23,8 +26,11 @@ export function startServer(env: Record<string, string>): ServerProcess {
     },
   );
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+    stderr += chunk.toString();
+  });
+  return { child, output: () => output, stderr: () => stderr };
 }
 
 /** A port nothing listens on at the moment (loopback). */
