@@ -76,6 +76,9 @@ describe("API keys on", () => {
     assert.equal((await predict({ authorization: `Bearer ${SCORER.key}` })).statusCode, 200);
     assert.equal((await predict({ authorization: `bearer ${SCORER.key}` })).statusCode, 200);
     assert.equal((await predict({ "x-api-key": SCORER.key })).statusCode, 200);
+    // x-api-key wins: Authorization may hold a proxy's token (IAP's Google ID token).
+    const both = { authorization: "Bearer eyJhbGciOi.google-id-token", "x-api-key": SCORER.key };
+    assert.equal((await predict(both)).statusCode, 200);
   });
 
   it("answers 403 FORBIDDEN to a known key without the route's scope", async () => {

@@ -56,13 +56,14 @@ export function registerAuthentication(app: App, keys: ApiKeys): void {
   });
 }
 
-/** The key from `Authorization: Bearer <key>` (scheme case-insensitive) or `x-api-key`. */
+/**
+ * The key from `x-api-key`, else from `Authorization: Bearer <key>` (scheme case-insensitive).
+ * x-api-key wins because it can only mean our key: Authorization may carry a proxy's token in
+ * front of us (Identity-Aware Proxy takes a Google ID token there), with the key beside it.
+ */
 function presentedKey(headers: IncomingHttpHeaders): string | undefined {
-  const authorization = headers.authorization;
-  if (authorization !== undefined) {
-    const match = /^Bearer[ ]+(\S+)[ ]*$/i.exec(authorization);
-    if (match?.[1] !== undefined) return match[1];
-  }
   const apiKey = headers["x-api-key"];
-  return typeof apiKey === "string" && apiKey !== "" ? apiKey : undefined;
+  if (typeof apiKey === "string" && apiKey !== "") return apiKey;
+  const match = /^Bearer[ ]+(\S+)[ ]*$/i.exec(headers.authorization ?? "");
+  return match?.[1];
 }
