@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import type { ApiKey } from "./keys-file.js";
 
 /** Longer than any key worth hashing: a header of kilobytes is refused without the work. */
@@ -6,7 +6,7 @@ const MAX_KEY_LENGTH = 512;
 
 /** The sha256 hex digest of a key: what the keys file stores and `lead-scoring keys hash` prints. */
 export function hashKey(key: string): string {
-  return createHash("sha256").update(key, "utf8").digest("hex");
+  return hash("sha256", key, "hex");
 }
 
 /**
@@ -39,7 +39,8 @@ export class ApiKeys {
    */
   lookup(presented: string): ApiKey | undefined {
     if (presented.length === 0 || presented.length > MAX_KEY_LENGTH) return undefined;
-    const digest = createHash("sha256").update(presented, "utf8").digest();
+    // One-shot crypto.hash: no Hash object per request.
+    const digest = hash("sha256", presented, "buffer");
     const key = this.byDigest.get(digest.toString("hex"));
     return key !== undefined && timingSafeEqual(key.digest, digest) ? key : undefined;
   }
