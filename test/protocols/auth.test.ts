@@ -72,6 +72,20 @@ describe("API keys on", () => {
     }
   });
 
+  it("answers odd credentials with a 401, never a 5xx", async () => {
+    const odd: Array<Record<string, string>> = [
+      { "x-api-key": "k".repeat(8000) },
+      { authorization: `Bearer ${"k".repeat(8000)}` },
+      { authorization: "Bearer" },
+      { authorization: "Bearer  a b" },
+      { "x-api-key": "ключ-€" },
+    ];
+    for (const headers of odd) {
+      const response = await predict(headers);
+      assert.equal(response.statusCode, 401, JSON.stringify(headers).slice(0, 60));
+    }
+  });
+
   it("takes the key as Authorization: Bearer or as x-api-key", async () => {
     assert.equal((await predict({ authorization: `Bearer ${SCORER.key}` })).statusCode, 200);
     assert.equal((await predict({ authorization: `bearer ${SCORER.key}` })).statusCode, 200);
