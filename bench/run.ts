@@ -5,14 +5,17 @@
  * other CPU. Figures go to stdout as a table. Not part of `npm test`: timings are not assertions.
  *
  * The service runs twice, with drift monitoring on (the default) and off (MONITORING_ENABLED=false),
- * and the single-lead req/s ratio on/off is printed: the hot-path budget is ≥ 95 %.
+ * and the single-lead req/s ratio on/off is printed: the hot-path budget is ≥ 95 %. A third
+ * instance runs with API keys and a per-key rate limit (API_KEYS_FILE, a quota it never reaches):
+ * its single-lead req/s against the default's is the cost of authentication plus rate limiting.
  *
  * BENCH_SECONDS (default 10) and BENCH_CONNECTIONS (default 32) tune a run.
  */
 import autocannon from "autocannon";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { openSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { builtInGolden, builtInModel, builtInVersionDir } from "../test/support/app.js";
@@ -30,6 +33,8 @@ const WARMUP_SECONDS = 2;
 const SERVICE_PORT = 18080;
 const BARE_PORT = 18090;
 const UNMONITORED_PORT = 18085;
+const GUARDED_PORT = 18087;
+const BENCH_KEY = "bench-key-0123456789abcdef";
 const PYTHON_PORT = 18100;
 
 interface Case {
@@ -40,6 +45,7 @@ interface Case {
   readonly body?: string;
   /** Predictions (or explanations) per request, to report leads per second. */
   readonly leads: number;
+  readonly headers?: Record<string, string>;
 }
 
 /**
@@ -81,7 +87,7 @@ async function measure(c: Case) {
   const options = {
     url: `http://127.0.0.1:${c.port}${c.path}`,
     method: c.method,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...c.headers },
     body: c.body,
     connections: CONNECTIONS,
   };
@@ -202,22 +208,58 @@ const startService = (port: number, env: Record<string, string> = {}) =>
     },
     `http://127.0.0.1:${port}/health/ready`,
   );
+/** A keys file with the one bench key: every scope, a quota far above what a run sends. */
+function benchKeysFile(): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "lead-scoring-bench-keys-")), "keys.yaml");
+  const sha256 = createHash("sha256").update(BENCH_KEY).digest("hex");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      keys: [
+        {
+          name: "bench",
+          sha256,
+          scopes: ["predict", "explain"],
+          rateLimit: { max: 1_000_000_000, timeWindow: "1 minute" },
+        },
+      ],
+    }),
+  );
+  return file;
+}
+
 const service = await startService(SERVICE_PORT);
 const unmonitored = await startService(UNMONITORED_PORT, { MONITORING_ENABLED: "false" });
+const guarded = await startService(GUARDED_PORT, { API_KEYS_FILE: benchKeysFile() });
 
 /**
- * req/s with drift monitoring on and off, four runs each in the order (on, off, off, on) × 2, so a
- * change in the machine's speed during the run weighs on both sides alike.
+ * req/s of two cases, four runs each in the order (on, off, off, on) × 2, so a change in the
+ * machine's speed during the run weighs on both sides alike.
  */
-async function monitoringOnOff(leads: number): Promise<{ on: number; off: number }> {
+async function onOff(on: Case, off: Case): Promise<{ on: number; off: number }> {
   const sums = { on: 0, off: 0 };
   for (const side of ["on", "off", "off", "on", "on", "off", "off", "on"] as const) {
-    const port = side === "on" ? SERVICE_PORT : UNMONITORED_PORT;
-    const row = await measure(predictCase(`monitoring ${side}, ${leads} lead(s)`, port, leads));
-    sums[side] += row["req/s"];
+    sums[side] += (await measure(side === "on" ? on : off))["req/s"];
   }
   return { on: Math.round(sums.on / 4), off: Math.round(sums.off / 4) };
 }
+
+/** Drift monitoring on (the default service) against off. */
+const monitoringOnOff = (leads: number) =>
+  onOff(
+    predictCase(`monitoring on, ${leads} lead(s)`, SERVICE_PORT, leads),
+    predictCase(`monitoring off, ${leads} lead(s)`, UNMONITORED_PORT, leads),
+  );
+
+/** API keys and a per-key rate limit on, against the default service without them. */
+const accessOnOff = (leads: number) =>
+  onOff(
+    {
+      ...predictCase(`keys + rate limit on, ${leads} lead(s)`, GUARDED_PORT, leads),
+      headers: { authorization: `Bearer ${BENCH_KEY}` },
+    },
+    predictCase(`keys + rate limit off, ${leads} lead(s)`, SERVICE_PORT, leads),
+  );
 const bare = await startPinned(
   [
     process.execPath,
@@ -272,6 +314,11 @@ try {
         (leads === 1 ? " (budget ≥ 95 %)" : ""),
     );
   }
+  const access = await accessOnOff(1);
+  console.log(
+    `POST /predict, 1 lead: API keys + rate limit on ${access.on} req/s, off ${access.off} req/s: ` +
+      `on/off = ${((100 * access.on) / access.off).toFixed(1)} % (target ≥ 95 %)`,
+  );
   console.log(`service resident memory after the run: ${residentMb(service.pid!).toFixed(0)} MB`);
   const explainRate = (method: string) =>
     rows.find((row) => row.case.startsWith("service POST /explain") && row.case.includes(method))?.[
@@ -288,6 +335,7 @@ try {
   console.log(`drift monitoring, in-process: ${perInstance.toFixed(2)} µs per scored instance`);
   await model.release();
 } finally {
-  for (const child of [service, unmonitored, bare]) child.kill("SIGTERM");
-  await Promise.all([once(service, "exit"), once(unmonitored, "exit"), once(bare, "exit")]);
+  const children = [service, unmonitored, guarded, bare];
+  for (const child of children) child.kill("SIGTERM");
+  await Promise.all(children.map((child) => once(child, "exit")));
 }

@@ -13,6 +13,7 @@ import type { Metrics } from "./monitoring/metrics.js";
 import type { PredictionLog } from "./monitoring/prediction-log/prediction-log.js";
 import { PACKAGE_ROOT } from "./package-root.js";
 import { RequestLog } from "./request-log.js";
+import { registerAccessControl, SECURITY_SCHEMES } from "./protocols/auth/access-control.js";
 import { registerBodyLimit } from "./protocols/body-limit.js";
 import { registerCors } from "./protocols/cors.js";
 import { documentCommonErrors, registerErrorSchema } from "./protocols/error-body.js";
@@ -82,6 +83,9 @@ export async function buildApp({
   documentCommonErrors(app);
   registerBodyLimit(app, config.bodyLimitBytes);
   registerHttpMetrics(app, metrics);
+  await registerAccessControl(app, config.access, (result, keys) =>
+    metrics.apiKeysReloaded(result, keys),
+  );
 
   if (config.corsOrigins.length > 0) {
     await registerCors(app, config.corsOrigins, config.corsMaxAgeSeconds);
@@ -119,21 +123,37 @@ export async function buildApp({
             "Online drift of the served version; outcome feedback for the prediction log",
         },
       ],
+      ...(config.access.apiKeysFile === undefined
+        ? {}
+        : { components: { securitySchemes: SECURITY_SCHEMES } }),
     },
   });
   // The document's Instance schema follows the served model (openapi-document.ts).
   const documents = new OpenApiDocuments(() => app.swagger(), dataPlane);
   // Browser security headers belong on the HTML pages (Swagger UI), not on every JSON answer:
   // helmet's dozen headers per response cost a third of the single-lead throughput.
-  await app.register(async (docs) => {
-    await docs.register(helmet, { global: true, contentSecurityPolicy: false });
-    await docs.register(swaggerUi, {
-      routePrefix: "/docs",
-      transformSpecification: () => documents.current(),
-      transformSpecificationClone: false,
+  if (config.access.docs !== "off") {
+    // DOCS=admin: only admin keys read the API's description; DOCS=on: anyone.
+    const scope = config.access.docs === "admin" ? "admin" : "open";
+    await app.register(async (docs) => {
+      docs.addHook("onRoute", (route) => {
+        route.config = {
+          ...route.config,
+          scope,
+          ...(scope === "open" ? { rateLimit: false } : {}),
+        };
+      });
+      await docs.register(helmet, { global: true, contentSecurityPolicy: false });
+      await docs.register(swaggerUi, {
+        routePrefix: "/docs",
+        transformSpecification: () => documents.current(),
+        transformSpecificationClone: false,
+      });
     });
-  });
-  app.get("/openapi.json", { schema: { hide: true } }, () => documents.current());
+    app.get("/openapi.json", { schema: { hide: true }, config: { scope } }, () =>
+      documents.current(),
+    );
+  }
 
   registerHealthRoutes(app, dataPlane, config.healthRoute);
   registerVertexRoutes(app, dataPlane, config.predictRoute);

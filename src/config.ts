@@ -1,4 +1,5 @@
 import path from "node:path";
+import { parse as parseDuration } from "@lukeed/ms";
 import { envSchema } from "env-schema";
 import { Type, type Static } from "typebox";
 import { ConfigError } from "./errors.js";
@@ -61,6 +62,14 @@ export const EnvSchema = Type.Object({
   DRIFT_THRESHOLD: Type.Number({ exclusiveMinimum: 0, default: 0.3 }),
   // field=threshold pairs, comma-separated: "total_visits=0.2,lead_origin=0.5".
   DRIFT_THRESHOLDS: Type.String({ default: "" }),
+  // API keys and rate limits (README "API keys and rate limits"): off unless API_KEYS_FILE is set.
+  API_KEYS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  API_KEYS_POLL_SECONDS: Type.Number({ minimum: 0.1, maximum: 3600, default: 5 }),
+  // Requests per RATE_LIMIT_WINDOW per client IP (keys off) or per key without a quota; 0 = none.
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 0, default: 0 }),
+  RATE_LIMIT_WINDOW: Type.String({ minLength: 1, default: "1 minute" }),
+  // Swagger UI at /docs and /openapi.json: served to all, not at all, or to admin keys only.
+  DOCS: Type.Enum(["on", "off", "admin"], { default: "on" }),
   // Vertex AI custom-container variables, set by the platform (never by us).
   AIP_HTTP_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   AIP_HEALTH_ROUTE: Type.Optional(Route),
@@ -105,6 +114,18 @@ export interface Config {
   readonly predictRoute: string | undefined;
   /** Online drift monitoring; undefined when MONITORING_ENABLED is false. */
   readonly drift: DriftConfig | undefined;
+  readonly access: AccessConfig;
+}
+
+export interface AccessConfig {
+  /** The API keys file (YAML or JSON); undefined = keys off, every route open. */
+  readonly apiKeysFile: string | undefined;
+  /** How often the keys file is checked for a new version. */
+  readonly apiKeysPollSeconds: number;
+  /** Per client IP (keys off) or per key without a quota in the file; undefined = no limit. */
+  readonly rateLimit: { readonly max: number; readonly timeWindowMs: number } | undefined;
+  /** /docs and /openapi.json: on (open), off (not served) or admin (admin keys only). */
+  readonly docs: "on" | "off" | "admin";
 }
 
 /** The API listener's timeouts, in milliseconds (README "Keep-alive and timeouts"). */
@@ -191,7 +212,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           thresholds: parseThresholds(parsed.DRIFT_THRESHOLDS),
         }
       : undefined,
+    access: accessConfig(parsed),
   });
+}
+
+function accessConfig(parsed: Env): AccessConfig {
+  const timeWindowMs = parseTimeWindow(parsed.RATE_LIMIT_WINDOW);
+  if (timeWindowMs === undefined) {
+    throw new ConfigError(
+      `invalid configuration: RATE_LIMIT_WINDOW must be a duration such as "1 minute" or "30s"; got "${parsed.RATE_LIMIT_WINDOW}"`,
+    );
+  }
+  if (parsed.DOCS === "admin" && parsed.API_KEYS_FILE === undefined) {
+    throw new ConfigError(
+      "invalid configuration: DOCS=admin needs API_KEYS_FILE (without keys nobody is an admin); use DOCS=off to hide the documentation",
+    );
+  }
+  return {
+    apiKeysFile: parsed.API_KEYS_FILE,
+    apiKeysPollSeconds: parsed.API_KEYS_POLL_SECONDS,
+    rateLimit: parsed.RATE_LIMIT_MAX > 0 ? { max: parsed.RATE_LIMIT_MAX, timeWindowMs } : undefined,
+    docs: parsed.DOCS,
+  };
+}
+
+/**
+ * A rate-limit window in milliseconds: a positive integer of milliseconds, or a duration such as
+ * "1 minute" or "30s" read by @lukeed/ms, the parser @fastify/rate-limit itself uses, so a window
+ * means the same here as in the plugin's options. undefined when it is not a duration.
+ */
+export function parseTimeWindow(window: string | number): number | undefined {
+  const ms = typeof window === "number" ? window : parseDuration(window);
+  return ms !== undefined && Number.isFinite(ms) && ms >= 1 ? Math.round(ms) : undefined;
 }
 
 function predictionLogConfig(parsed: Env): PredictionLogConfig {

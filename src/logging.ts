@@ -25,7 +25,14 @@ export function loggerOptions(level: string): LoggerOptions {
     formatters: {
       level: (label) => ({ severity: SEVERITY[label] ?? "DEFAULT" }),
     },
-    redact: ["req.headers.authorization", "req.headers.cookie"],
+    // API keys arrive in Authorization or x-api-key: a logged request's headers never show them.
+    redact: [
+      "req.headers.authorization",
+      'req.headers["x-api-key"]',
+      "req.headers.cookie",
+      "headers.authorization",
+      'headers["x-api-key"]',
+    ],
   };
 }
 

@@ -26,7 +26,10 @@ export class RequestLog extends LogController {
       remoteIp: request.ip,
       userAgent: request.headers["user-agent"],
     };
-    if (error) reply.log.error({ httpRequest, err: error }, "request errored");
-    else reply.log.info({ httpRequest }, "request completed");
+    // The API key's name (never the key: pino redacts its headers, src/logging.ts).
+    const apiKey = request.apiKey?.name;
+    const fields = apiKey === undefined ? { httpRequest } : { httpRequest, apiKey };
+    if (error) reply.log.error({ ...fields, err: error }, "request errored");
+    else reply.log.info(fields, "request completed");
   }
 }

@@ -42,7 +42,13 @@ async function main(config: Config): Promise<void> {
   }
   const observer = predictionLog === undefined ? metrics : observeAll(metrics, predictionLog);
   const dataPlane = new DataPlane(holder, config, observer, { idField: config.leadIdField });
-  const app = await buildApp({ config, dataPlane, metrics, predictionLog });
+  // A bad API keys file (API_KEYS_FILE) is found here, as it is read: a configuration error.
+  const app = await buildApp({ config, dataPlane, metrics, predictionLog }).catch(
+    (error: unknown) => {
+      if (error instanceof ConfigError) exitOnBadConfig(error.message);
+      throw error;
+    },
+  );
   const metricsApp = config.metricsPort === 0 ? undefined : await buildMetricsApp(config, metrics);
 
   const connections = new ConnectionDrain(app.server);

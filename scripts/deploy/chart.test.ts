@@ -125,6 +125,67 @@ describe("helm chart", { skip }, () => {
     assert.equal(env(container, "DRIFT_THRESHOLDS"), "city=0.5,total_visits=0.2");
   });
 
+  describe("with API keys enabled", () => {
+    const objects = skip
+      ? []
+      : helmTemplate({
+          set: [
+            "apiKeys.enabled=true",
+            "apiKeys.existingSecret=crm-keys",
+            "rateLimit.max=600",
+            "docs=off",
+          ],
+        });
+
+    it("mounts the Secret read-only as a directory and points API_KEYS_FILE into it", () => {
+      const { spec, container } = deployment(objects);
+      const volume = spec.template.spec.volumes.find((v) => v.name === "api-keys") as
+        { secret?: { secretName: string; items: { key: string; path: string }[] } } | undefined;
+      assert.equal(volume?.secret?.secretName, "crm-keys");
+      assert.deepEqual(volume?.secret?.items, [{ key: "keys.yaml", path: "keys.yaml" }]);
+      const mount = container.volumeMounts.find((m) => m.name === "api-keys") as
+        { mountPath: string; readOnly?: boolean; subPath?: string } | undefined;
+      assert.equal(mount?.readOnly, true);
+      // A subPath mount never sees a Secret update: keys could not rotate.
+      assert.equal(mount?.subPath, undefined);
+      assert.equal(env(container, "API_KEYS_FILE"), `${mount?.mountPath}/keys.yaml`);
+      assert.equal(env(container, "API_KEYS_POLL_SECONDS"), "5");
+      assert.equal(env(container, "RATE_LIMIT_MAX"), "600");
+      assert.equal(env(container, "RATE_LIMIT_WINDOW"), "1 minute");
+      assert.equal(env(container, "DOCS"), "off");
+    });
+
+    it("sets no key file, no limit and open docs by default", () => {
+      const { spec, container } = deployment(helmTemplate({}));
+      assert.equal(env(container, "API_KEYS_FILE"), undefined);
+      assert.equal(env(container, "RATE_LIMIT_MAX"), undefined);
+      assert.equal(env(container, "DOCS"), undefined); // the service's default: on
+      assert.ok(!spec.template.spec.volumes.some((v) => v.name === "api-keys"));
+    });
+
+    it("puts Identity-Aware Proxy on the BackendConfig when asked, with its OAuth client", async () => {
+      const withIap = helmTemplate({
+        set: ["backendConfig.iap.enabled=true", "backendConfig.iap.oauthClientSecret=iap-client"],
+      });
+      const config = find<{ spec: { iap?: object } }>(withIap, "BackendConfig");
+      assert.deepEqual(config.spec.iap, {
+        enabled: true,
+        oauthclientCredentials: { secretName: "iap-client" },
+      });
+      await validateObject(config);
+      assert.throws(
+        () => helmTemplate({ set: ["backendConfig.iap.enabled=true"] }),
+        /oauthClientSecret/,
+      );
+    });
+
+    it("is on in the GKE values, with the docs for admin keys only", () => {
+      const { container } = deployment(helmTemplate({ values: [GKE_VALUES] }));
+      assert.ok(env(container, "API_KEYS_FILE"));
+      assert.equal(env(container, "DOCS"), "admin");
+    });
+  });
+
   describe("with the monitoring job enabled", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "chart-")), "monitoring.yaml");
     writeFileSync(

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { describeError, ServiceError } from "../errors.js";
 import { EXIT } from "./exit-codes.js";
+import { KEYS_HELP, runKeysCommand } from "./keys-command.js";
 import { MONITOR_HELP, runMonitorCommand } from "./monitor-command.js";
 import { REGISTRY_HELP, runRegistryCommand, UsageError } from "./registry-command.js";
 
@@ -9,7 +10,9 @@ const HELP = `Usage: lead-scoring <command>
 Commands:
   registry ...   manage model versions and aliases (lead-scoring registry --help)
   monitor ...    join the prediction log with outcomes, judge quality and drift, write reports
-                 (lead-scoring monitor --help)`;
+                 (lead-scoring monitor --help)
+  keys hash      print the sha256 of an API key read from stdin, for API_KEYS_FILE
+                 (lead-scoring keys --help)`;
 
 /** `lead-scoring ...`: the operator's command line. Errors are one line on stderr, no stack. */
 async function main(argv: string[]): Promise<number> {
@@ -18,12 +21,14 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === "registry") return await runRegistryCommand(rest, print);
     if (command === "monitor") return await runMonitorCommand(rest, print);
+    if (command === "keys") return await runKeysCommand(rest, print);
     print(HELP);
     return command === "--help" || command === "-h" ? EXIT.ok : EXIT.usage;
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
       // parseArgs reports unknown options as TypeError with an ERR_PARSE_ARGS_* code.
-      const help = command === "monitor" ? MONITOR_HELP : REGISTRY_HELP;
+      const help =
+        command === "monitor" ? MONITOR_HELP : command === "keys" ? KEYS_HELP : REGISTRY_HELP;
       process.stderr.write(`error: ${error.message}\n\n${help}\n`);
       return EXIT.usage;
     }

@@ -31,8 +31,12 @@ export class Metrics
 
   readonly httpRequests = new Counter({
     name: `${METRIC_PREFIX}http_requests_total`,
-    help: "HTTP requests answered, by method, route template and status code.",
-    labelNames: ["method", "route", "status_code"] as const,
+    help:
+      "HTTP requests answered, by method, route template, status code and API key name " +
+      '(key="anonymous" when keys are off or none was accepted).',
+    // The key's name, not the key; bounded by the keys file. Only on this counter: on the
+    // duration histogram it would multiply every bucket series by the number of keys.
+    labelNames: ["method", "route", "status_code", "key"] as const,
     registers: [this.registry],
   });
 
@@ -132,6 +136,21 @@ export class Metrics
     registers: [this.registry],
   });
 
+  readonly apiKeysReloads = new Counter({
+    name: `${METRIC_PREFIX}api_keys_reloads_total`,
+    help:
+      "API keys file loads, at start-up and on each change, by result: success (its keys are " +
+      "in force) or failure (it did not read or check; the previous keys stay).",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
+
+  readonly apiKeys = new Gauge({
+    name: `${METRIC_PREFIX}api_keys`,
+    help: "API keys accepted now (from API_KEYS_FILE; 0 when keys are off).",
+    registers: [this.registry],
+  });
+
   /** The monitoring job's latest.json (quality, drift verdicts, alerts), set by its poller. */
   readonly qualityReport = new QualityGauges(METRIC_PREFIX, this.registry);
 
@@ -170,6 +189,12 @@ export class Metrics
   /** A /feedback batch of `count` outcomes was accepted (queued) or rejected (4xx). */
   feedback(result: "accepted" | "rejected", count: number): void {
     this.feedbackOutcomes.inc({ result }, count);
+  }
+
+  /** The API keys file was (re)read: `keys` are in force now. */
+  apiKeysReloaded(result: "success" | "failure", keys: number): void {
+    this.apiKeysReloads.inc({ result });
+    this.apiKeys.set(keys);
   }
 
   /** A model was loaded, verified and swapped in. */

@@ -17,11 +17,11 @@ describe("GET /metrics", () => {
     const text = response.body;
     assert.match(
       text,
-      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="200"\} 1/,
+      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="200",key="anonymous"\} 1/,
     );
     assert.match(
       text,
-      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="400"\} 1/,
+      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="400",key="anonymous"\} 1/,
     );
     assert.match(
       text,

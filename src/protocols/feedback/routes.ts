@@ -89,6 +89,7 @@ export function registerFeedbackRoutes(
         body: feedbackBodySchema(limits),
         response: { 202: FeedbackResponse, ...errorResponses(400, 404, 413) },
       },
+      config: { scope: "feedback" },
       onResponse: (request, reply, done) => {
         if (reply.statusCode >= 400) metrics.feedback("rejected", outcomesIn(request.body));
         done();

@@ -21,7 +21,7 @@ export function registerHealthRoutes(
     "/health/live",
     {
       schema: { tags: ["health"], summary: "Liveness", response: { 200: HealthBody } },
-      config: { neverShed: true },
+      config: { neverShed: true, scope: "open" },
     },
     () => ({ status: "live" }),
   );
@@ -36,5 +36,6 @@ export function registerHealthRoutes(
     "/health",
     literalRoute(extraReadinessRoute ?? "/health"),
   ]);
-  for (const url of readinessRoutes) app.get(url, { schema: readiness }, ready);
+  for (const url of readinessRoutes)
+    app.get(url, { schema: readiness, config: { scope: "open" } }, ready);
 }

@@ -27,6 +27,7 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         summary: "List served models",
         response: { 200: Type.Object({ models: Type.Array(Type.String()) }) },
       },
+      config: { scope: "predict" },
     },
     () => {
       const model = dataPlane.isReady() ? [dataPlane.model().name] : [];
@@ -57,6 +58,7 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
           ...DATA_PLANE_ERRORS,
         },
       },
+      config: { scope: "predict" },
     },
     (request) => {
       const model = dataPlane.model(request.params.name);
@@ -80,6 +82,7 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         body: predictBodySchema(dataPlane),
         response: { 200: PredictResponse, ...DATA_PLANE_ERRORS },
       },
+      config: { scope: "predict" },
     },
     (request) =>
       predictBody(dataPlane, request.body, {
@@ -98,6 +101,7 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         body: explainBodySchema(dataPlane),
         response: { 200: ExplainResponse, ...DATA_PLANE_ERRORS },
       },
+      config: { scope: "explain" },
     },
     (request) =>
       explainBody(dataPlane, request.body, {

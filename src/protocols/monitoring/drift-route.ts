@@ -60,6 +60,7 @@ export function registerMonitoringRoute(app: App, dataPlane: DataPlane, metrics:
         params: Type.Object({ name: Type.String({ examples: ["lead-scoring"] }) }),
         response: { 200: MonitoringResponse, ...DATA_PLANE_ERRORS },
       },
+      config: { scope: "admin" },
     },
     (request) => {
       const model = dataPlane.model(request.params.name);

@@ -29,6 +29,7 @@ export function registerV2Routes(
       summary,
       response: { 200: ReadyBody, 503: Type.Union([ReadyBody, ErrorResponseRef]) },
     },
+    config: { scope: "open" as const },
     handler: (_: unknown, reply: { code: (status: 200 | 503) => unknown }) => {
       const ok = isOk();
       reply.code(ok ? 200 : 503);
@@ -37,7 +38,7 @@ export function registerV2Routes(
   });
   app.get("/v2/health/live", {
     ...health("Server live", () => true),
-    config: { neverShed: true },
+    config: { neverShed: true, scope: "open" },
   });
   app.get(
     "/v2/health/ready",
@@ -45,7 +46,10 @@ export function registerV2Routes(
   );
   app.get(
     "/v2",
-    { schema: { tags, summary: "Server metadata", response: { 200: ServerMetadataResponse } } },
+    {
+      schema: { tags, summary: "Server metadata", response: { 200: ServerMetadataResponse } },
+      config: { scope: "predict" },
+    },
     () => ({ name: server.name, version: server.version, extensions: [] }),
   );
 
@@ -60,6 +64,7 @@ export function registerV2Routes(
           params: ModelParams,
           response: { 200: ModelMetadataResponse, ...DATA_PLANE_ERRORS },
         },
+        config: { scope: "predict" },
       },
       (request) => modelMetadata(dataPlane.model(request.params.name, request.params.version)),
     );
@@ -72,6 +77,8 @@ export function registerV2Routes(
           params: ModelParams,
           response: { 200: ReadyBody, ...errorResponses(404, 503) },
         },
+        // The protocol's model-ready probe: open like the server's health routes.
+        config: { scope: "open" },
       },
       (request) => {
         dataPlane.model(request.params.name, request.params.version);
@@ -88,6 +95,7 @@ export function registerV2Routes(
           body: InferRequest,
           response: { 200: InferResponse, ...DATA_PLANE_ERRORS },
         },
+        config: { scope: "predict" },
       },
       async (request) => {
         const { name, version } = request.params;

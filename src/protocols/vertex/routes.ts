@@ -24,6 +24,7 @@ export function registerVertexRoutes(
           body: predictBodySchema(dataPlane),
           response: { 200: PredictResponse, ...DATA_PLANE_ERRORS },
         },
+        config: { scope: "predict" },
       },
       (request) => predictBody(dataPlane, request.body, { context: { requestId: request.id } }),
     );
@@ -38,6 +39,7 @@ export function registerVertexRoutes(
         body: explainBodySchema(dataPlane),
         response: { 200: ExplainResponse, ...DATA_PLANE_ERRORS },
       },
+      config: { scope: "explain" },
     },
     (request) => explainBody(dataPlane, request.body, { context: { requestId: request.id } }),
   );
