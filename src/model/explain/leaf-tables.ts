@@ -31,8 +31,8 @@ interface Preorder {
 }
 
 /**
- * Exact TreeSHAP with the per-leaf work done at load: Fast TreeSHAP v2 (Yang 2022, "Fast
- * TreeSHAP: Accelerating SHAP Value Computation for Trees", arXiv:2109.09847, Algorithm 3).
+ * Exact TreeSHAP with the per-leaf work done at load: Fast TreeSHAP v2 (Jilei Yang, "Fast
+ * TreeSHAP: Accelerating SHAP Value Computation for Trees", 2021, arXiv:2109.09847).
  *
  * Why v2: our models are 100 trees of depth ≤ 6, where v2's O(L·2^D) memory is a few MB and its
  * per-row cost, O(L·D) additions, is the least of the exact methods. Linear TreeSHAP (Yu et al.
