@@ -80,7 +80,8 @@ describe("POST /explain and /v1/models/<name>:explain", () => {
         // Exact: the margin XGBoost computes, measured from the expected value.
         assert.ok(Math.abs(attribution.instanceOutputValue - row.margin) <= 1e-5);
         assert.ok(Math.abs(attribution.baselineOutputValue - row.contributions.at(-1)!) <= 1e-5);
-        assert.ok(attribution.approximationError! < 1e-9);
+        // Rounding only: the leaf tables hold float32 values (leaf-tables.ts), ~1e-8 per lead.
+        assert.ok(attribution.approximationError! < 1e-6);
       });
     });
   }

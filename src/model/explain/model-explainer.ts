@@ -18,8 +18,8 @@ export class ModelExplainer {
   readonly methods: readonly ExplainMethod[] = ["tree_shap", "sampled_shapley"];
   /** Exact, and far cheaper than sampling. */
   readonly defaultMethod: ExplainMethod = "tree_shap";
-  /** Per-column attributions of the row in progress (+ bias), reused by every call. */
-  private readonly columns: Float64Array;
+  /** Per-column attributions (+ bias) of a batch's rows; grows to the largest batch, reused. */
+  private columns: Float64Array;
 
   constructor(
     readonly fields: FieldColumns,
@@ -44,23 +44,30 @@ export class ModelExplainer {
     const scoring = score(features, count);
     const explanations: InstanceExplanation[] = [];
     try {
-      for (let i = 0; i < count; i++) explanations.push(this.treeShap(this.tree, features, i));
+      const stride = this.fields.width + 1;
+      if (this.columns.length < count * stride) this.columns = new Float64Array(count * stride);
+      // One batch call: the TreeSHAP tables serve every row while they are in cache.
+      this.tree.contributionsBatch(features, count, this.columns);
+      for (let i = 0; i < count; i++) {
+        explanations.push(this.treeShap(features, i, i * stride));
+      }
     } finally {
       await scoring.catch(() => undefined); // never leave a rejection unobserved
     }
     return { scores: await scoring, explanations };
   }
 
-  private treeShap(tree: TreeShap, features: Float32Array, row: number): InstanceExplanation {
-    const offset = row * this.fields.width;
-    tree.contributions(features, offset, this.columns);
-    const margin = tree.margin(features, offset);
+  /** One row's explanation from its column attributions (+ bias) at `columns[at ..]`. */
+  private treeShap(features: Float32Array, row: number, at: number): InstanceExplanation {
+    const { columns } = this;
+    const width = this.fields.width;
+    const margin = this.tree.margin(features, row * width);
     let total = 0;
-    for (const value of this.columns) total += value;
+    for (let c = at; c <= at + width; c++) total += columns[c]!;
     const attributions = new Float64Array(this.fields.count);
-    this.fields.sum(this.columns, 0, attributions);
+    this.fields.sum(columns, at, attributions);
     return {
-      baselineOutput: tree.bias,
+      baselineOutput: this.tree.bias,
       instanceOutput: margin,
       attributions,
       // Exact up to rounding: how far the additivity identity is from the trees' own margin.

@@ -3,11 +3,11 @@ import { ShapPath } from "./shap-path.js";
 import { TreeEnsemble } from "./tree-ensemble.js";
 import type { XGBoostModel } from "./xgboost-json.js";
 
-/** Doubles the precomputed leaf tables may take per model (32 MiB); deeper models recurse. */
+/** float32 values the precomputed leaf tables may take per model (16 MiB); deeper models recurse. */
 export const DEFAULT_TABLE_BUDGET = 4 * 1024 * 1024;
 
 export interface TreeShapOptions {
-  /** Most doubles to spend on precomputed leaf tables; 0 = always run Algorithm 2 per row. */
+  /** Most values to spend on precomputed leaf tables; 0 = always run Algorithm 2 per row. */
   readonly tableBudget?: number;
 }
 
@@ -65,6 +65,25 @@ export class TreeShap {
     this.rowOffset = offset;
     this.phi = out;
     for (const root of this.ensemble.roots) this.recurse(root, 0, 0, 1, 1, -1);
+  }
+
+  /**
+   * `contributions` for `rows` consecutive rows: row r's `width + 1` values go to
+   * `out[r·(width + 1) ..]`. With tables, a batch shares each tree's tables across its rows.
+   */
+  contributionsBatch(features: Float32Array, rows: number, out: Float64Array): void {
+    const stride = this.width + 1;
+    if (this.tables === undefined) {
+      for (let r = 0; r < rows; r++) {
+        this.contributions(features, r * this.width, out.subarray(r * stride, (r + 1) * stride));
+      }
+      return;
+    }
+    out.fill(0, 0, rows * stride);
+    for (let r = 0; r < rows; r++) {
+      out[r * stride + this.width] = this.bias;
+      this.tables.add(features, r * this.width, out, r * stride);
+    }
   }
 
   /** The row's margin by walking every tree. */
