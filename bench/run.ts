@@ -291,3 +291,6 @@ try {
   for (const child of [service, unmonitored, bare]) child.kill("SIGTERM");
   await Promise.all([once(service, "exit"), once(unmonitored, "exit"), once(bare, "exit")]);
 }
+
+// ---- issue 15: start-up to ready and RSS after a batch-100 run (bench/startup.ts) ----------
+await (await import("./startup.js")).benchStartup();
