@@ -339,3 +339,6 @@ try {
   for (const child of children) child.kill("SIGTERM");
   await Promise.all(children.map((child) => once(child, "exit")));
 }
+
+// ---- issue 15: start-up to ready and RSS after a batch-100 run (bench/startup.ts) ----------
+await (await import("./startup.js")).benchStartup();

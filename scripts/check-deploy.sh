@@ -7,7 +7,8 @@
 #      ../shared/tools/container on a node:24-bookworm-slim stand-in with the Node version that
 #      .ci/node.sh pins), run it read-only as in Kubernetes: golden predictions from
 #      POST /predict, a non-root uid, and SIGTERM (podman/docker stop) ends it with exit 0 well
-#      before the kill timeout.
+#      before the kill timeout; no shell, npm, sources, tests, dev dependencies or other
+#      platforms' ONNX Runtime inside, and every production dependency still imports.
 #   3. Chart and manifests (scripts/deploy/*.test.ts, node:test): helm lint --strict, helm
 #      template with default / GKE / built-in-model values, values.schema.json rejecting bad
 #      values, every rendered object validated against the Kubernetes/GKE/Prometheus schemas,
