@@ -16,6 +16,24 @@ describe("OpenAPI", () => {
     );
   });
 
+  it("declares exactly the path parameters each path template has (OpenAPI makes every one required)", async () => {
+    const { app } = await buildTestApp();
+    type Operation = { parameters?: { in: string; name: string }[] };
+    const document = (await app.inject({ method: "GET", url: "/openapi.json" })).json<{
+      paths: Record<string, Record<string, Operation>>;
+    }>();
+    for (const [route, operations] of Object.entries(document.paths)) {
+      const inTemplate = [...route.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]).sort();
+      for (const [method, operation] of Object.entries(operations)) {
+        const declared = (operation.parameters ?? [])
+          .filter((parameter) => parameter.in === "path")
+          .map((parameter) => parameter.name)
+          .sort();
+        assert.deepEqual(declared, inTemplate, `${method.toUpperCase()} ${route}`);
+      }
+    }
+  });
+
   it("serves /openapi.json documenting every protocol route, and the Swagger UI at /docs", async () => {
     const { app } = await buildTestApp();
     const document = (await app.inject({ method: "GET", url: "/openapi.json" })).json<{

@@ -988,8 +988,6 @@ export interface paths {
                 path: {
                     /** @example lead-scoring */
                     name: string;
-                    /** @example 1.0.0 */
-                    version: string;
                 };
                 cookie?: never;
             };
@@ -1119,8 +1117,6 @@ export interface paths {
                 path: {
                     /** @example lead-scoring */
                     name: string;
-                    /** @example 1.0.0 */
-                    version: string;
                 };
                 cookie?: never;
             };
@@ -1200,8 +1196,6 @@ export interface paths {
                 path: {
                     /** @example lead-scoring */
                     name: string;
-                    /** @example 1.0.0 */
-                    version: string;
                 };
                 cookie?: never;
             };

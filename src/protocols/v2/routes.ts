@@ -10,10 +10,14 @@ import {
   ServerMetadataResponse,
 } from "./schema.js";
 
-const ModelParams = Type.Object({
+// Two schemas, not one with an optional version: a path parameter is always required in
+// OpenAPI, so the versionless routes must not declare `version` at all.
+const NameParams = Type.Object({ name: Type.String({ examples: ["lead-scoring"] }) });
+const VersionParams = Type.Object({
   name: Type.String({ examples: ["lead-scoring"] }),
-  version: Type.Optional(Type.String({ examples: ["1.0.0"] })),
+  version: Type.String({ examples: ["1.0.0"] }),
 });
+type ModelTarget = { readonly name: string; readonly version?: string };
 const ReadyBody = Type.Object({ ready: Type.Boolean() });
 
 /** Open Inference Protocol (KServe V2, Triton, MLServer) over the data plane. */
@@ -54,7 +58,10 @@ export function registerV2Routes(
   );
 
   // Each model route exists with and without /versions/:version, as the protocol defines.
-  for (const base of ["/v2/models/:name", "/v2/models/:name/versions/:version"]) {
+  for (const [base, ModelParams] of [
+    ["/v2/models/:name", NameParams],
+    ["/v2/models/:name/versions/:version", VersionParams],
+  ] as const) {
     app.get(
       base,
       {
@@ -66,7 +73,10 @@ export function registerV2Routes(
         },
         config: { scope: "predict" },
       },
-      (request) => modelMetadata(dataPlane.model(request.params.name, request.params.version)),
+      (request) => {
+        const { name, version }: ModelTarget = request.params;
+        return modelMetadata(dataPlane.model(name, version));
+      },
     );
     app.get(
       `${base}/ready`,
@@ -81,7 +91,8 @@ export function registerV2Routes(
         config: { scope: "open" },
       },
       (request) => {
-        dataPlane.model(request.params.name, request.params.version);
+        const { name, version }: ModelTarget = request.params;
+        dataPlane.model(name, version);
         return { ready: dataPlane.isReady() };
       },
     );
@@ -98,7 +109,7 @@ export function registerV2Routes(
         config: { scope: "predict" },
       },
       async (request) => {
-        const { name, version } = request.params;
+        const { name, version }: ModelTarget = request.params;
         // Decoded with the version that scores it, under one lease (see DataPlane.score).
         const result = await dataPlane.score(
           { model: name, version, context: { requestId: request.id } },
