@@ -117,8 +117,9 @@ export class AliasFollower {
       this.seenGeneration = state.generation;
       const previous = await holder.swap(model);
       observer.modelLoaded(model);
+      const { scorerKind: scorer, scorerFallback } = model;
       log.info(
-        { alias, version, previous: previous?.version },
+        { alias, version, previous: previous?.version, scorer, scorerFallback },
         previous === undefined ? "model ready" : "now serving the new version",
       );
     } catch (error) {

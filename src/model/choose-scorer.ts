@@ -23,6 +23,12 @@ const TASK_OF_OBJECTIVE = {
   "reg:squarederror": "regression",
 } as const;
 
+export interface ChosenScorer {
+  readonly scorer: Scorer;
+  /** With `auto`, why the compiled trees do not serve (ONNX does); undefined when they do. */
+  readonly fallback: string | undefined;
+}
+
 /**
  * Picks the runtime that serves a version (SCORER) and proves it against golden.json before it
  * serves. `trees` and `auto` compile xgboost.json; when the trees pass the golden gate, ONNX
@@ -33,15 +39,14 @@ const TASK_OF_OBJECTIVE = {
 export async function chooseScorer(
   choice: ScorerChoice,
   artifacts: ScorerArtifacts,
-): Promise<Scorer> {
-  if (choice !== "onnx") {
-    const trees = await provenTrees(artifacts);
-    if (trees instanceof TreeScorer) return trees;
-    if (choice === "trees") {
-      throw new ArtifactError(`SCORER=trees cannot serve this version: ${trees}`);
-    }
+): Promise<ChosenScorer> {
+  if (choice === "onnx") return { scorer: await provenOnnx(artifacts), fallback: undefined };
+  const trees = await provenTrees(artifacts);
+  if (trees instanceof TreeScorer) return { scorer: trees, fallback: undefined };
+  if (choice === "trees") {
+    throw new ArtifactError(`SCORER=trees cannot serve this version: ${trees}`);
   }
-  return provenOnnx(artifacts);
+  return { scorer: await provenOnnx(artifacts), fallback: trees };
 }
 
 /** The compiled trees when they reproduce golden.json; else why not. */

@@ -47,7 +47,7 @@ export async function loadModel(
   }
   const xgboostJson = files.get("xgboost.json")!;
   const golden = parseGolden(files.get("golden.json")!, where("golden.json"));
-  const scorer = await chooseScorer(options.scorer ?? "auto", {
+  const { scorer, fallback } = await chooseScorer(options.scorer ?? "auto", {
     metadata,
     preprocessor,
     golden,
@@ -63,7 +63,7 @@ export async function loadModel(
       xgboostFile: where("xgboost.json"),
       score: (features, rows) => scorer.score(features, rows),
     });
-    const model = new LoadedModel(metadata, preprocessor, scorer, where(""), explainer);
+    const model = new LoadedModel(metadata, preprocessor, scorer, where(""), explainer, fallback);
     checkGoldenExplanations(explainer.tree, preprocessor, golden, metadata.expected_value);
     return model;
   } catch (error) {

@@ -21,6 +21,8 @@ export class LoadedModel {
     private readonly scorer: Scorer,
     source: string,
     readonly explainer: ModelExplainer,
+    /** With SCORER=auto, why the compiled trees do not serve this version (for the load log). */
+    readonly scorerFallback?: string,
   ) {
     this.name = metadata.name;
     this.version = metadata.version;

@@ -175,35 +175,39 @@ describe("choosing the scorer (SCORER)", () => {
     onnx: read("model.onnx"),
     threads: 1,
   });
-  /** One leaf that golden row 0 reaches, moved: the trees no longer reproduce XGBoost. */
+  /** Every leaf of the first tree moved by 0.5: the trees no longer reproduce XGBoost. */
   const wrongTrees = (): XGBoostModel => {
     const [first, ...rest] = xgboost.trees;
-    const leaf = first!.left_children.indexOf(-1);
-    const split_conditions = [...first!.split_conditions];
-    split_conditions.forEach((_, node) => {
-      if (first!.left_children[node] === -1) split_conditions[node]! += 0.5;
-    });
-    assert.ok(leaf >= 0);
+    const split_conditions = first!.split_conditions.map((value, node) =>
+      first!.left_children[node] === -1 ? value + 0.5 : value,
+    );
     return { ...xgboost, trees: [{ ...first!, split_conditions }, ...rest] };
   };
 
   it("auto and trees pick the compiled trees when they pass the golden gate", async () => {
     for (const choice of ["auto", "trees"] as const) {
-      const scorer = await chooseScorer(choice, artifacts(xgboost));
+      const { scorer, fallback } = await chooseScorer(choice, artifacts(xgboost));
       assert.equal(scorer.kind, "trees", choice);
+      assert.equal(fallback, undefined);
     }
   });
 
   it("onnx picks ONNX Runtime even when trees are there", async () => {
-    const scorer = await chooseScorer("onnx", artifacts(xgboost));
+    const { scorer, fallback } = await chooseScorer("onnx", artifacts(xgboost));
     assert.equal(scorer.kind, "onnx");
+    assert.equal(fallback, undefined, "asked for, not fallen back to");
     await scorer.release();
   });
 
   it("auto falls back to ONNX when the trees fail the gate or are absent", async () => {
-    for (const xgb of [wrongTrees(), undefined]) {
-      const scorer = await chooseScorer("auto", artifacts(xgb));
+    const cases: [XGBoostModel | undefined, RegExp][] = [
+      [wrongTrees(), /golden check failed for lead-scoring .* \(compiled trees\): row \d+/],
+      [undefined, /the version has no xgboost\.json/],
+    ];
+    for (const [xgb, why] of cases) {
+      const { scorer, fallback } = await chooseScorer("auto", artifacts(xgb));
       assert.equal(scorer.kind, "onnx");
+      assert.match(fallback ?? "", why);
       await scorer.release();
     }
   });
