@@ -10,6 +10,10 @@ export const BUILT_IN_MODEL_URI = path.join(PACKAGE_ROOT, "models", "lead-scorin
 
 const Route = Type.String({ pattern: "^/" });
 
+/** SCORER: the runtime that scores (src/model/scorer.ts); auto = compiled trees when proven. */
+export const SCORER_CHOICES = ["auto", "trees", "onnx"] as const;
+export type ScorerChoice = (typeof SCORER_CHOICES)[number];
+
 /** Every environment variable the service reads, with its default. README documents each. */
 export const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
@@ -43,6 +47,8 @@ export const EnvSchema = Type.Object({
   GCS_API_ENDPOINT: Type.Optional(Type.String({ pattern: "^https?://" })),
   GOOGLE_CLOUD_PROJECT: Type.Optional(Type.String({ minLength: 1 })),
   ONNX_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+  // auto: XGBoost's trees compiled at load when they pass the golden gate, else ONNX Runtime.
+  SCORER: Type.Enum(SCORER_CHOICES, { default: "auto" }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
   // The instance field that carries the caller's id of a lead: not a feature, echoed, logged.
   LEAD_ID_FIELD: Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.-]{0,127}$", default: "lead_id" }),
@@ -105,6 +111,8 @@ export interface Config {
   readonly gcsApiEndpoint: string | undefined;
   readonly gcpProject: string | undefined;
   readonly onnxThreads: number;
+  /** Which runtime scores a version: compiled trees, ONNX Runtime, or auto (trees when proven). */
+  readonly scorer: ScorerChoice;
   readonly maxEventLoopDelayMs: number;
   /** The instance field that carries a lead's id (not a feature). */
   readonly leadIdField: string;
@@ -199,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gcsApiEndpoint: parsed.GCS_API_ENDPOINT,
     gcpProject: parsed.GOOGLE_CLOUD_PROJECT,
     onnxThreads: parsed.ONNX_THREADS,
+    scorer: parsed.SCORER,
     maxEventLoopDelayMs: parsed.MAX_EVENT_LOOP_DELAY_MS,
     leadIdField: parsed.LEAD_ID_FIELD,
     predictionLog,

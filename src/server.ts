@@ -95,8 +95,9 @@ async function main(config: Config): Promise<void> {
     served = await serveConfiguredModel(config, holder, metrics, app.log);
     const { model } = served; // undefined: the alias follower waits for the alias, not ready
     if (model !== undefined) {
+      const { scorerKind: scorer, scorerFallback } = model;
       app.log.info(
-        { model: model.name, version: model.version, source: model.source },
+        { model: model.name, version: model.version, source: model.source, scorer, scorerFallback },
         "model ready",
       );
     }

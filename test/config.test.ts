@@ -142,6 +142,13 @@ describe("config", () => {
     assert.throws(() => loadConfig({ MONITORING_ENABLED: "maybe" }), /MONITORING_ENABLED/);
   });
 
+  it("scores with the compiled trees when proven (SCORER=auto) unless told otherwise", () => {
+    assert.equal(loadConfig({}).scorer, "auto");
+    for (const scorer of ["auto", "trees", "onnx"]) {
+      assert.equal(loadConfig({ SCORER: scorer }).scorer, scorer);
+    }
+  });
+
   it("rejects a bad value with a message naming the variable", () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: "eighty" }, /PORT must be integer/],
@@ -157,6 +164,8 @@ describe("config", () => {
         /PREDICTION_LOG_FIELDS \(allowlist\) or PREDICTION_LOG_EXCLUDE_FIELDS \(denylist\), not both/,
       ],
       [{ LEAD_ID_FIELD: "lead id" }, /LEAD_ID_FIELD must match pattern/],
+      [{ SCORER: "gpu" }, /SCORER must be equal to one of the allowed values/],
+      [{ SCORER: "" }, /SCORER must be equal to one of the allowed values/],
     ];
     for (const [env, pattern] of cases) {
       assert.throws(

@@ -45,7 +45,9 @@ describe("server process", () => {
         output()
           .split("\n")
           .find((l) => l.includes("model ready")) ?? "";
-      assert.equal((JSON.parse(line) as { severity: string }).severity, "INFO");
+      const ready = JSON.parse(line) as { severity: string; scorer: string };
+      assert.equal(ready.severity, "INFO");
+      assert.equal(ready.scorer, "trees", "the log says which runtime serves");
 
       child.kill("SIGTERM");
       await waitFor(() => output().includes("draining"), "draining");

@@ -1,5 +1,6 @@
 import type { LoadedModel } from "../model/loaded-model.js";
 import type { ModelMetadata, ModelTask } from "../model/metadata.js";
+import type { ScorerKind } from "../model/scorer.js";
 
 /** One raw input field as clients may know it: what the model was trained on. */
 export interface FieldInfo {
@@ -22,6 +23,8 @@ export interface ModelInfo {
   readonly name: string;
   readonly version: string;
   readonly task: ModelTask;
+  /** The runtime that scores this version: XGBoost's trees compiled at load, or ONNX Runtime. */
+  readonly scorer: ScorerKind;
   /** Raw input fields in request-schema order. */
   readonly fields: readonly FieldInfo[];
   /** Strings that count as missing in any field (e.g. the web form's "Select"), besides null. */
@@ -36,6 +39,7 @@ export function describeModel(model: LoadedModel): ModelInfo {
     name: model.name,
     version: model.version,
     task: model.task,
+    scorer: model.scorerKind,
     fields: Object.freeze(metadata.schema.fields.map((field) => describeField(field, metadata))),
     missingValues: Object.freeze([...model.preprocessor.spec.missing_values]),
     tensor: Object.freeze({ name: metadata.onnx.input, width: model.width }),

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { describeError, StorageUnavailableError } from "../errors.js";
 import { loadModel } from "../model/load-model.js";
 import type { LoadedModel } from "../model/loaded-model.js";
+import type { ScorerChoice } from "../model/scorer.js";
 import type { LoadObserver } from "./load-observer.js";
 import type { ModelHolder } from "./model-holder.js";
 import { PollTimer } from "./poll-timer.js";
@@ -12,6 +13,8 @@ export interface AliasFollowerOptions {
   readonly alias: string;
   readonly holder: ModelHolder;
   readonly threads: number;
+  /** SCORER; default auto. */
+  readonly scorer?: ScorerChoice;
   readonly observer: LoadObserver;
   readonly log: FastifyBaseLogger;
   /**
@@ -74,8 +77,8 @@ export class AliasFollower {
 
   /** Loads, verifies (sha256) and golden-checks one version of the registry's model. */
   private load(version: string): Promise<LoadedModel> {
-    const { registry, threads } = this.options;
-    return loadModel(registry.store, registry.versionPath(version), { threads });
+    const { registry, threads, scorer } = this.options;
+    return loadModel(registry.store, registry.versionPath(version), { threads, scorer });
   }
 
   /** Starts polling every `intervalMs`. The timer never keeps the process alive. */
@@ -114,8 +117,9 @@ export class AliasFollower {
       this.seenGeneration = state.generation;
       const previous = await holder.swap(model);
       observer.modelLoaded(model);
+      const { scorerKind: scorer, scorerFallback } = model;
       log.info(
-        { alias, version, previous: previous?.version },
+        { alias, version, previous: previous?.version, scorer, scorerFallback },
         previous === undefined ? "model ready" : "now serving the new version",
       );
     } catch (error) {

@@ -41,6 +41,7 @@ export async function serveConfiguredModel(
     if (aliasUri === undefined) {
       const model = await loadPinnedModel(config.modelUri, {
         threads: config.onnxThreads,
+        scorer: config.scorer,
         storage,
       });
       await holder.swap(model);
@@ -53,6 +54,7 @@ export async function serveConfiguredModel(
       alias: aliasUri.alias,
       holder,
       threads: config.onnxThreads,
+      scorer: config.scorer,
       observer,
       log,
     });

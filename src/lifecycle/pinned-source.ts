@@ -1,12 +1,15 @@
 import { ArtifactError } from "../errors.js";
 import { loadModel } from "../model/load-model.js";
 import type { LoadedModel } from "../model/loaded-model.js";
+import type { ScorerChoice } from "../model/scorer.js";
 import { completeVersions } from "../registry/versions.js";
 import { openStore, type OpenStoreOptions } from "../storage/open-store.js";
 import type { ArtifactStore } from "../storage/store.js";
 
 export interface PinnedSourceOptions {
   readonly threads: number;
+  /** SCORER; default auto. */
+  readonly scorer?: ScorerChoice;
   readonly storage?: OpenStoreOptions;
 }
 
@@ -19,7 +22,8 @@ export async function loadPinnedModel(
   options: PinnedSourceOptions,
 ): Promise<LoadedModel> {
   const store = await openStore(uri, options.storage);
-  return loadModel(store, await resolveVersionPath(store), { threads: options.threads });
+  const { threads, scorer } = options;
+  return loadModel(store, await resolveVersionPath(store), { threads, scorer });
 }
 
 /** The store root when it holds metadata.json, else its highest complete version. */

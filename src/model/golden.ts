@@ -1,7 +1,8 @@
 import { Type, type Static } from "typebox";
 import { ArtifactError } from "../errors.js";
-import type { LoadedModel } from "./loaded-model.js";
 import { artifactParser } from "./parse-artifact.js";
+import type { Preprocessor } from "./preprocessor.js";
+import type { Scorer } from "./scorer.js";
 
 /** golden.json (docs/artifacts.md): XGBoost's own answers on held-out rows. */
 export const GoldenSchema = Type.Object({
@@ -27,17 +28,24 @@ export type Golden = Static<typeof GoldenSchema>;
 export const parseGolden = artifactParser(GoldenSchema);
 
 /**
- * Runs every golden row through the model and refuses it when any prediction differs from the
- * training library's by more than the recorded tolerance. This proves preprocessor + ONNX export
- * reproduce XGBoost before the model serves a request, and warms the session up.
+ * Runs every golden row through the preprocessor and `scorer` and refuses them when any
+ * prediction differs from the training library's by more than the recorded tolerance. This proves
+ * preprocessor + runtime (ONNX export or compiled trees) reproduce XGBoost before the model serves
+ * a request, and warms the runtime up. `what` names the model and runtime in the message.
  */
-export async function checkGolden(model: LoadedModel, golden: Golden): Promise<void> {
-  const predictions = await model.predict(golden.rows.map((row) => row.instance));
+export async function checkGolden(
+  preprocessor: Preprocessor,
+  scorer: Scorer,
+  golden: Golden,
+  what: string,
+): Promise<void> {
+  const features = preprocessor.encode(golden.rows.map((row) => row.instance));
+  const predictions = await scorer.score(features, golden.rows.length);
   golden.rows.forEach((row, i) => {
     const got = predictions[i] ?? Number.NaN;
     if (!(Math.abs(got - row.prediction) <= golden.tolerance)) {
       throw new ArtifactError(
-        `golden check failed for ${model.name} ${model.version}: row ${i} predicts ${got}, ` +
+        `golden check failed for ${what}: row ${i} predicts ${got}, ` +
           `golden.json records ${row.prediction} (tolerance ${golden.tolerance})`,
       );
     }

@@ -3,22 +3,27 @@ import { ArtifactError } from "../errors.js";
 import { joinPath, type ArtifactStore } from "../storage/store.js";
 import { checkGoldenExplanations } from "./explain/golden-explanations.js";
 import { loadExplainer } from "./explain/load-explainer.js";
-import { checkGolden, parseGolden } from "./golden.js";
+import { chooseScorer } from "./choose-scorer.js";
+import { parseXGBoostJson } from "./explain/xgboost-json.js";
+import { parseGolden } from "./golden.js";
 import { LoadedModel } from "./loaded-model.js";
 import { parseMetadata, REQUIRED_FILES, type ModelMetadata } from "./metadata.js";
-import { OnnxScorer } from "./onnx-scorer.js";
 import { Preprocessor } from "./preprocessor.js";
 import { parsePreprocessorSpec } from "./preprocessor-spec.js";
+import type { ScorerChoice } from "./scorer.js";
 
 export interface LoadModelOptions {
   /** ONNX Runtime intra-op threads. */
   readonly threads: number;
+  /** Which runtime scores (SCORER); default `auto`: the compiled trees when they pass golden. */
+  readonly scorer?: ScorerChoice;
 }
 
 /**
  * Loads one version directory: reads metadata.json, verifies every listed file's size and
- * sha256 before using it, compiles preprocessor and ONNX session, and proves the result against
- * golden.json. Any failure is an ArtifactError naming the file; nothing half-loaded escapes.
+ * sha256 before using it, compiles the preprocessor and the scorer SCORER picks (compiled trees
+ * or an ONNX session), and proves the result against golden.json. Any failure is an
+ * ArtifactError naming the file; nothing half-loaded escapes.
  */
 export async function loadModel(
   store: ArtifactStore,
@@ -40,24 +45,25 @@ export async function loadModel(
         `metadata.json says the ONNX model takes ${metadata.onnx.n_features}`,
     );
   }
-  const scorer = await OnnxScorer.create(files.get("model.onnx")!, {
-    input: metadata.onnx.input,
-    output: metadata.onnx.output,
-    outputColumn: metadata.onnx.output_column,
-    width: metadata.onnx.n_features,
+  const xgboostJson = files.get("xgboost.json")!;
+  const golden = parseGolden(files.get("golden.json")!, where("golden.json"));
+  const { scorer, fallback } = await chooseScorer(options.scorer ?? "auto", {
+    metadata,
+    preprocessor,
+    golden,
+    xgboost: parseXGBoostJson(xgboostJson, where("xgboost.json")),
+    onnx: files.get("model.onnx")!,
     threads: options.threads,
   });
   try {
     const explainer = await loadExplainer({
       metadata,
       preprocessor,
-      xgboostJson: files.get("xgboost.json")!,
+      xgboostJson,
       xgboostFile: where("xgboost.json"),
       score: (features, rows) => scorer.score(features, rows),
     });
-    const model = new LoadedModel(metadata, preprocessor, scorer, where(""), explainer);
-    const golden = parseGolden(files.get("golden.json")!, where("golden.json"));
-    await checkGolden(model, golden);
+    const model = new LoadedModel(metadata, preprocessor, scorer, where(""), explainer, fallback);
     checkGoldenExplanations(explainer.tree, preprocessor, golden, metadata.expected_value);
     return model;
   } catch (error) {

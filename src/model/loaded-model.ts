@@ -1,8 +1,8 @@
 import type { ModelExplainer } from "./explain/model-explainer.js";
 import type { ExplainOptions, Explanations } from "./explain/types.js";
 import type { ModelMetadata, ModelTask } from "./metadata.js";
-import type { OnnxScorer } from "./onnx-scorer.js";
 import type { Preprocessor, UnknownCategorySink } from "./preprocessor.js";
+import type { Scorer, ScorerKind } from "./scorer.js";
 
 /**
  * Everything one model version needs to answer requests, compiled at load and immutable after.
@@ -18,9 +18,11 @@ export class LoadedModel {
   constructor(
     readonly metadata: ModelMetadata,
     readonly preprocessor: Preprocessor,
-    private readonly scorer: OnnxScorer,
+    private readonly scorer: Scorer,
     source: string,
     readonly explainer: ModelExplainer,
+    /** With SCORER=auto, why the compiled trees do not serve this version (for the load log). */
+    readonly scorerFallback?: string,
   ) {
     this.name = metadata.name;
     this.version = metadata.version;
@@ -28,7 +30,12 @@ export class LoadedModel {
     this.source = source;
   }
 
-  /** Number of preprocessed feature columns the ONNX graph takes. */
+  /** The runtime that scores this version: compiled trees or ONNX Runtime (SCORER). */
+  get scorerKind(): ScorerKind {
+    return this.scorer.kind;
+  }
+
+  /** Number of preprocessed feature columns the model takes. */
   get width(): number {
     return this.preprocessor.width;
   }
@@ -69,7 +76,7 @@ export class LoadedModel {
     };
   }
 
-  /** Frees the native session. Only once no request uses this model any more. */
+  /** Frees the scorer's native session, if any. Only once no request uses this model any more. */
   release(): Promise<void> {
     return this.scorer.release();
   }

@@ -1,5 +1,6 @@
 import { env, InferenceSession, Tensor } from "onnxruntime-node";
 import { ArtifactError, describeError } from "../errors.js";
+import type { Scorer } from "./scorer.js";
 
 export interface OnnxScorerOptions {
   /** Graph input holding the preprocessed float32 matrix. */
@@ -27,7 +28,9 @@ const ORT_LOG_SEVERITY = 4; // the session option's scale: 0 verbose … 4 fatal
  * per-call overhead dominates for tabular models, so batching rows into one tensor is what makes
  * 100-lead requests cheap.
  */
-export class OnnxScorer {
+export class OnnxScorer implements Scorer {
+  readonly kind = "onnx";
+
   private constructor(
     private readonly session: InferenceSession,
     private readonly options: OnnxScorerOptions,

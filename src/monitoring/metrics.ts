@@ -81,8 +81,8 @@ export class Metrics
 
   readonly modelInfo = new Gauge({
     name: `${METRIC_PREFIX}model_info`,
-    help: "1 for the model version currently serving.",
-    labelNames: ["name", "version"] as const,
+    help: "1 for the model version currently serving; scorer = the runtime (trees, onnx).",
+    labelNames: ["name", "version", "scorer"] as const,
     registers: [this.registry],
   });
 
@@ -213,7 +213,7 @@ export class Metrics
     this.drift?.add(model);
     if (holder !== PRIMARY) return;
     this.modelInfo.reset();
-    this.modelInfo.set({ name: model.name, version: model.version }, 1);
+    this.modelInfo.set({ name: model.name, version: model.version, scorer: model.scorerKind }, 1);
   }
 
   /**

@@ -41,6 +41,12 @@ export const MissingValues = Type.Array(Type.String(), {
   description: 'Strings read as missing in any field (e.g. the web form\'s "Select"), like null.',
 });
 
+export const ModelScorer = Type.Enum(["trees", "onnx"], {
+  description:
+    "The runtime that scores this version: trees = XGBoost's trees compiled at load (SCORER " +
+    "auto or trees, proven against the golden file), onnx = ONNX Runtime.",
+});
+
 /** The fields of a model, as plain data for a response. */
 export function modelFields(model: ModelInfo): ModelField[] {
   return model.fields.map(({ categories, trainingRange, ...field }) => ({

@@ -15,7 +15,9 @@ export async function verifyVersion(
   refusing: string,
 ): Promise<ModelMetadata> {
   try {
-    const model = await loadModel(store, versionPath, { threads: 1 });
+    // ONNX, the general runtime: proving it keeps every SCORER able to serve the version (auto
+    // falls back to it when the compiled trees fail their own golden gate at load).
+    const model = await loadModel(store, versionPath, { threads: 1, scorer: "onnx" });
     await model.release();
     return model.metadata;
   } catch (error) {

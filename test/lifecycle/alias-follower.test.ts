@@ -180,7 +180,10 @@ describe("following a registry alias", () => {
         new RegExp(`lead_scoring_model_reload_failures_total\\{version="${version}"\\} 1\\b`),
       );
       assert.match(metrics, /lead_scoring_model_loads_total\{result="failure"\} 1\b/);
-      assert.match(metrics, /lead_scoring_model_info\{name="lead-scoring",version="1\.0\.0"\} 1/);
+      assert.match(
+        metrics,
+        /lead_scoring_model_info\{name="lead-scoring",version="1\.0\.0",scorer="trees"\} 1/,
+      );
       await t.app.close();
     });
   }

@@ -35,7 +35,10 @@ describe("GET /metrics", () => {
       text,
       /lead_scoring_inference_batch_size_sum\{model="lead-scoring",version="[\d.]+"\} 7/,
     );
-    assert.match(text, /lead_scoring_model_info\{name="lead-scoring",version="[\d.]+"\} 1/);
+    assert.match(
+      text,
+      /lead_scoring_model_info\{name="lead-scoring",version="[\d.]+",scorer="trees"\} 1/,
+    );
     assert.match(text, /lead_scoring_model_loads_total\{result="failure"\} 0/);
     await app.close();
   });

@@ -19,7 +19,12 @@ describe("KServe V1", () => {
   it("describes the model with its readiness and version, and lists its fields", async () => {
     const response = await t.app.inject({ method: "GET", url: "/v1/models/lead-scoring" });
     const { fields, missingValues, ...model } = response.json<Record<string, unknown>>();
-    assert.deepEqual(model, { name: "lead-scoring", ready: true, version: golden.model_version });
+    assert.deepEqual(model, {
+      name: "lead-scoring",
+      ready: true,
+      version: golden.model_version,
+      scorer: "trees",
+    });
     // The fields themselves: test/protocols/model-schema.test.ts.
     assert.ok(Array.isArray(fields) && fields.length > 0);
     assert.ok(Array.isArray(missingValues));

@@ -3,14 +3,14 @@ import { SampledShapley } from "../../src/model/explain/sampled-shapley.js";
 import { TreeShap } from "../../src/model/explain/tree-shap.js";
 import { LoadedModel } from "../../src/model/loaded-model.js";
 import type { ModelMetadata, ModelTask } from "../../src/model/metadata.js";
-import type { OnnxScorer } from "../../src/model/onnx-scorer.js";
+import type { Scorer } from "../../src/model/scorer.js";
 import { Preprocessor } from "../../src/model/preprocessor.js";
 import type { PreprocessorSpec } from "../../src/model/preprocessor-spec.js";
 
 /**
  * Fake model versions for lifecycle tests, in the spirit of MLServer's test fixtures (a sum
  * model, a slow model, an erroring model): real LoadedModel instances with a real Preprocessor
- * and explainer (TreeSHAP over one constant tree, sampled Shapley), and only the ONNX session
+ * and explainer (TreeSHAP over one constant tree, sampled Shapley), and only the scorer
  * replaced by a FakeScorer.
  * They load in microseconds, answer with a score that names their version, can be held inside
  * scoring until the test lets them go, and count their release() calls.
@@ -82,10 +82,11 @@ export function scoreOf(version: string): number {
 export type FakeBehaviour = "fixed" | "gated" | "failing";
 
 /**
- * Stands in for the ONNX session: what LoadedModel calls of OnnxScorer (score and release), with
+ * Stands in for the scorer (compiled trees or ONNX session): a Scorer (score and release), with
  * a score that names the version, an optional gate inside scoring, and counters.
  */
-export class FakeScorer implements Pick<OnnxScorer, "score" | "release"> {
+export class FakeScorer implements Scorer {
+  readonly kind = "onnx";
   /** release() calls so far: the lifecycle must make exactly one, after the last lease ended. */
   releases = 0;
   /** score() calls begun so far (requests that reached scoring). */
@@ -164,14 +165,10 @@ export async function fakeModel(
     sampled,
     constantTrees(value, task, preprocessor.width),
   );
-  // The one cast: OnnxScorer has a private constructor and private fields, so TypeScript types it
-  // nominally; LoadedModel only ever calls score() and release(), which FakeScorer implements
-  // (checked above by `implements Pick<OnnxScorer, "score" | "release">`).
-  const onnx = scorer as unknown as OnnxScorer;
   const model = new LoadedModel(
     metadata,
     preprocessor,
-    onnx,
+    scorer,
     `fake://${name}/${version}`,
     explainer,
   );
@@ -183,6 +180,7 @@ function constantTrees(value: number, task: ModelTask, width: number): TreeShap 
   const margin = task === "binary" ? Math.log(value / (1 - value)) : value;
   return new TreeShap({
     objective: task === "binary" ? "binary:logistic" : "reg:squarederror",
+    baseScore: task === "binary" ? 0.5 : 0,
     baseMargin: 0,
     numFeature: width,
     trees: [

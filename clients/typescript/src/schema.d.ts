@@ -454,7 +454,7 @@ export interface paths {
         };
         /**
          * Model readiness, version and input fields
-         * @description KServe V1's {name, ready}, plus the version and the fields an instance may carry (types, nullability, training categories and ranges).
+         * @description KServe V1's {name, ready}, plus the version, the runtime that scores it and the fields an instance may carry (types, nullability, training categories and ranges).
          */
         get: {
             parameters: {
@@ -478,6 +478,11 @@ export interface paths {
                             name: string;
                             ready: boolean;
                             version: string;
+                            /**
+                             * @description The runtime that scores this version: trees = XGBoost's trees compiled at load (SCORER auto or trees, proven against the golden file), onnx = ONNX Runtime.
+                             * @enum {unknown}
+                             */
+                            scorer: "trees" | "onnx";
                             /** @description The raw input fields an instance may carry, in the model's order. */
                             fields: {
                                 name: string;
@@ -1043,6 +1048,11 @@ export interface paths {
                                 }[];
                                 /** @description Strings read as missing in any field (e.g. the web form's "Select"), like null. */
                                 missing_values: string[];
+                                /**
+                                 * @description The runtime that scores this version: trees = XGBoost's trees compiled at load (SCORER auto or trees, proven against the golden file), onnx = ONNX Runtime.
+                                 * @enum {unknown}
+                                 */
+                                scorer: "trees" | "onnx";
                             };
                         };
                     };
@@ -1413,6 +1423,11 @@ export interface paths {
                                 }[];
                                 /** @description Strings read as missing in any field (e.g. the web form's "Select"), like null. */
                                 missing_values: string[];
+                                /**
+                                 * @description The runtime that scores this version: trees = XGBoost's trees compiled at load (SCORER auto or trees, proven against the golden file), onnx = ONNX Runtime.
+                                 * @enum {unknown}
+                                 */
+                                scorer: "trees" | "onnx";
                             };
                         };
                     };

@@ -39,6 +39,8 @@ export type XGBoostTree = Static<typeof Tree>;
 /** A validated single-output tree ensemble: margin = baseMargin + Σ leaf values. */
 export interface XGBoostModel {
   readonly objective: SupportedObjective;
+  /** base_score as stored: a probability (binary:logistic) or a value; XGBoost reads a float32. */
+  readonly baseScore: number;
   readonly baseMargin: number;
   readonly numFeature: number;
   readonly trees: readonly XGBoostTree[];
@@ -73,7 +75,13 @@ export function parseXGBoostJson(bytes: Buffer, file: string): XGBoostModel {
   const numFeature = Number(param.num_feature);
   const trees = learner.gradient_booster.model.trees;
   trees.forEach((tree, i) => checkTree(tree, numFeature, `${file}: tree ${i}`));
-  return { objective, baseMargin: OBJECTIVES[objective](baseScore), numFeature, trees };
+  return {
+    objective,
+    baseScore,
+    baseMargin: OBJECTIVES[objective](baseScore),
+    numFeature,
+    trees,
+  };
 }
 
 function isSupported(objective: string): objective is SupportedObjective {

@@ -4,7 +4,7 @@ import { DATA_PLANE_ERRORS } from "../error-body.js";
 import { ExplainResponse, explainBody, explainBodySchema } from "../explain.js";
 import type { App } from "../fastify.js";
 import { PredictResponse, predictBody, predictBodySchema } from "../instances.js";
-import { MissingValues, ModelFields, modelFields } from "../model-fields.js";
+import { MissingValues, ModelFields, ModelScorer, modelFields } from "../model-fields.js";
 
 const ModelName = Type.Object({ name: Type.String({ examples: ["lead-scoring"] }) });
 
@@ -44,14 +44,15 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         tags: ["kserve-v1"],
         summary: "Model readiness, version and input fields",
         description:
-          "KServe V1's {name, ready}, plus the version and the fields an instance may carry " +
-          "(types, nullability, training categories and ranges).",
+          "KServe V1's {name, ready}, plus the version, the runtime that scores it and the " +
+          "fields an instance may carry (types, nullability, training categories and ranges).",
         params: ModelName,
         response: {
           200: Type.Object({
             name: Type.String(),
             ready: Type.Boolean(),
             version: Type.String(),
+            scorer: ModelScorer,
             fields: ModelFields,
             missingValues: MissingValues,
           }),
@@ -66,6 +67,7 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         name: model.name,
         ready: dataPlane.isReady(),
         version: model.version,
+        scorer: model.scorer,
         fields: modelFields(model),
         missingValues: [...model.missingValues],
       };

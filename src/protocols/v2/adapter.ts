@@ -234,6 +234,7 @@ export function modelMetadata(model: ModelInfo): ModelMetadataResponse {
       },
       fields: modelFields(model),
       missing_values: [...model.missingValues],
+      scorer: model.scorer,
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { MissingValues, ModelFields } from "../model-fields.js";
+import { MissingValues, ModelFields, ModelScorer } from "../model-fields.js";
 
 /** Open Inference Protocol REST shapes (kserve/open-inference-protocol inference_rest.md). */
 export const DATATYPES = [
@@ -118,6 +118,7 @@ export const ModelMetadataResponse = Type.Object(
         ),
         fields: ModelFields,
         missing_values: MissingValues,
+        scorer: ModelScorer,
       },
       {
         description:
