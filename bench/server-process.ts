@@ -1,0 +1,95 @@
+/**
+ * The bench's server processes: each pinned to CPU 0 (`taskset`), so the load generator (pinned
+ * to CPU 1 by `npm run bench`) never competes with it, and their resident memory.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { openSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PACKAGE_ROOT } from "../src/package-root.js";
+
+export interface PinnedOptions {
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+  /** How long start-up may take; Python peers import a lot on a busy machine. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Starts `args` pinned to CPU 0 and waits until `readyUrl` answers 200. Its stdout and stderr
+ * (request logs) go to one file per server, as a container runtime would take them, so writing
+ * them costs the load generator's CPU nothing; the file's tail is shown if start-up fails.
+ */
+export async function startPinned(
+  name: string,
+  args: readonly string[],
+  readyUrl: string,
+  options: PinnedOptions = {},
+): Promise<ChildProcess> {
+  const logPath = path.join(tmpdir(), `lead-scoring-bench-${name}.log`);
+  const log = openSync(logPath, "w");
+  const child = spawn("taskset", ["-c", "0", ...args], {
+    cwd: options.cwd ?? PACKAGE_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", log, log],
+  });
+  const failed = (why: string) =>
+    new Error(`${name} ${why}; its log (${logPath}) ends with:\n${tail(logPath)}`);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw failed(`exited with ${child.exitCode}`);
+    const ok = await fetch(readyUrl).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return child;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await stop(child);
+  throw failed(`was not ready at ${readyUrl} in time`);
+}
+
+function tail(file: string): string {
+  return readFileSync(file, "utf8").split("\n").slice(-15).join("\n");
+}
+
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The process's direct children (workers a server may fork), from procfs. */
+function children(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, "utf8")
+        .split(" ")
+        .filter((id) => id.trim() !== "")
+        .map(Number),
+    );
+  } catch {
+    return []; // the process is gone
+  }
+}
+
+function descendantsAndSelf(pid: number): number[] {
+  return [pid, ...children(pid).flatMap(descendantsAndSelf)];
+}
+
+/**
+ * VmRSS in MB of `pid` and every process below it, so a server that forks inference workers
+ * (MLServer's parallel workers, uvicorn with --workers > 1) is charged for them too.
+ */
+export function residentMb(pid: number): number {
+  let kb = 0;
+  for (const id of descendantsAndSelf(pid)) {
+    const status = readFileSync(`/proc/${id}/status`, "utf8");
+    kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  }
+  return kb / 1024;
+}
