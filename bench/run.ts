@@ -140,7 +140,11 @@ const startService = (name: string, port: number, env: Record<string, string> = 
       },
     },
   );
-const tsxServer = (
+/**
+ * A bench server written in TypeScript, run by Node's own type stripping rather than tsx, so its
+ * RSS and start-up carry no loader (tsx would also fork an esbuild process).
+ */
+const benchServer = (
   name: string,
   file: string,
   port: number,
@@ -149,7 +153,7 @@ const tsxServer = (
 ) =>
   startPinned(
     name,
-    [process.execPath, "--import", "tsx", path.join(PACKAGE_ROOT, "bench", file), ...args],
+    [process.execPath, path.join(PACKAGE_ROOT, "bench", file), ...args],
     `http://127.0.0.1:${port}${readyPath}`,
     { env: { PORT: String(port) } },
   );
@@ -231,9 +235,9 @@ try {
     startService("service-unmonitored", UNMONITORED_PORT, { MONITORING_ENABLED: "false" }),
   );
   await started(
-    tsxServer("bare-onnx", "bare-server.ts", BARE_PORT, "/health", builtInVersionDir()),
+    benchServer("bare-onnx", "bare-server.ts", BARE_PORT, "/health", builtInVersionDir()),
   );
-  const ceiling = await started(tsxServer("ceiling", "ceiling-server.ts", CEILING_PORT, "/"));
+  const ceiling = await started(benchServer("ceiling", "ceiling-server.ts", CEILING_PORT, "/"));
   console.log(`${SECONDS} s per case, ${CONNECTIONS} connections; servers pinned to CPU 0\n`);
   const results = new Map<string, PeerResult>();
   results.set(CEILING, await measureOwn(CEILING_PORT, ceiling.pid!, ceilingCase));

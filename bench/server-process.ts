@@ -63,18 +63,28 @@ export async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+function readIfPresent(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined; // the process (or thread) is gone
+  }
+}
+
 /** The process's direct children (workers a server may fork), from procfs. */
 function children(pid: number): number[] {
+  let tasks: string[];
   try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-      readFileSync(`/proc/${pid}/task/${task}/children`, "utf8")
-        .split(" ")
-        .filter((id) => id.trim() !== "")
-        .map(Number),
-    );
+    tasks = readdirSync(`/proc/${pid}/task`);
   } catch {
-    return []; // the process is gone
+    return [];
   }
+  return tasks.flatMap((task) =>
+    (readIfPresent(`/proc/${pid}/task/${task}/children`) ?? "")
+      .split(" ")
+      .filter((id) => id.trim() !== "")
+      .map(Number),
+  );
 }
 
 function descendantsAndSelf(pid: number): number[] {
@@ -88,8 +98,9 @@ function descendantsAndSelf(pid: number): number[] {
 export function residentMb(pid: number): number {
   let kb = 0;
   for (const id of descendantsAndSelf(pid)) {
-    const status = readFileSync(`/proc/${id}/status`, "utf8");
-    kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+    const status = readIfPresent(`/proc/${id}/status`);
+    if (status === undefined && id !== pid) continue; // a child that exited meanwhile
+    kb += Number(/VmRSS:\s+(\d+)/.exec(status ?? "")?.[1] ?? Number.NaN);
   }
   return kb / 1024;
 }

@@ -1,12 +1,10 @@
 /**
  * The serving stacks users compare us with, each started from its own pinned virtual environment
- * on the same core as our service and sent the same leads in its own protocol.
- *
- * Fair notes, printed under the table:
- * - FastAPI validates and preprocesses raw leads, as our service does.
- * - MLServer and KServe receive the leads already preprocessed (the golden rows' float32 feature
- *   vectors): their XGBoost runtimes take numeric features only, so they do less work per lead
- *   than our service (no validation of fields, no encoding).
+ * on the same core as our service and sent the same leads in its own protocol. FastAPI gets raw
+ * leads and preprocesses them as our service does; MLServer's and KServe's XGBoost runtimes take
+ * numeric features only, so they get the golden rows' float32 feature vectors and do less work
+ * per lead than our service (no field validation, no encoding): each peer's `note`, printed under
+ * the table, says so.
  */
 import { cpSync, mkdtempSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
