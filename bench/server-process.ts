@@ -27,6 +27,9 @@ export async function startPinned(
   readyUrl: string,
   options: PinnedOptions = {},
 ): Promise<ChildProcess> {
+  // A server left over from an interrupted run would answer in this one's place.
+  if (await answers(readyUrl))
+    throw new Error(`${name}: ${readyUrl} already answers; stop that server`);
   const logPath = path.join(tmpdir(), `lead-scoring-bench-${name}.log`);
   const log = openSync(logPath, "w");
   const child = spawn("taskset", ["-c", "0", ...args], {
@@ -39,16 +42,18 @@ export async function startPinned(
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw failed(`exited with ${child.exitCode}`);
-    const ok = await fetch(readyUrl).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
+    if (await answers(readyUrl)) return child;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stop(child);
   throw failed(`was not ready at ${readyUrl} in time`);
 }
+
+const answers = (url: string): Promise<boolean> =>
+  fetch(url).then(
+    (r) => r.ok,
+    () => false,
+  );
 
 function tail(file: string): string {
   return readFileSync(file, "utf8").split("\n").slice(-15).join("\n");
