@@ -51,6 +51,7 @@ export default tseslint.config(
       "node_modules/",
       ".venv/",
       ".venv-schemathesis/",
+      "bench/.venvs/",
       ".venv-clients-python/",
       "pipeline/",
       "models/",

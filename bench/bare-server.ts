@@ -1,7 +1,7 @@
 /**
- * The baselines the service is measured against, in the same run: a bare Fastify route
- * (`GET /`), and a bare Fastify + ONNX Runtime route (`POST /predict` that encodes nothing, runs
- * the default model on a zero row and answers one number): no validation, metrics or logging.
+ * A baseline the service is measured against, in the same run: a bare Fastify + ONNX Runtime
+ * route (`POST /predict` that encodes nothing, runs the default model on all-zero feature rows and answers
+ * their scores): no validation, metrics or logging. The HTTP ceiling is ceiling-server.ts.
  */
 import Fastify from "fastify";
 import { readFile } from "node:fs/promises";
@@ -20,7 +20,7 @@ const session = await InferenceSession.create(path.join(versionDir, "model.onnx"
 const width = metadata.onnx.n_features;
 
 const app = Fastify();
-app.get("/", () => ({ hello: "world" }));
+app.get("/health", () => "ready");
 app.post("/predict", async (request) => {
   const rows = (request.body as { instances: unknown[] }).instances.length;
   const input = new Tensor("float32", new Float32Array(rows * width), [rows, width]);

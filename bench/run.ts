@@ -1,163 +1,100 @@
 /**
- * `npm run bench`: throughput and latency of the service against a bare Fastify route and a bare
- * Fastify + ONNX Runtime route, all in one run so their ratios are comparable on a noisy machine.
- * Each server is a separate process pinned to CPU 0 (`taskset`); this load generator runs on the
- * other CPU. Figures go to stdout as a table. Not part of `npm test`: timings are not assertions.
+ * `npm run bench`: throughput, latency and memory of the service against the HTTP ceiling (a bare
+ * Fastify route parsing the same POST body), a bare Fastify + ONNX Runtime route, and the peers
+ * users compare us with (FastAPI + XGBoost, Seldon MLServer, KServe), all in one run so their
+ * ratios are comparable on a noisy machine. Each server is a separate process pinned to CPU 0
+ * (`taskset`); this load generator runs on the other CPU. Figures go to stdout as tables, then
+ * issue 15's targets as PASS/MISS lines. Not part of `npm test`: timings are not assertions.
  *
  * The service runs twice, with drift monitoring on (the default) and off (MONITORING_ENABLED=false),
  * and the single-lead req/s ratio on/off is printed: the hot-path budget is ≥ 95 %. A third
  * instance runs with API keys and a per-key rate limit (API_KEYS_FILE, a quota it never reaches):
  * its single-lead req/s against the default's is the cost of authentication plus rate limiting.
+ * Last, bench/startup.ts measures start-up to ready and RSS after a batch-100 run.
  *
+ * Flags: --no-peers (or BENCH_PEERS=0) skips the peers for a quick run; --peers forces them on.
  * BENCH_SECONDS (default 10) and BENCH_CONNECTIONS (default 32) tune a run.
  */
-import autocannon from "autocannon";
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
+import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { parseArgs } from "node:util";
+import { performance } from "node:perf_hooks";
 import { builtInGolden, builtInModel, builtInVersionDir } from "../test/support/app.js";
 import { benchExplain, printExplainBench } from "./explain.js";
-import { pythonBaselineCommand } from "./python-baseline.js";
+import { CONNECTIONS, SECONDS, measure, type Case, type Measured } from "./load.js";
+import { measurePeer, type PeerResult } from "./peers/measure-peer.js";
+import { PEERS, type Lead, type Peer } from "./peers/peers.js";
+import { residentMb, startPinned, stop } from "./server-process.js";
+import { targetLines } from "./targets.js";
 import { PACKAGE_ROOT } from "../src/package-root.js";
 import type { LoadedModel } from "../src/model/loaded-model.js";
 import { compileDriftTables } from "../src/monitoring/drift/bins.js";
 import { DriftMonitor } from "../src/monitoring/drift/monitor.js";
-import { performance } from "node:perf_hooks";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const WARMUP_SECONDS = 2;
+const HELP = `npm run bench [-- --no-peers | --peers]
+
+  --no-peers   skip FastAPI, MLServer and KServe (a quick run); also BENCH_PEERS=0
+  --peers      run them (the default); each sets up its virtual environment in
+               bench/.venvs/<peer> on first use (minutes, from PyPI)
+  BENCH_SECONDS (10) and BENCH_CONNECTIONS (32) tune each case.`;
+
+const { values: flags } = parseArgs({
+  options: { peers: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  allowNegative: true,
+});
+if (flags.help === true) {
+  console.log(HELP);
+  process.exit(0);
+}
+const RUN_PEERS = flags.peers ?? process.env.BENCH_PEERS !== "0";
+
 const SERVICE_PORT = 18080;
-const BARE_PORT = 18090;
 const UNMONITORED_PORT = 18085;
 const GUARDED_PORT = 18087;
 const BENCH_KEY = "bench-key-0123456789abcdef";
-const PYTHON_PORT = 18100;
+const BARE_PORT = 18090;
+const CEILING_PORT = 18095;
+/** Each peer gets 10 ports from here (MLServer also opens gRPC and metrics on port + 1, + 2). */
+const PEER_PORTS = 18100;
 
-interface Case {
-  readonly name: string;
-  readonly port: number;
-  readonly method: "GET" | "POST";
-  readonly path: string;
-  readonly body?: string;
-  /** Predictions (or explanations) per request, to report leads per second. */
-  readonly leads: number;
-  readonly headers?: Record<string, string>;
-}
-
-/**
- * Starts a server pinned to CPU 0 and waits until `readyUrl` answers 200. Its stdout (request
- * logs) goes to a file, as a container runtime would take it, so reading it costs the load
- * generator's CPU nothing.
- */
-async function startPinned(
-  args: string[],
-  env: Record<string, string>,
-  readyUrl: string,
-): Promise<ChildProcess> {
-  const logFile = openSync(path.join(tmpdir(), `lead-scoring-bench-${env.PORT}.log`), "w");
-  const child = spawn("taskset", ["-c", "0", ...args], {
-    cwd: PACKAGE_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", logFile, "inherit"],
-  });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited with ${child.exitCode}`);
-    const ok = await fetch(readyUrl).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${readyUrl} not ready within 60 s`);
-}
-
-function residentMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return kb / 1024;
-}
-
-async function measure(c: Case) {
-  const options = {
-    url: `http://127.0.0.1:${c.port}${c.path}`,
-    method: c.method,
-    headers: { "content-type": "application/json", ...c.headers },
-    body: c.body,
-    connections: CONNECTIONS,
-  };
-  // Warm-up (JIT, caches), not recorded: the first second runs at a third of the steady rate.
-  await autocannon({ ...options, duration: WARMUP_SECONDS });
-  const result = await autocannon({ ...options, duration: SECONDS });
-  if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`${c.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  }
-  return {
-    case: c.name,
-    "req/s": Math.round(result.requests.average),
-    "leads/s": Math.round(result.requests.average * c.leads),
-    "p50 ms": result.latency.p50,
-    "p99 ms": result.latency.p99,
-  };
-}
+const BATCHES = [1, 100] as const;
+/** The ceiling's row label: a bare Fastify `POST /predict` that parses the body, answers a constant. */
+const CEILING = "ceiling";
 
 const golden = builtInGolden();
+const leads = (n: number): Lead[] =>
+  Array.from({ length: n }, (_, i) => golden.rows[i % golden.rows.length]!);
+const goldenPredictions = (n: number) =>
+  leads(n).map((_, i) => golden.rows[i % golden.rows.length]!.prediction);
 const instances = (n: number) =>
-  JSON.stringify({
-    instances: Array.from({ length: n }, (_, i) => golden.rows[i % golden.rows.length]!.instance),
-  });
-
+  JSON.stringify({ instances: leads(n).map((lead) => lead.instance) });
 const explainOneLead = (parameters?: object) =>
   JSON.stringify({ instances: [golden.rows[0]!.instance], parameters });
 
-const serviceCase = (leads: number) =>
-  `service POST /predict, ${leads} lead${leads > 1 ? "s" : ""}`;
-const pythonCase = (leads: number) =>
-  `Python FastAPI + XGBoost POST /predict, ${leads} lead${leads > 1 ? "s" : ""}`;
-const predictCase = (name: string, port: number, leads: number): Case => ({
+const plural = (n: number) => `${n} lead${n > 1 ? "s" : ""}`;
+const predictCase = (name: string, port: number, rows: number): Case => ({
   name,
   port,
   method: "POST",
   path: "/predict",
-  body: instances(leads),
-  leads,
+  body: instances(rows),
+  rows,
 });
+const serviceCase = (rows: number) => `service POST /predict, ${plural(rows)}`;
+const ceilingCase = (rows: number) => `ceiling POST /predict, ${plural(rows)}`;
+const peerCase = (peer: Peer, rows: number) => `${peer.name} ${peer.path}, ${plural(rows)}`;
 
-/** The FastAPI design this service replaces, same core, same load, same leads. */
-async function measurePythonBaseline(): Promise<Awaited<ReturnType<typeof measure>>[]> {
-  const command = pythonBaselineCommand(PYTHON_PORT);
-  if (command === undefined) return [];
-  const python = await startPinned(
-    command,
-    { PORT: String(PYTHON_PORT), MODEL_DIR: builtInVersionDir() },
-    `http://127.0.0.1:${PYTHON_PORT}/health`,
-  );
-  try {
-    return [
-      await measure(predictCase(pythonCase(1), PYTHON_PORT, 1)),
-      await measure(predictCase(pythonCase(100), PYTHON_PORT, 100)),
-    ];
-  } finally {
-    python.kill("SIGTERM");
-    await once(python, "exit");
-  }
-}
-
-export const serviceCases = (port: number): Case[] => [
-  predictCase(serviceCase(1), port, 1),
-  predictCase(serviceCase(100), port, 100),
+const explainCases = (port: number): Case[] => [
   {
     name: "service POST /explain, 1 lead, TreeSHAP",
     port,
     method: "POST",
     path: "/explain",
     body: explainOneLead(),
-    leads: 1,
+    rows: 1,
   },
   {
     name: "service POST /explain, 1 lead, sampled Shapley path_count 10",
@@ -165,7 +102,7 @@ export const serviceCases = (port: number): Case[] => [
     method: "POST",
     path: "/explain",
     body: explainOneLead({ method: "sampled_shapley", path_count: 10 }),
-    leads: 1,
+    rows: 1,
   },
 ];
 
@@ -191,23 +128,52 @@ function driftMicroseconds(model: LoadedModel): number {
 }
 
 /** The production command line (Dockerfile ENTRYPOINT, npm run start:prod) on `port`. */
-const startService = (port: number, env: Record<string, string> = {}) =>
+const startService = (name: string, port: number, env: Record<string, string> = {}) =>
   startPinned(
+    name,
     [
       process.execPath,
       "--max-semi-space-size=4",
       path.join(PACKAGE_ROOT, "dist", "src", "server.js"),
     ],
-    {
-      PORT: String(port),
-      METRICS_PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-      MAX_BATCH_SIZE: "1000",
-      ...env,
-    },
     `http://127.0.0.1:${port}/health/ready`,
+    {
+      env: {
+        PORT: String(port),
+        METRICS_PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "info",
+        MAX_BATCH_SIZE: "1000",
+        ...env,
+      },
+    },
   );
+/**
+ * A bench server written in TypeScript, run by Node's own type stripping rather than tsx, so its
+ * RSS and start-up carry no loader (tsx would also fork an esbuild process).
+ */
+const benchServer = (
+  name: string,
+  file: string,
+  port: number,
+  readyPath: string,
+  ...args: string[]
+) =>
+  startPinned(
+    name,
+    [process.execPath, path.join(PACKAGE_ROOT, "bench", file), ...args],
+    `http://127.0.0.1:${port}${readyPath}`,
+    { env: { PORT: String(port) } },
+  );
+
+// Started in the `try` below, stopped in its `finally` whatever happens in between.
+const servers: ChildProcess[] = [];
+const started = async (server: Promise<ChildProcess>) => {
+  const child = await server;
+  servers.push(child);
+  return child;
+};
+
 /** A keys file with the one bench key: every scope, a quota far above what a run sends. */
 function benchKeysFile(): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "lead-scoring-bench-keys-")), "keys.yaml");
@@ -228,10 +194,6 @@ function benchKeysFile(): string {
   return file;
 }
 
-const service = await startService(SERVICE_PORT);
-const unmonitored = await startService(UNMONITORED_PORT, { MONITORING_ENABLED: "false" });
-const guarded = await startService(GUARDED_PORT, { API_KEYS_FILE: benchKeysFile() });
-
 /**
  * req/s of two cases, four runs each in the order (on, off, off, on) × 2, so a change in the
  * machine's speed during the run weighs on both sides alike.
@@ -245,73 +207,152 @@ async function onOff(on: Case, off: Case): Promise<{ on: number; off: number }> 
 }
 
 /** Drift monitoring on (the default service) against off. */
-const monitoringOnOff = (leads: number) =>
+const monitoringOnOff = (rows: number) =>
   onOff(
-    predictCase(`monitoring on, ${leads} lead(s)`, SERVICE_PORT, leads),
-    predictCase(`monitoring off, ${leads} lead(s)`, UNMONITORED_PORT, leads),
+    predictCase(`monitoring on, ${plural(rows)}`, SERVICE_PORT, rows),
+    predictCase(`monitoring off, ${plural(rows)}`, UNMONITORED_PORT, rows),
   );
 
 /** API keys and a per-key rate limit on, against the default service without them. */
-const accessOnOff = (leads: number) =>
+const accessOnOff = (rows: number) =>
   onOff(
     {
-      ...predictCase(`keys + rate limit on, ${leads} lead(s)`, GUARDED_PORT, leads),
+      ...predictCase(`keys + rate limit on, ${plural(rows)}`, GUARDED_PORT, rows),
       headers: { authorization: `Bearer ${BENCH_KEY}` },
     },
-    predictCase(`keys + rate limit off, ${leads} lead(s)`, SERVICE_PORT, leads),
+    predictCase(`keys + rate limit off, ${plural(rows)}`, SERVICE_PORT, rows),
   );
-const bare = await startPinned(
-  [
-    process.execPath,
-    "--import",
-    "tsx",
-    path.join(PACKAGE_ROOT, "bench", "bare-server.ts"),
-    builtInVersionDir(),
-  ],
-  { PORT: String(BARE_PORT) },
-  `http://127.0.0.1:${BARE_PORT}/`,
-);
+
+interface PeerTableRow {
+  readonly server: string;
+  readonly batch: number;
+  readonly "req/s": number | string;
+  readonly "rows/s": number | string;
+  readonly "p50 ms": number | string;
+  readonly "p99 ms": number | string;
+  readonly "RSS MB": number | string;
+}
+
+/** One server's two rows (batch 1, 100); RSS read after its batch-100 run. */
+function tableRows(server: string, result: PeerResult): PeerTableRow[] {
+  return BATCHES.map((batch, i) => {
+    if ("unavailable" in result) {
+      const na = "n/a";
+      return {
+        server,
+        batch,
+        "req/s": "not available",
+        "rows/s": na,
+        "p50 ms": na,
+        "p99 ms": na,
+        "RSS MB": na,
+      };
+    }
+    const m = result.rows[i]!;
+    return {
+      server,
+      batch,
+      "req/s": m["req/s"],
+      "rows/s": m["rows/s"],
+      "p50 ms": m["p50 ms"],
+      "p99 ms": m["p99 ms"],
+      "RSS MB": Math.round(result.residentMb),
+    };
+  });
+}
+
+/** Our own servers' two batches on `port`, then the process's RSS. */
+async function measureOwn(
+  port: number,
+  pid: number,
+  name: (rows: number) => string,
+): Promise<PeerResult> {
+  const rows: Measured[] = [];
+  for (const n of BATCHES) rows.push(await measure(predictCase(name(n), port, n)));
+  return { rows, residentMb: residentMb(pid) };
+}
 
 try {
+  const service = await started(startService("service", SERVICE_PORT));
+  await started(
+    startService("service-unmonitored", UNMONITORED_PORT, { MONITORING_ENABLED: "false" }),
+  );
+  await started(startService("service-keys", GUARDED_PORT, { API_KEYS_FILE: benchKeysFile() }));
+  await started(
+    benchServer("bare-onnx", "bare-server.ts", BARE_PORT, "/health", builtInVersionDir()),
+  );
+  const ceiling = await started(benchServer("ceiling", "ceiling-server.ts", CEILING_PORT, "/"));
   console.log(`${SECONDS} s per case, ${CONNECTIONS} connections; servers pinned to CPU 0\n`);
-  const rows: Awaited<ReturnType<typeof measure>>[] = [];
+  const results = new Map<string, PeerResult>();
+  results.set(CEILING, await measureOwn(CEILING_PORT, ceiling.pid!, ceilingCase));
+  results.set("lead-scoring", await measureOwn(SERVICE_PORT, service.pid!, serviceCase));
+  const peerResults = new Map<Peer, PeerResult>();
+  for (const [i, peer] of (RUN_PEERS ? PEERS : []).entries()) {
+    const result = await measurePeer(
+      peer,
+      PEER_PORTS + 10 * i,
+      builtInVersionDir(),
+      leads,
+      goldenPredictions,
+      peerCase,
+    );
+    peerResults.set(peer, result);
+    results.set(peer.name, result);
+  }
+
+  const others: Measured[] = [];
   for (const c of [
     {
       name: "bare Fastify GET /",
-      port: BARE_PORT,
+      port: CEILING_PORT,
       method: "GET",
       path: "/",
-      leads: 0,
+      rows: 0,
     } satisfies Case,
-    {
-      name: "bare Fastify + ONNX, 1 lead",
-      port: BARE_PORT,
-      method: "POST",
-      path: "/predict",
-      body: instances(1),
-      leads: 1,
-    } satisfies Case,
-    ...serviceCases(SERVICE_PORT),
+    predictCase("bare Fastify + ONNX, 1 lead", BARE_PORT, 1),
+    ...explainCases(SERVICE_PORT),
   ]) {
-    rows.push(await measure(c));
+    others.push(await measure(c));
   }
-  rows.push(...(await measurePythonBaseline()));
-  console.table(rows);
-  const rate = (name: string) => rows.find((row) => row.case === name)?.["leads/s"] ?? Number.NaN;
-  for (const leads of [1, 100]) {
-    const speedup = rate(serviceCase(leads)) / rate(pythonCase(leads));
-    if (Number.isFinite(speedup)) {
-      console.log(
-        `POST /predict, ${leads} lead(s): the service scores ${speedup.toFixed(1)}× the leads/s of the Python stack`,
-      );
+
+  console.log(
+    "Servers side by side (RSS: the server process and its children after its batch-100 run)",
+  );
+  console.table([...results].flatMap(([server, result]) => tableRows(server, result)));
+  for (const [peer, result] of peerResults) {
+    console.log(
+      `- ${peer.name}: ${"unavailable" in result ? `NOT AVAILABLE: ${result.unavailable}` : peer.note}`,
+    );
+  }
+  console.log("- ceiling: bare Fastify POST /predict parsing the same body, answering a constant");
+  if (!RUN_PEERS) console.log("- peers skipped (--no-peers or BENCH_PEERS=0)");
+  console.log();
+  console.table(others);
+
+  const figure = (server: string, batch: number, key: "req/s" | "rows/s" | "p99 ms") => {
+    const result = results.get(server);
+    return result === undefined || "unavailable" in result
+      ? undefined
+      : result.rows[BATCHES.indexOf(batch as 1 | 100)]?.[key];
+  };
+  for (const [peer] of peerResults) {
+    for (const n of BATCHES) {
+      const speedup =
+        (figure("lead-scoring", n, "rows/s") ?? Number.NaN) /
+        (figure(peer.name, n, "rows/s") ?? Number.NaN);
+      if (Number.isFinite(speedup)) {
+        console.log(
+          `POST /predict, ${plural(n)}: the service scores ${speedup.toFixed(1)}× the rows/s of ${peer.name}`,
+        );
+      }
     }
   }
-  for (const leads of [1, 100]) {
-    const { on, off } = await monitoringOnOff(leads);
+  for (const n of BATCHES) {
+    const { on, off } = await monitoringOnOff(n);
     console.log(
-      `POST /predict, ${leads} lead(s): drift monitoring on ${on} req/s, off ${off} req/s: ` +
+      `POST /predict, ${plural(n)}: drift monitoring on ${on} req/s, off ${off} req/s: ` +
         `on/off = ${((100 * on) / off).toFixed(1)} %` +
-        (leads === 1 ? " (budget ≥ 95 %)" : ""),
+        (n === 1 ? " (budget ≥ 95 %)" : ""),
     );
   }
   const access = await accessOnOff(1);
@@ -319,15 +360,30 @@ try {
     `POST /predict, 1 lead: API keys + rate limit on ${access.on} req/s, off ${access.off} req/s: ` +
       `on/off = ${((100 * access.on) / access.off).toFixed(1)} % (target ≥ 95 %)`,
   );
-  console.log(`service resident memory after the run: ${residentMb(service.pid!).toFixed(0)} MB`);
   const explainRate = (method: string) =>
-    rows.find((row) => row.case.startsWith("service POST /explain") && row.case.includes(method))?.[
-      "req/s"
-    ] ?? Number.NaN;
+    others.find(
+      (row) => row.case.startsWith("service POST /explain") && row.case.includes(method),
+    )?.["req/s"];
   console.log(
-    `/explain over HTTP, 1 lead: TreeSHAP serves ${(explainRate("TreeSHAP") / explainRate("sampled")).toFixed(1)}× ` +
+    `/explain over HTTP, 1 lead: TreeSHAP serves ${((explainRate("TreeSHAP") ?? Number.NaN) / (explainRate("sampled") ?? Number.NaN)).toFixed(1)}× ` +
       "the leads per second of sampled Shapley (path_count 10)\n",
   );
+
+  console.log("Targets (issue 15), from this run:");
+  for (const line of targetLines({
+    ceiling1ReqS: figure(CEILING, 1, "req/s"),
+    ceiling100RowsS: figure(CEILING, 100, "rows/s"),
+    predict1ReqS: figure("lead-scoring", 1, "req/s"),
+    predict100RowsS: figure("lead-scoring", 100, "rows/s"),
+    predict1P99Ms: figure("lead-scoring", 1, "p99 ms"),
+    explain1ReqS: explainRate("TreeSHAP"),
+    mlserver1ReqS: figure("mlserver", 1, "req/s"),
+    kserve1ReqS: figure("kserve", 1, "req/s"),
+  })) {
+    console.log(line);
+  }
+  console.log();
+
   // In this (load generator) process, after the HTTP cases: latency per lead without HTTP.
   const model = await builtInModel();
   printExplainBench(await benchExplain(model));
@@ -335,10 +391,8 @@ try {
   console.log(`drift monitoring, in-process: ${perInstance.toFixed(2)} µs per scored instance`);
   await model.release();
 } finally {
-  const children = [service, unmonitored, guarded, bare];
-  for (const child of children) child.kill("SIGTERM");
-  await Promise.all(children.map((child) => once(child, "exit")));
+  await Promise.all(servers.map(stop));
 }
 
-// ---- issue 15: start-up to ready and RSS after a batch-100 run (bench/startup.ts) ----------
+// Start-up to ready and RSS after a batch-100 run, each server alone on its core (issue 15).
 await (await import("./startup.js")).benchStartup();
