@@ -38,4 +38,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that went away (`lead-scoring … | head`) is not a failure of the command: what is
+// left to print goes nowhere, and the command still finishes with its own exit code (3 for an
+// alert), which a script may branch on.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+});
+
 process.exitCode = await main(process.argv.slice(2));
