@@ -62,8 +62,11 @@ export async function buildApp({
     // The id comes from requestId(), which takes the client's X-Request-Id only when it is safe.
     requestIdHeader: false,
     genReqId: (raw) => requestId(raw.headers),
-    childLoggerFactory: (logger, bindings, options, raw) =>
-      logger.child({ ...bindings, ...traceFields(raw.headers, config.gcpProject) }, options),
+    childLoggerFactory: (logger, bindings, options, raw) => {
+      const trace = traceFields(raw.headers, config.gcpProject);
+      // Most requests carry no trace header: skip merging into a fresh object for nothing.
+      return logger.child(trace === undefined ? bindings : { ...bindings, ...trace }, options);
+    },
     frameworkErrors: answerFrameworkError,
     ajv: {
       // Validate, never rewrite: a wrong type or an unknown property is the client's error to see.
