@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify from "fastify";
 import type { Config } from "./config.js";
 import type { DataPlane } from "./dataplane/dataplane.js";
-import { loggerOptions, requestId, traceFields } from "./logging.js";
+import { logDestination, loggerOptions, requestId, traceFields } from "./logging.js";
 import { registerHttpMetrics } from "./protocols/http-metrics.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import type { PredictionLog } from "./monitoring/prediction-log/prediction-log.js";
@@ -55,15 +55,18 @@ export async function buildApp({
   predictionLog,
 }: AppDependencies): Promise<App> {
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: { ...loggerOptions(config.logLevel), stream: logDestination() },
     logController: new RequestLog(),
     ...listenerTimeoutOptions(config.httpTimeouts),
     bodyLimit: config.bodyLimitBytes,
     // The id comes from requestId(), which takes the client's X-Request-Id only when it is safe.
     requestIdHeader: false,
     genReqId: (raw) => requestId(raw.headers),
-    childLoggerFactory: (logger, bindings, options, raw) =>
-      logger.child({ ...bindings, ...traceFields(raw.headers, config.gcpProject) }, options),
+    childLoggerFactory: (logger, bindings, options, raw) => {
+      const trace = traceFields(raw.headers, config.gcpProject);
+      // Most requests carry no trace header: skip merging into a fresh object for nothing.
+      return logger.child(trace === undefined ? bindings : { ...bindings, ...trace }, options);
+    },
     frameworkErrors: answerFrameworkError,
     ajv: {
       // Validate, never rewrite: a wrong type or an unknown property is the client's error to see.
