@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { destination, type DestinationStream, type LoggerOptions } from "pino";
+import type { LoggerOptions } from "pino";
 
 /** pino level → Cloud Logging severity (cloud.google.com/logging/docs/structured-logging). */
 const SEVERITY: Readonly<Record<string, string>> = {
@@ -34,16 +34,6 @@ export function loggerOptions(level: string): LoggerOptions {
       'headers["x-api-key"]',
     ],
   };
-}
-
-/**
- * Where the service's log lines go: stdout, asynchronously, as pino's default, but with writes of
- * at most 4 KiB. While one write is in flight, sonic-boom appends each new line to a pending string
- * and measures that string's byte length again on every line; at 16 KiB (its default) that
- * re-measurement was a visible share of each request under load.
- */
-export function logDestination(): DestinationStream {
-  return destination({ dest: 1, maxWrite: 4096 });
 }
 
 let formattedMillisecond = Number.NaN;
