@@ -128,6 +128,7 @@ export default tseslint.config(
       "src/logging.ts",
       "src/config.ts",
       "src/package-root.ts",
+      "src/poll-timer.ts",
     ],
     rules: {
       "no-restricted-imports": [

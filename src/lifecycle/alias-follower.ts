@@ -5,7 +5,7 @@ import type { LoadedModel } from "../model/loaded-model.js";
 import type { ScorerChoice } from "../model/scorer.js";
 import type { LoadObserver } from "./load-observer.js";
 import type { ModelHolder } from "./model-holder.js";
-import { PollTimer } from "./poll-timer.js";
+import { PollTimer } from "../poll-timer.js";
 import type { Registry } from "../registry/registry.js";
 
 export interface AliasFollowerOptions {

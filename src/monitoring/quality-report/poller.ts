@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from "fastify";
 import { ArtifactError, describeError } from "../../errors.js";
-import { PollTimer } from "../../lifecycle/poll-timer.js";
+import { PollTimer } from "../../poll-timer.js";
 import { artifactParser } from "../../model/parse-artifact.js";
 import { joinPath, type ArtifactStore, type Versioned } from "../../storage/store.js";
 import { LATEST_REPORT_PATH, LatestReportSchema, type LatestReport } from "../quality/latest.js";

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import type { FastifyBaseLogger } from "fastify";
 import { ConfigError, describeError } from "../../errors.js";
+import { PollTimer } from "../../poll-timer.js";
 import { ApiKeys } from "./api-keys.js";
 import { parseKeysFile } from "./keys-file.js";
 
@@ -29,8 +30,7 @@ export interface KeysWatcherOptions {
  */
 export class KeysWatcher {
   readonly keys: ApiKeys;
-  private timer: NodeJS.Timeout | undefined;
-  private polling: Promise<void> | undefined;
+  private readonly polling = new PollTimer(() => this.poll());
   private seen: string;
 
   /** Reads the file once; a missing or bad file at start-up throws a ConfigError. */
@@ -47,24 +47,18 @@ export class KeysWatcher {
     this.seen = digest(text);
   }
 
-  // The timer is lifecycle/poll-timer.ts's pattern, restated: protocols may not import lifecycle.
   /** Checks every `intervalMs`; the timer never keeps the process alive. */
   start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.check(), intervalMs);
-    this.timer.unref();
+    this.polling.start(intervalMs);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.polling;
+  stop(): Promise<void> {
+    return this.polling.stop();
   }
 
   /** Checks the file now (what each tick does); a check in progress is joined, not repeated. */
   check(): Promise<void> {
-    this.polling ??= this.poll().finally(() => {
-      this.polling = undefined;
-    });
-    return this.polling;
+    return this.polling.check();
   }
 
   private async poll(): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * Runs `poll` every interval, one at a time: a tick or a `check()` while a poll is in progress
- * joins that poll instead of starting another. What the registry's pollers share (the alias
- * follower, the monitoring report's poller). The timer never keeps the process alive.
+ * joins that poll instead of starting another. What every poller shares (the alias follower,
+ * the monitoring report's poller, the API keys file's watcher). The timer never keeps the process alive.
  */
 export class PollTimer {
   private timer: NodeJS.Timeout | undefined;
