@@ -125,6 +125,13 @@ describe("helm chart", { skip }, () => {
     assert.equal(env(container, "DRIFT_THRESHOLDS"), "city=0.5,total_visits=0.2");
   });
 
+  it("passes the scorer choice as SCORER, auto by default", () => {
+    if (skip) return;
+    assert.equal(env(deployment(helmTemplate({})).container, "SCORER"), "auto");
+    const onnx = deployment(helmTemplate({ set: ["config.scorer=onnx"] }));
+    assert.equal(env(onnx.container, "SCORER"), "onnx");
+  });
+
   describe("with API keys enabled", () => {
     const objects = skip
       ? []
