@@ -12,8 +12,11 @@ let destination: Destination | undefined;
  * Logging would get two broken entries. One buffer keeps every line whole and in order.
  */
 export function stdoutDestination(): Destination {
-  // pino.destination registers a synchronous flush at exit, so a buffered tail is not lost.
-  destination ??= pino.destination({ dest: 1, sync: false });
+  // Lines are gathered into writes of at least 4 KiB (pino's advice for asynchronous logging),
+  // or whatever 100 ms brought: one system call per request was the request path's largest
+  // native cost. pino.destination flushes synchronously at exit, so a normal or crashing exit
+  // loses nothing; only a SIGKILL can lose the last 100 ms of lines.
+  destination ??= pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
   return destination;
 }
 
