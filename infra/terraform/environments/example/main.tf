@@ -74,6 +74,7 @@ module "identities" {
     monitoring = "${local.service_ksa}-monitoring"
     pipeline   = "${local.service_ksa}-pipeline"
   }
+  depends_on = [google_project_service.apis]
 }
 
 module "frontend" {

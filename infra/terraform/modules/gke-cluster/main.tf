@@ -56,8 +56,8 @@ resource "google_container_cluster" "this" {
     workload_pool = local.workload_pool
   }
 
+  # The metric components stay GKE's defaults (they differ between Autopilot and Standard).
   monitoring_config {
-    enable_components = ["SYSTEM_COMPONENTS"]
     managed_prometheus {
       enabled = true
     }
