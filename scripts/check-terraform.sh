@@ -16,16 +16,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED_DIR=${SHARED_DIR:-$(cd .. && pwd)/shared}
 setup=$SHARED_DIR/tools/terraform/setup.sh
-if [[ ! -x "$setup" ]]; then
+export TOFU_OFFLINE_DIR=${TOFU_OFFLINE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/lead-scoring/tofu-offline}
+skip_or_fail() {
   if [[ "${CI:-}" == "true" ]]; then
-    echo "FAIL: terraform checks need $setup (CI=true)" >&2
+    echo "FAIL: terraform checks: $1 (CI=true)" >&2
     exit 1
   fi
-  echo "SKIP: terraform checks: no $setup (offline OpenTofu and the google provider)"
+  echo "SKIP: terraform checks: $1"
   exit 0
-fi
+}
+[[ -x "$setup" ]] || skip_or_fail "no $setup (offline OpenTofu and the google provider)"
+# setup.sh builds tofu with Go the first time; later runs reuse the cached binary.
+command -v go >/dev/null || [[ -x "$TOFU_OFFLINE_DIR/bin/tofu" ]] ||
+  skip_or_fail "no go to build OpenTofu with"
 
-export TOFU_OFFLINE_DIR=${TOFU_OFFLINE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/lead-scoring/tofu-offline}
 eval "$("$setup")"
 # One unpacked provider for every init (symlinked), instead of a 132 MB copy per directory.
 export TF_PLUGIN_CACHE_DIR=$TOFU_OFFLINE_DIR/plugin-cache
