@@ -142,7 +142,7 @@ run "autopilot_cluster_has_workload_identity" {
     error_message = "The cluster must be Autopilot by default."
   }
   assert {
-    condition     = google_container_cluster.this.workload_identity_config[0].workload_pool == "acme-ml.svc.id.goog"
+    condition     = try(google_container_cluster.this.workload_identity_config[0].workload_pool, null) == "acme-ml.svc.id.goog"
     error_message = "Workload Identity must be enabled, with the project's pool."
   }
   assert {
@@ -163,7 +163,7 @@ run "standard_cluster_pods_see_the_gke_metadata_server" {
   }
 
   assert {
-    condition     = google_container_cluster.this.workload_identity_config[0].workload_pool == "acme-ml.svc.id.goog"
+    condition     = try(google_container_cluster.this.workload_identity_config[0].workload_pool, null) == "acme-ml.svc.id.goog"
     error_message = "Workload Identity must be enabled on a Standard cluster too."
   }
   assert {
