@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.cli import build_parser, run_config
 from pipeline.config import DEFAULTS
-from pipeline.tests.conftest import HEADER, PYTHON, REPO, synthetic_rows, write_csv
+from pipeline.tests.conftest import HEADER, LEAD_ARGS, PYTHON, REPO, synthetic_rows, write_csv
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -25,7 +25,7 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 def run_args(data: Path, out: Path, *extra: str) -> list[str]:
     """Train and export only: bad input must fail the same with or without a registry."""
-    return ["run", "--data", str(data), "--name", "m", "--out", str(out), *extra]
+    return ["run", "--data", str(data), "--name", "m", "--out", str(out), *LEAD_ARGS, *extra]
 
 
 def test_help() -> None:
