@@ -31,7 +31,7 @@ EPILOG = f"""\
 examples:
   # your own CSV (delimiter and encoding detected), a yes/no target:
   python -m pipeline run --data leads.csv --target y --positive-class yes \\
-      --id-column "Customer ID" --name my-leads --registry models
+      --id-column "Customer ID" --name my-leads --registry /tmp/registry
 
   # the default lead-scoring model:
   python -m pipeline run --data ../shared/datasets/leads-x-education.csv \\
