@@ -60,16 +60,20 @@ class DataProfile:
         measure = "AUC alone" if self.task == "binary" else "|corr| alone"
         share = self.positive_share
         positive = f", {100 * share:.1f}% positive" if share is not None else ""
-        width = max([len(f.spec.source_column) for f in self.fields] + [13])
+        names = [
+            "(same)" if f.spec.name == f.spec.source_column else f.spec.name for f in self.fields
+        ]
+        src = max([len(f.spec.source_column) for f in self.fields] + [len("source column")])
+        dst = max([len(n) for n in names] + [len("field")])
         out = [
             f"profile: {self.rows} rows, target {self.target!r} (task {self.task}{positive})",
-            f"  {'source column':<{width}}  field → type           missing  distinct  {measure}",
+            f"  {'source column':<{src}}  {'  field':<{dst + 2}}  type         missing  distinct  "
+            f"{measure}",
         ]
-        for f in self.fields:
-            name = "(same)" if f.spec.name == f.spec.source_column else f.spec.name
+        for f, name in zip(self.fields, names, strict=True):
             strength = "-" if f.strength is None else f"{f.strength:.3f}"
             out.append(
-                f"  {f.spec.source_column:<{width}}  {name} → {f.spec.type:<12} "
+                f"  {f.spec.source_column:<{src}}  → {name:<{dst}}  {f.spec.type:<11} "
                 f"{100 * f.missing_share:6.1f}%  {f.distinct:8d}  {strength}"
             )
         return out

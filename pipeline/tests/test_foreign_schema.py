@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from pipeline.config import LEAD_PRESET, NO_PRESET, DataConfig, data_config_from_preset
 from pipeline.errors import PipelineError
-from pipeline.ingest import ingest
+from pipeline.ingest import build_table, ingest
 from pipeline.profile import profile
 from pipeline.run import check_profile
 from pipeline.tests.foreign_data import HEADER, foreign_rows, write_foreign_csv
@@ -92,7 +94,7 @@ def test_the_profile_flags_id_constant_leaky_and_outcome_columns(foreign_csv: Pa
     logged: list[str] = []
     check_profile(data, strict=False, log=logged.append)
     assert logged[0].startswith("profile: 300 rows, target 'y' (task binary, ")
-    assert any(line.split()[:3] == ["home.owner", "(same)", "→"] for line in logged)
+    assert any(line.split()[:3] == ["home.owner", "→", "(same)"] for line in logged)
     assert sum(line.startswith("warning: ") for line in logged) == len(found.warnings)
     with pytest.raises(PipelineError, match=r"--strict: 4 data warning\(s\), first: column"):
         check_profile(data, strict=True, log=lambda s: None)
@@ -107,3 +109,23 @@ def test_a_clean_table_has_no_warnings(foreign_csv: Path) -> None:
     data = ingest(str(foreign_csv), drop)
     assert profile(data).warnings == []
     check_profile(data, strict=True, log=lambda s: None)  # nothing to refuse
+
+
+def test_a_regression_target_is_profiled_by_correlation() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=200)
+    table = pd.DataFrame(
+        {
+            "row": [str(i) for i in range(200)],  # whole numbers, one per row: an id
+            "noise": [f"{v:.4f}" for v in rng.normal(size=200)],  # unique too, but measured
+            "echo": [f"{2 * v + 1:.4f}" for v in y],
+            "amount": [f"{v:.4f}" for v in y],
+        },
+        dtype=object,
+    )
+    data = build_table(table, DataConfig(target="amount"), {"rows": 200})
+    assert data.task == "regression"
+    warnings = profile(data).warnings
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith("column 'row' looks like an id")
+    assert warnings[1].startswith("column 'echo' alone predicts the target with |correlation| 1.0")
