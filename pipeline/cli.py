@@ -88,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument(
         "--data",
         required=True,
-        help="CSV or Parquet (.parquet) path, or bq://project.dataset.table",
+        help="CSV or Parquet (.parquet) file: a path or gs://bucket/object; or "
+        "bq://project.dataset.table",
     )
     src.add_argument(
         "--target",

@@ -20,7 +20,8 @@ import pandas as pd
 
 from .config import DataConfig, snake_case
 from .errors import PipelineError
-from .read_table import read_table_file, strings_table
+from .gcs_output import is_gcs_uri, read_gcs_object
+from .read_table import read_table_bytes, read_table_file, strings_table
 
 BQ_PREFIX = "bq://"
 
@@ -76,7 +77,8 @@ class IngestResult:
 
 
 def ingest(source: str, config: DataConfig, task: str | None = None) -> IngestResult:
-    """Read `source` (a CSV or Parquet path, or bq://project.dataset.table) and apply `config`.
+    """Read `source` (a CSV or Parquet path or gs:// object, or bq://project.dataset.table) and
+    apply `config`.
     A CSV's delimiter and encoding are detected unless the config gives them."""
     table, training_data = _read(source, config.delimiter, config.encoding)
     return build_table(table, config, training_data, task)
@@ -87,6 +89,8 @@ def _read(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     if source.startswith(BQ_PREFIX):
         return _read_bigquery(source[len(BQ_PREFIX) :])
+    if is_gcs_uri(source):
+        return read_table_bytes(read_gcs_object(source), source, source, delimiter, encoding)
     return read_table_file(Path(source), delimiter, encoding)
 
 

@@ -1,4 +1,5 @@
-"""Reading a table file as a client's CRM exports it: any CSV dialect, or Parquet.
+"""Reading a table file as a client's CRM exports it: any CSV dialect, or Parquet; from a path or
+from bytes (a gs:// object).
 
 Every cell comes back as a string ("" for a null) and nothing is guessed about values: which
 strings mean missing is the config's decision. The delimiter and the encoding are detected
@@ -36,23 +37,34 @@ def read_table_file(
     """(all-strings table, training_data info: source, rows, sha256, and the dialect used)."""
     if not path.is_file():
         raise PipelineError(f"data file not found: {path}")
-    raw = path.read_bytes()
-    info: dict[str, Any] = {"source": path.name, "sha256": hashlib.sha256(raw).hexdigest()}
-    if path.suffix.lower() in PARQUET_SUFFIXES:
-        table = _read_parquet(path)
+    return read_table_bytes(path.read_bytes(), str(path), path.name, delimiter, encoding)
+
+
+def read_table_bytes(
+    raw: bytes,
+    where: str,
+    source: str,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A file's bytes read as read_table_file does; `where` names it in errors (a path or a
+    gs:// URI), `source` in the training data's record."""
+    info: dict[str, Any] = {"source": source, "sha256": hashlib.sha256(raw).hexdigest()}
+    if where.lower().endswith(PARQUET_SUFFIXES):
+        table = _read_parquet(raw, where)
         info["format"] = "parquet"
     else:
         if not raw.strip():
-            raise PipelineError(f"data file is empty: {path}")
-        text, used_encoding = _decode(raw, path, encoding)
-        used_delimiter = delimiter or _detect_delimiter(text, path)
-        table = _parse_csv(text, path, used_delimiter)
+            raise PipelineError(f"data file is empty: {where}")
+        text, used_encoding = _decode(raw, where, encoding)
+        used_delimiter = delimiter or _detect_delimiter(text, where)
+        table = _parse_csv(text, where, used_delimiter)
         info.update(format="csv", delimiter=used_delimiter, encoding=used_encoding)
     info["rows"] = len(table)
     return table, info
 
 
-def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
+def _decode(raw: bytes, path: str, encoding: str | None) -> tuple[str, str]:
     for candidate in (encoding,) if encoding else ENCODINGS:
         try:
             return raw.decode(candidate), candidate
@@ -68,7 +80,7 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
 
 
-def _detect_delimiter(text: str, path: Path) -> str:
+def _detect_delimiter(text: str, path: str) -> str:
     """The delimiter that splits the header and the first rows into the same number of fields
     (csv.Sniffer's test); of those, the one giving the most fields."""
     sample = text[:_SNIFF_BYTES]
@@ -87,7 +99,7 @@ def _detect_delimiter(text: str, path: Path) -> str:
     return best
 
 
-def _parse_csv(text: str, path: Path, delimiter: str) -> pd.DataFrame:
+def _parse_csv(text: str, path: str, delimiter: str) -> pd.DataFrame:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
@@ -107,7 +119,7 @@ def _parse_csv(text: str, path: Path, delimiter: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=header, dtype=object)
 
 
-def _check_header(header: list[str], path: Path) -> None:
+def _check_header(header: list[str], path: str) -> None:
     seen: set[str] = set()
     for i, name in enumerate(header, start=1):
         if not name.strip():
@@ -117,11 +129,11 @@ def _check_header(header: list[str], path: Path) -> None:
         seen.add(name)
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(raw: bytes, path: str) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
-        frame = pq.read_table(path).to_pandas()
+        frame = pq.read_table(io.BytesIO(raw)).to_pandas()
     except Exception as e:  # pyarrow's errors: a damaged or non-Parquet file
         raise PipelineError(f"cannot read {path} as Parquet: {e}".splitlines()[0]) from None
     return strings_table(frame)

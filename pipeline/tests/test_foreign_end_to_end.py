@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
 import urllib.request
@@ -23,6 +22,7 @@ from pipeline.register import RegistryCli
 from pipeline.tests.conftest import REPO
 from pipeline.tests.foreign_data import DROP_FLAGS, foreign_rows, write_foreign_csv
 from pipeline.tests.test_cli import cli
+from pipeline.tests.test_gcs_output import free_port
 from pipeline.transform import transform_instance
 
 NAME = "acme-leads"
@@ -100,12 +100,6 @@ def test_strict_refuses_the_raw_export_before_training(tmp_path: Path) -> None:
     assert "[2/6]" not in done.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
     request = urllib.request.Request(
         url, json.dumps(body).encode(), {"content-type": "application/json"}
@@ -130,7 +124,7 @@ def served(
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true but the service cannot be started from {cli_for_registry}")
         pytest.skip(f"the service is not runnable from this checkout ({cli_for_registry})")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [cli_for_registry.argv[0], "--import", "tsx", str(REPO / "src" / "server.ts")],
         cwd=REPO,
@@ -138,7 +132,7 @@ def served(
             "PATH": os.environ.get("PATH", ""),
             "HOST": "127.0.0.1",
             "PORT": str(port),
-            "METRICS_PORT": str(_free_port()),
+            "METRICS_PORT": str(free_port()),
             "MODEL_URI": str(reg / NAME / "1.0.0"),
         },
         stdout=subprocess.PIPE,
