@@ -278,7 +278,17 @@ def _text_target_message(values: list[Any], name: str) -> str:
             f"target column {name!r} has two text values, {a!r} and {b!r}: name the one to "
             f"predict with --positive-class (e.g. --positive-class {b})"
         )
+    row, first = next((i, v) for i, v in enumerate(values, start=1) if not _is_number(v))
     return (
         f"target column {name!r} must be numeric (0/1 or a number), or text with "
-        f"--positive-class naming the value to predict; it has {len(distinct)} distinct values"
+        f"--positive-class naming the value to predict; data row {row} has {first!r} "
+        f"({len(distinct)} distinct values)"
     )
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        float(v)
+    except ValueError:
+        return False
+    return True

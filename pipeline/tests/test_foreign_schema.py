@@ -37,6 +37,16 @@ def test_a_two_valued_text_target_asks_for_the_positive_class(foreign_csv: Path)
         ingest(str(foreign_csv), config())
 
 
+def test_a_text_target_with_more_values_names_the_first_row_that_is_no_number() -> None:
+    table = pd.DataFrame({"x": ["a", "b", "c", "d"], "y": ["1", "0", "won", "lost"]}, dtype=object)
+    with pytest.raises(
+        PipelineError,
+        match=r"target column 'y' must be numeric .*--positive-class .*data row 3 has 'won' "
+        r"\(4 distinct values\)",
+    ):
+        build_table(table, DataConfig(target="y"), {})
+
+
 def test_the_positive_class_is_1_and_the_task_binary(foreign_csv: Path) -> None:
     data = ingest(str(foreign_csv), config(positive_class="yes"))
     labels = [r[-1] for r in foreign_rows(300)]
