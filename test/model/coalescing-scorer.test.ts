@@ -91,10 +91,13 @@ describe("micro-batching in front of ONNX Runtime (CoalescingScorer)", () => {
   });
 
   it("while a run is in flight, gathers the calls of the next turns into one run", async () => {
-    const runtime = fakeRuntime(20);
-    const batched = new CoalescingScorer(runtime.scorer, { maxRows: 64, maxWaitMs: 1 });
+    // A long run and a long wait (the service caps ONNX_BATCH_WAIT_MS at 1), so that a busy
+    // machine cannot end the wait between the two later calls.
+    const runtime = fakeRuntime(400);
+    const batched = new CoalescingScorer(runtime.scorer, { maxRows: 64, maxWaitMs: 100 });
     const first = batched.score(rows(1), 1);
-    await sleep(1); // the first run is in flight now
+    while (runtime.runs.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // The first run is in flight now.
     const later = [batched.score(rows(2), 1)];
     await new Promise((resolve) => setImmediate(resolve));
     later.push(batched.score(rows(3), 1));
