@@ -85,3 +85,8 @@ export function liveShare(state: RolloutState | undefined): number {
 export function liveShadowSampling(state: RolloutState | undefined): number {
   return state?.status === "active" && state.mode === "shadow" ? state.shadow_sampling : 0;
 }
+
+/** Active or stopped: the candidate stays loaded and a person still has to promote or abort. */
+export function isOpen(state: RolloutState): boolean {
+  return state.status === "active" || state.status === "stopped";
+}

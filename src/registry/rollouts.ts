@@ -7,6 +7,7 @@ import type { Registry } from "./registry.js";
 import {
   DEFAULT_GUARDRAILS,
   GuardrailsSchema,
+  isOpen,
   parseRollout,
   type Guardrails,
   type RolloutChange,
@@ -196,11 +197,6 @@ export class Rollouts {
       throw error;
     }
   }
-}
-
-/** Active or stopped: a person still has to promote or abort it. */
-function isOpen(state: RolloutState): boolean {
-  return state.status === "active" || state.status === "stopped";
 }
 
 function change(action: RolloutChange["action"], by: string, detail: string): RolloutChange {
