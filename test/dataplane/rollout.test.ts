@@ -149,6 +149,18 @@ describe("canary split", () => {
   });
 });
 
+describe("a request for a version by number", () => {
+  it("is answered by the candidate while it is loaded, never falling back", async () => {
+    const { dataPlane, plan } = await setup(state("canary", 0), "failing");
+    const byVersion = (version: string) =>
+      dataPlane.score({ version }, () => ({ kind: "instances", instances: [lead()] }));
+    assert.equal((await byVersion(PRODUCTION)).version, PRODUCTION);
+    await assert.rejects(byVersion(CANDIDATE_VERSION), /fake model 1\.0\.1 failed/);
+    await plan.candidate.close();
+    await assert.rejects(byVersion(CANDIDATE_VERSION), /version "1\.0\.1" .* not served here/);
+  });
+});
+
 describe("shadow mode", () => {
   it("never changes a production response, and scores the same input after it", async () => {
     const { dataPlane, heard } = await setup(state("shadow", 0, 1));
