@@ -37,6 +37,7 @@ async function main(config: Config): Promise<void> {
   const holder = models.holder();
   // A rollout's candidate beside production (docs/rollouts.md); idle until one is started.
   const rollout = new RolloutPlan(models.holder(CANDIDATE));
+  metrics.followRollout(rollout);
   let predictionLog: PredictionLog | undefined;
   try {
     predictionLog = await openPredictionLog(

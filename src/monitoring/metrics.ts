@@ -5,6 +5,7 @@ import type { LoadedModel } from "../model/loaded-model.js";
 import type { LoadObserver } from "../lifecycle/load-observer.js";
 import type { VersionHooks } from "../lifecycle/model-holder.js";
 import { PRIMARY } from "../lifecycle/model-set.js";
+import type { RolloutPlan } from "../lifecycle/rollout-plan.js";
 import type { DropReason, PredictionLogObserver } from "./prediction-log/prediction-log.js";
 import type { LogRecord } from "./prediction-log/record.js";
 import { DriftMonitors, type DriftOptions } from "./drift/monitor.js";
@@ -260,6 +261,11 @@ export class Metrics
 
   shadowDropped(): void {
     this.rollout.shadowDropped();
+  }
+
+  /** Exports what this replica does with a rollout's candidate (docs/rollouts.md). */
+  followRollout(plan: RolloutPlan): void {
+    this.rollout.followPlan(METRIC_PREFIX, this.registry, plan);
   }
 
   explanation(model: LoadedModel, method: ExplainMethod, seconds: number): void {

@@ -101,6 +101,7 @@ async function service(rollout: RolloutState, behaviour: FakeBehaviour) {
   await models.holder(CANDIDATE).swap((await fakeModel("1.0.1", { behaviour })).model);
   const plan = new RolloutPlan(models.holder(CANDIDATE));
   plan.follow(rollout, "1");
+  metrics.followRollout(plan);
   const sink = new MemorySink();
   const predictionLog = memoryPredictionLog(sink);
   const observer = observeAll(metrics, predictionLog);
@@ -127,6 +128,15 @@ describe("the rollout's metrics and its guardrail watch", () => {
       state("canary", 100, 0),
       "failing",
     );
+    const replicaState = async () =>
+      (await metrics.registry.metrics())
+        .split("\n")
+        .filter((line) => line.startsWith("lead_scoring_rollout_") && !line.includes("stops"));
+    assert.deepEqual(await replicaState(), [
+      'lead_scoring_rollout_stopped{model="lead-scoring",candidate="1.0.1"} 0',
+      'lead_scoring_rollout_canary_share{model="lead-scoring",candidate="1.0.1"} 1',
+      'lead_scoring_rollout_shadow_sampling{model="lead-scoring",candidate="1.0.1"} 0',
+    ]);
     for (let i = 0; i < 30; i++) {
       const result = await dataPlane.predict({ instances: [{ visits: 1 }] });
       assert.equal(result.scores[0], scoreOf("1.0.0"), "fallback to production");
@@ -136,6 +146,11 @@ describe("the rollout's metrics and its guardrail watch", () => {
     assert.equal(plan.canaryFraction, 0);
     await watch.check();
     assert.equal(stops.length, 1, "stopped once");
+    assert.deepEqual(await replicaState(), [
+      'lead_scoring_rollout_stopped{model="lead-scoring",candidate="1.0.1"} 1',
+      'lead_scoring_rollout_canary_share{model="lead-scoring",candidate="1.0.1"} 0',
+      'lead_scoring_rollout_shadow_sampling{model="lead-scoring",candidate="1.0.1"} 0',
+    ]);
     const text = await metrics.registry.metrics();
     assert.match(
       text,

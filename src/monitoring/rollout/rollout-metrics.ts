@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { ShadowScored } from "../../dataplane/observer.js";
-import { CANDIDATE } from "../../lifecycle/rollout-plan.js";
+import { CANDIDATE, type RolloutPlan } from "../../lifecycle/rollout-plan.js";
 import type { LoadedModel } from "../../model/loaded-model.js";
 import type { Guardrails } from "../../registry/rollout.js";
 import { CandidateWindow } from "./candidate-window.js";
@@ -76,6 +76,44 @@ export class RolloutMetrics {
     });
     this.shadowDrops.inc(0);
     this.registerComparisonGauges(prefix, registry);
+  }
+
+  /**
+   * What this replica does with the candidate now, read from `plan` when Prometheus scrapes:
+   * the canary share and shadow sampling it applies (0 after a guardrail stop) and whether it
+   * stopped the candidate itself.
+   */
+  followPlan(prefix: string, registry: Registry, plan: RolloutPlan): void {
+    const labelNames = ["model", "candidate"] as const;
+    const share = new Gauge({
+      name: `${prefix}rollout_canary_share`,
+      help: "Fraction of requests (0..1) this replica sends to the candidate now.",
+      labelNames,
+      registers: [],
+    });
+    const sampling = new Gauge({
+      name: `${prefix}rollout_shadow_sampling`,
+      help: "Fraction of requests (0..1) this replica shadow-scores with the candidate now.",
+      labelNames,
+      registers: [],
+    });
+    const stopped = new Gauge({
+      name: `${prefix}rollout_stopped`,
+      help: "1 when a guardrail on this replica stopped the candidate (until the rollout changes).",
+      labelNames,
+      registers: [],
+      collect() {
+        for (const gauge of [share, sampling, stopped]) gauge.reset();
+        const candidate = plan.candidate.current();
+        if (candidate === undefined || plan.state === undefined) return;
+        const labels = { model: candidate.name, candidate: candidate.version };
+        share.set(labels, plan.canaryFraction);
+        sampling.set(labels, plan.shadowSampling);
+        stopped.set(labels, plan.stopped === undefined ? 0 : 1);
+      },
+    });
+    // `stopped`'s collect sets all three: registered first, it runs before the others are read.
+    for (const gauge of [stopped, share, sampling]) registry.registerMetric(gauge);
   }
 
   /** A version started serving under `holder`; a new candidate starts with an empty window. */
