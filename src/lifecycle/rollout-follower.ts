@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from "fastify";
-import { describeError, StorageUnavailableError } from "../errors.js";
+import { ArtifactError, describeError, StorageUnavailableError } from "../errors.js";
 import { loadModel } from "../model/load-model.js";
 import type { ScorerChoice } from "../model/scorer.js";
 import { PollTimer } from "../poll-timer.js";
@@ -39,11 +39,17 @@ export class RolloutFollower extends PollTimer {
    * `registry rollout status` says why. The alias never moves.
    */
   async stopCandidate(reason: string): Promise<void> {
-    const { plan, rollouts, replica, log } = this.options;
+    const { plan, log } = this.options;
     const candidate = plan.state?.candidate;
     if (candidate === undefined || plan.stopped !== undefined) return;
     plan.stop(reason);
     log.warn({ candidate, reason }, `rollout stopped: ${reason}; 0 % to ${candidate}`);
+    await this.recordStop(candidate, reason);
+  }
+
+  /** Writes the stop into the registry's rollout state (compare-and-swap). */
+  private async recordStop(candidate: string, reason: string): Promise<void> {
+    const { rollouts, replica, log } = this.options;
     try {
       await rollouts.stop(candidate, reason, replica);
     } catch (error) {
@@ -102,6 +108,11 @@ export class RolloutFollower extends PollTimer {
         { err: error, candidate: version },
         `rollout candidate refused, production serves on: ${describeError(error)}`,
       );
+      // A broken candidate (not an unreachable store) stops the rollout for every replica, and
+      // `registry rollout status` says why.
+      if (version !== undefined && error instanceof ArtifactError) {
+        await this.recordStop(version, `refused at load: ${describeError(error)}`);
+      }
     }
   }
 }

@@ -90,6 +90,10 @@ describe("a replica following a rollout", () => {
             line.message.includes("model.onnx"),
         ),
       );
+      // Recorded for every replica and for `registry rollout status`.
+      const { state } = (await replica.rollouts.read())!;
+      assert.equal(state.status, "stopped");
+      assert.match(state.stop_reason ?? "", /^refused at load: .*model\.onnx/);
     } finally {
       await replica.close();
     }
