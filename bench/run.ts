@@ -427,3 +427,6 @@ try {
 
 // Start-up to ready and RSS after a batch-100 run, each server alone on its core (issue 15).
 await (await import("./startup.js")).benchStartup();
+// A shadow candidate at 100 % sampling against none (issue 16).
+const rollout = await import("./rollout.js");
+rollout.printRolloutBench(await rollout.benchRollout());

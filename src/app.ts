@@ -25,6 +25,7 @@ import { registerHealthRoutes } from "./protocols/health/routes.js";
 import { listenerTimeoutOptions } from "./protocols/http-timeouts.js";
 import { registerKServeV1Routes } from "./protocols/kserve-v1/routes.js";
 import { registerLoadShedding } from "./protocols/load-shedding.js";
+import { registerModelVersionHeader } from "./protocols/model-version-header.js";
 import { registerMonitoringRoute } from "./protocols/monitoring/drift-route.js";
 import { registerMetricsRoute } from "./protocols/monitoring/routes.js";
 import { registerV2Routes } from "./protocols/v2/routes.js";
@@ -86,6 +87,7 @@ export async function buildApp({
   documentCommonErrors(app);
   registerBodyLimit(app, config.bodyLimitBytes);
   registerHttpMetrics(app, metrics);
+  registerModelVersionHeader(app);
   await registerAccessControl(app, config.access, (result, keys) =>
     metrics.apiKeysReloaded(result, keys),
   );

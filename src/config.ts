@@ -80,6 +80,14 @@ export const EnvSchema = Type.Object({
   RATE_LIMIT_WINDOW: Type.String({ minLength: 1, default: "1 minute" }),
   // Swagger UI at /docs and /openapi.json: served to all, not at all, or to admin keys only.
   DOCS: Type.Enum(["on", "off", "admin"], { default: "on" }),
+  // Rollouts (docs/rollouts.md): follow <model>/rollouts/<alias>.json beside a followed alias.
+  ROLLOUTS_ENABLED: Type.Boolean({ default: true }),
+  // Shadow scorings waiting for the candidate; more are dropped and counted.
+  SHADOW_QUEUE_SIZE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000 }),
+  // Shadow agreement: production and candidate decide alike at this score (or the request's).
+  SHADOW_DECISION_THRESHOLD: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
+  // How often a replica checks the candidate's guardrails.
+  ROLLOUT_GUARDRAIL_CHECK_SECONDS: Type.Number({ minimum: 0.1, maximum: 3600, default: 5 }),
   // Vertex AI custom-container variables, set by the platform (never by us).
   AIP_HTTP_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   AIP_HEALTH_ROUTE: Type.Optional(Route),
@@ -129,6 +137,16 @@ export interface Config {
   /** Online drift monitoring; undefined when MONITORING_ENABLED is false. */
   readonly drift: DriftConfig | undefined;
   readonly access: AccessConfig;
+  readonly rollouts: RolloutConfig;
+}
+
+/** Shadow and canary rollouts of a candidate beside a followed alias (docs/rollouts.md). */
+export interface RolloutConfig {
+  /** Follow the rollout state at all; only with a MODEL_URI ending in @alias. */
+  readonly enabled: boolean;
+  readonly shadowQueueSize: number;
+  readonly decisionThreshold: number;
+  readonly guardrailCheckSeconds: number;
 }
 
 export interface AccessConfig {
@@ -229,6 +247,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
     access: accessConfig(parsed),
+    rollouts: {
+      enabled: parsed.ROLLOUTS_ENABLED,
+      shadowQueueSize: parsed.SHADOW_QUEUE_SIZE,
+      decisionThreshold: parsed.SHADOW_DECISION_THRESHOLD,
+      guardrailCheckSeconds: parsed.ROLLOUT_GUARDRAIL_CHECK_SECONDS,
+    },
   });
 }
 

@@ -8,6 +8,8 @@ import { loadConfig, type Config } from "./config.js";
 import { DataPlane } from "./dataplane/dataplane.js";
 import { ConfigError, describeError } from "./errors.js";
 import { ModelSet } from "./lifecycle/model-set.js";
+import { CANDIDATE, RolloutPlan } from "./lifecycle/rollout-plan.js";
+import { GuardrailWatch } from "./monitoring/rollout/guardrail-watch.js";
 import { serveConfiguredModel, type ServedModel } from "./lifecycle/model-source.js";
 import { Metrics } from "./monitoring/metrics.js";
 import { openPredictionLog } from "./monitoring/prediction-log/open.js";
@@ -25,10 +27,17 @@ import { ConnectionDrain } from "./protocols/drain.js";
  * closes, every request received is answered, and only then the model is released.
  */
 async function main(config: Config): Promise<void> {
-  const metrics = new Metrics({ processMetrics: true, drift: config.drift });
+  const metrics = new Metrics({
+    processMetrics: true,
+    drift: config.drift,
+    decisionThreshold: config.rollouts.decisionThreshold,
+  });
   // Metrics are per-version state: made when a version serves, dropped when it is released.
   const models = new ModelSet(metrics);
   const holder = models.holder();
+  // A rollout's candidate beside production (docs/rollouts.md); idle until one is started.
+  const rollout = new RolloutPlan(models.holder(CANDIDATE));
+  metrics.followRollout(rollout);
   let predictionLog: PredictionLog | undefined;
   try {
     predictionLog = await openPredictionLog(
@@ -41,7 +50,11 @@ async function main(config: Config): Promise<void> {
     exitOnBadConfig(`invalid configuration: PREDICTION_LOG_URI: ${describeError(error)}`);
   }
   const observer = predictionLog === undefined ? metrics : observeAll(metrics, predictionLog);
-  const dataPlane = new DataPlane(holder, config, observer, { idField: config.leadIdField });
+  const dataPlane = new DataPlane(holder, config, observer, {
+    idField: config.leadIdField,
+    rollout,
+    shadowQueueSize: config.rollouts.shadowQueueSize,
+  });
   // A bad API keys file (API_KEYS_FILE) is found here, as it is read: a configuration error.
   const app = await buildApp({ config, dataPlane, metrics, predictionLog }).catch(
     (error: unknown) => {
@@ -55,6 +68,7 @@ async function main(config: Config): Promise<void> {
 
   let served: ServedModel | undefined;
   let qualityReport: QualityReportPoller | undefined;
+  let guardrails: GuardrailWatch | undefined;
   let stopping = false;
   const hurry = new AbortController(); // SIGINT: no (more) drain wait
   const shutdown = closeWithGrace(
@@ -78,6 +92,7 @@ async function main(config: Config): Promise<void> {
       await predictionLog?.close(predictionLogDeadlineMs(config));
       await served?.stop();
       await qualityReport?.stop();
+      await guardrails?.stop();
       await metricsApp?.close();
       await models.close(); // each model goes only once its last request has been answered
       app.log.info("shut down cleanly");
@@ -92,7 +107,7 @@ async function main(config: Config): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   await metricsApp?.listen({ port: config.metricsPort, host: config.host });
   try {
-    served = await serveConfiguredModel(config, holder, metrics, app.log);
+    served = await serveConfiguredModel(config, holder, metrics, app.log, rollout);
     const { model } = served; // undefined: the alias follower waits for the alias, not ready
     if (model !== undefined) {
       const { scorerKind: scorer, scorerFallback } = model;
@@ -102,6 +117,7 @@ async function main(config: Config): Promise<void> {
       );
     }
     qualityReport = pollQualityReport(config, served, metrics, app.log);
+    guardrails = watchGuardrails(config, served, rollout, metrics, app.log);
   } catch (error) {
     app.log.fatal(
       { err: error },
@@ -132,6 +148,27 @@ function pollQualityReport(
   });
   poller.start(config.qualityReportPollSeconds * 1000);
   return poller;
+}
+
+/** The rollout's guardrails, checked on this replica while it follows a rollout. */
+function watchGuardrails(
+  config: Config,
+  served: ServedModel,
+  plan: RolloutPlan,
+  metrics: Metrics,
+  log: FastifyBaseLogger,
+): GuardrailWatch | undefined {
+  const follower = served.rollout;
+  if (follower === undefined) return undefined;
+  const watch = new GuardrailWatch({
+    plan,
+    metrics: metrics.rollout,
+    drift: metrics.drift,
+    stop: (reason) => follower.stopCandidate(reason),
+    log,
+  });
+  watch.start(config.rollouts.guardrailCheckSeconds * 1000);
+  return watch;
 }
 
 /** What is left of the shutdown budget after the drain, less a margin for the rest. */

@@ -11,6 +11,7 @@ import { schemaChanged } from "../registry/versioning.js";
 import { openStore } from "../storage/open-store.js";
 import { printAliasHistory } from "./alias-history-output.js";
 import { EXIT } from "./exit-codes.js";
+import { runRolloutCommand } from "./rollout-command.js";
 
 export const REGISTRY_HELP = `Usage: lead-scoring registry <command> [options]
 
@@ -29,6 +30,7 @@ Commands:
                                 promotions back (see history)
   history                       every change of the alias: when, who, from, to, why
   diff <a> <b>                  metrics and schema of two versions (or aliases)
+  rollout <command>             shadow and canary rollouts of a candidate (registry rollout --help)
 
 Options:
   --registry <dir|gs://...>     registry root (env REGISTRY_URI; default: models)
@@ -45,31 +47,42 @@ changed by someone else meanwhile (nothing changed), 1 error, 2 usage.`;
 export class UsageError extends Error {}
 
 /** The model every command but publish acts on when --model is not given. */
-const DEFAULT_MODEL = "lead-scoring";
+export const DEFAULT_MODEL = "lead-scoring";
 
 type Print = (line: string) => void;
 
 /** Retried Cloud Storage attempts, as plain "warning: ..." lines for the operator at a terminal. */
-const STDERR_WARNINGS: StorageLog = {
+export const STDERR_WARNINGS: StorageLog = {
   warn: (_fields, message) => process.stderr.write(`warning: ${message}\n`),
 };
 
+/** Where the registry is and who changes it why: the options every registry command takes. */
+export function registryOptions() {
+  return {
+    registry: { type: "string", default: process.env.REGISTRY_URI ?? "models" },
+    // No default: publish takes the name from the version's metadata.json (the rest use
+    // DEFAULT_MODEL when it is left out).
+    model: { type: "string" },
+    alias: { type: "string", default: "production" },
+    actor: { type: "string", default: defaultActor() },
+    reason: { type: "string", default: "" },
+    help: { type: "boolean", short: "h", default: false },
+  } as const;
+}
+
 /** Runs `lead-scoring registry ...`; returns the exit code. */
 export async function runRegistryCommand(argv: string[], print: Print): Promise<number> {
+  const rollout = withoutRolloutCommand(argv);
+  if (rollout !== undefined) return runRolloutCommand(rollout, print);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      registry: { type: "string", default: process.env.REGISTRY_URI ?? "models" },
-      model: { type: "string" },
-      alias: { type: "string", default: "production" },
+      ...registryOptions(),
       "promote-if-better": { type: "boolean", default: false },
       major: { type: "boolean", default: false },
-      actor: { type: "string", default: defaultActor() },
-      reason: { type: "string", default: "" },
       "run-id": { type: "string", default: process.env.MLFLOW_RUN_ID ?? "" },
       "git-commit": { type: "string", default: process.env.GIT_COMMIT ?? "" },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   const [command, ...args] = positionals;
@@ -160,6 +173,27 @@ async function publishedModelName(source: ArtifactStore, expected?: string): Pro
     );
   }
   return name;
+}
+
+/**
+ * `registry [options] rollout …` has options of its own: its arguments without the word
+ * `rollout`, or undefined when the command is another one. Only the first positional counts, so
+ * `--reason rollout` is still a reason.
+ */
+function withoutRolloutCommand(argv: string[]): string[] | undefined {
+  const { tokens } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+    // The options that take a value, so that a value is never mistaken for the command.
+    options: Object.fromEntries(
+      ["registry", "model", "alias", "actor", "reason"].map((name) => [name, { type: "string" }]),
+    ),
+  });
+  const first = tokens.find((token) => token.kind === "positional");
+  if (first?.kind !== "positional" || first.value !== "rollout") return undefined;
+  return argv.filter((_, index) => index !== first.index);
 }
 
 interface PublishValues {

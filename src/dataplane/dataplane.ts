@@ -2,6 +2,8 @@ import { performance } from "node:perf_hooks";
 import { InvalidInputError, ModelNotFoundError, NotReadyError } from "../errors.js";
 import type { LoadedModel } from "../model/loaded-model.js";
 import type { ModelHolder } from "../lifecycle/model-holder.js";
+import type { RolloutPlan } from "../lifecycle/rollout-plan.js";
+import { DEFAULT_SHADOW_QUEUE_SIZE, ShadowQueue } from "./shadow-queue.js";
 import { explainOptions } from "./explain-options.js";
 import { separateIds } from "./instance-ids.js";
 import { encodeEach, type EncodedEach } from "./per-instance.js";
@@ -31,6 +33,10 @@ export interface DataPlaneLimits {
 export interface DataPlaneOptions {
   /** The instance field that carries the caller's id (not a feature); default `lead_id`. */
   readonly idField?: string;
+  /** A rollout's candidate and what share of traffic it gets (canary) or scores (shadow). */
+  readonly rollout?: RolloutPlan;
+  /** Shadow scorings waiting for the candidate at most; more are dropped and counted. */
+  readonly shadowQueueSize?: number;
 }
 
 /**
@@ -43,6 +49,8 @@ export class DataPlane {
   private readonly infos = new WeakMap<LoadedModel, ModelInfo>();
   /** The instance field taken out as the instance's id before encoding, echoed in results. */
   readonly idField: string;
+  private readonly rollout: RolloutPlan | undefined;
+  private readonly shadow: ShadowQueue | undefined;
 
   constructor(
     private readonly holder: ModelHolder,
@@ -51,6 +59,16 @@ export class DataPlane {
     options: DataPlaneOptions = {},
   ) {
     this.idField = options.idField ?? "lead_id";
+    this.rollout = options.rollout;
+    this.shadow =
+      options.rollout === undefined
+        ? undefined
+        : new ShadowQueue(
+            options.rollout.candidate,
+            observer,
+            options.shadowQueueSize ?? DEFAULT_SHADOW_QUEUE_SIZE,
+            (model, input) => this.scoreInput(model, input),
+          );
   }
 
   /** Ready = a model is loaded (and proven against its golden file) and we are not draining. */
@@ -78,11 +96,12 @@ export class DataPlane {
 
   predict(request: PredictRequest): Promise<PredictResult> {
     this.checkBatch(request.instances.length);
-    return this.score(request, () => ({
+    const decode = (): ScoringInput => ({
       kind: "instances",
       instances: request.instances,
       threshold: request.threshold,
-    }));
+    });
+    return this.scoreRouted(request, decode, this.routingKey(request.instances));
   }
 
   /**
@@ -93,7 +112,7 @@ export class DataPlane {
    */
   predictEach(request: PredictRequest): Promise<PerInstanceResult> {
     this.checkBatch(request.instances.length);
-    return this.holder.use(async (model) => {
+    return this.routed(request, this.routingKey(request.instances), async (model) => {
       matching(model, request.model, request.version);
       checkThreshold(model, request.threshold);
       const encoded = encodeEach(model.preprocessor, request.instances, {
@@ -134,7 +153,16 @@ export class DataPlane {
    * score with the next. Wire formats whose decoding depends on the model (V2) use this.
    */
   score(target: ModelTarget, decode: (info: ModelInfo) => ScoringInput): Promise<PredictResult> {
-    return this.holder.use(async (model) => {
+    return this.scoreRouted(target, decode, undefined);
+  }
+
+  /** score(), routed by `key` (the lead id) when a canary is on, shadowed when a shadow is. */
+  private scoreRouted(
+    target: ModelTarget,
+    decode: (info: ModelInfo) => ScoringInput,
+    key: string | undefined,
+  ): Promise<PredictResult> {
+    return this.routed(target, key, async (model) => {
       matching(model, target.model, target.version);
       const decoded = decode(this.infoOf(model));
       this.checkBatch(decoded.kind === "instances" ? decoded.instances.length : decoded.rows);
@@ -145,9 +173,53 @@ export class DataPlane {
       this.observer.inference(model, scores.length, (performance.now() - started) / 1000);
       const result = resultOf(model, scores, input.threshold, ids);
       const { labels } = result;
-      this.observer.scored?.({ model, input, scores, labels, ids, context: target.context });
+      const batch = { model, input, scores, labels, ids, context: target.context };
+      this.observer.scored?.(batch);
+      const shadow = this.rollout?.shadowSampling ?? 0;
+      // Never awaited: the candidate scores the same input later, after the response is sent.
+      if (shadow > 0 && model === this.holder.current() && Math.random() < shadow) {
+        this.shadow?.offer(batch);
+      }
       return result;
     });
+  }
+
+  /**
+   * Runs `task` under a lease on the version that answers: the candidate for the canary's share
+   * (by `key` when the request has one, so a lead keeps its version), production otherwise. A
+   * request for a version by number goes to the holder serving it. A candidate that fails (or
+   * is gone) hands the request to production, counted: a canary never fails a request that
+   * production would answer.
+   */
+  private routed<T>(
+    target: ModelTarget,
+    key: string | undefined,
+    task: (model: LoadedModel) => Promise<T>,
+  ): Promise<T> {
+    const rollout = this.rollout;
+    if (rollout === undefined) return this.holder.use(task);
+    const candidate = rollout.candidate.current();
+    const toCandidate =
+      target.version === undefined
+        ? rollout.routesToCandidate(key)
+        : candidate?.version === target.version && candidate !== this.holder.current();
+    if (!toCandidate || candidate === undefined) return this.holder.use(task);
+    return rollout.candidate.use(task).catch(async (error: unknown) => {
+      if (target.version !== undefined) throw error;
+      // If production refuses it too, the request was at fault, not the candidate: not counted.
+      const answer = await this.holder.use(task);
+      this.observer.candidateFallback?.(candidate, error);
+      return answer;
+    });
+  }
+
+  /** The first instance's lead id: what a canary routes a request by (undefined: random). */
+  private routingKey(instances: readonly unknown[]): string | undefined {
+    if (this.rollout === undefined || this.rollout.canaryFraction === 0) return undefined;
+    const first = instances[0];
+    if (typeof first !== "object" || first === null) return undefined;
+    const id = (first as Record<string, unknown>)[this.idField];
+    return typeof id === "string" ? id : undefined;
   }
 
   /** Attributions per raw field for each instance, with the predictions predict() would give. */

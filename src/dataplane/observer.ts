@@ -16,6 +16,16 @@ export interface ScoredBatch {
   readonly context?: RequestContext;
 }
 
+/** A production batch scored again by the rollout's candidate, after the response. */
+export interface ShadowScored {
+  readonly production: ScoredBatch;
+  readonly candidate: LoadedModel;
+  /** The candidate's scores, one per row of `production.scores`. */
+  readonly scores: Float32Array;
+  /** The candidate's scoring time. */
+  readonly seconds: number;
+}
+
 /**
  * What the data plane reports while it works. Monitoring implements it with Prometheus metrics;
  * the data plane itself stays free of any metrics library.
@@ -34,6 +44,14 @@ export interface DataPlaneObserver {
    * do any real work (I/O, copying) later.
    */
   scored?(batch: ScoredBatch): void;
+  /** Canary: the candidate failed a request that production then answered. */
+  candidateFallback?(candidate: LoadedModel, error: unknown): void;
+  /** Shadow: the candidate scored a production batch (off the request path). */
+  shadowScored?(shadow: ShadowScored): void;
+  /** Shadow: the candidate failed on a production batch; production's answer stood. */
+  shadowFailed?(production: LoadedModel, candidate: LoadedModel, error: unknown): void;
+  /** Shadow: the queue was full, the batch was not shadow-scored. */
+  shadowDropped?(production: LoadedModel): void;
 }
 
 /** Several observers as one, each told in order what it listens to. */
@@ -44,6 +62,11 @@ export function observeAll(...observers: readonly Partial<DataPlaneObserver>[]):
     unknownCategory: (...args) =>
       observers.forEach((observer) => observer.unknownCategory?.(...args)),
     scored: (batch) => observers.forEach((observer) => observer.scored?.(batch)),
+    candidateFallback: (...args) =>
+      observers.forEach((observer) => observer.candidateFallback?.(...args)),
+    shadowScored: (shadow) => observers.forEach((observer) => observer.shadowScored?.(shadow)),
+    shadowFailed: (...args) => observers.forEach((observer) => observer.shadowFailed?.(...args)),
+    shadowDropped: (...args) => observers.forEach((observer) => observer.shadowDropped?.(...args)),
   };
 }
 

@@ -1,14 +1,16 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { DataPlaneObserver, ScoredBatch } from "../dataplane/observer.js";
+import type { DataPlaneObserver, ScoredBatch, ShadowScored } from "../dataplane/observer.js";
 import type { ExplainMethod } from "../model/explain/types.js";
 import type { LoadedModel } from "../model/loaded-model.js";
 import type { LoadObserver } from "../lifecycle/load-observer.js";
 import type { VersionHooks } from "../lifecycle/model-holder.js";
 import { PRIMARY } from "../lifecycle/model-set.js";
+import type { RolloutPlan } from "../lifecycle/rollout-plan.js";
 import type { DropReason, PredictionLogObserver } from "./prediction-log/prediction-log.js";
 import type { LogRecord } from "./prediction-log/record.js";
 import { DriftMonitors, type DriftOptions } from "./drift/monitor.js";
 import { QualityGauges } from "./quality-report/gauges.js";
+import { RolloutMetrics } from "./rollout/rollout-metrics.js";
 
 /** Every application metric starts with this (Prometheus naming guide: one app prefix). */
 export const METRIC_PREFIX = "lead_scoring_";
@@ -157,7 +159,11 @@ export class Metrics
   /** Online drift per served version; undefined when monitoring is off (MONITORING_ENABLED). */
   readonly drift: DriftMonitors | undefined;
 
+  /** Shadow comparisons, canary fallbacks and the candidate's guardrail window. */
+  readonly rollout: RolloutMetrics;
+
   constructor(options: MetricsOptions = { processMetrics: true }) {
+    this.rollout = new RolloutMetrics(METRIC_PREFIX, this.registry, options.decisionThreshold);
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
     this.drift = options.drift === undefined ? undefined : new DriftMonitors(options.drift);
     if (this.drift !== undefined) this.registerDriftGauges(this.drift);
@@ -211,6 +217,7 @@ export class Metrics
   /** A version started serving; the primary one is what `model_info` reports. */
   serving(model: LoadedModel, holder: string): void {
     this.drift?.add(model);
+    this.rollout.serving(model, holder);
     if (holder !== PRIMARY) return;
     this.modelInfo.reset();
     this.modelInfo.set({ name: model.name, version: model.version, scorer: model.scorerKind }, 1);
@@ -225,12 +232,40 @@ export class Metrics
     this.inferenceDuration.remove(labels);
     this.batchSize.remove(labels);
     this.drift?.remove(model);
+    this.rollout.released(model);
   }
 
   inference(model: LoadedModel, rows: number, seconds: number): void {
     const labels = { model: model.name, version: model.version };
     this.inferenceDuration.observe(labels, seconds);
     this.batchSize.observe(labels, rows);
+    this.rollout.inference(model, seconds);
+  }
+
+  candidateFallback(candidate: LoadedModel): void {
+    this.rollout.candidateFallback(candidate);
+  }
+
+  /** The candidate's shadow scores also feed its own drift monitor (prediction drift). */
+  shadowScored(shadow: ShadowScored): void {
+    this.rollout.shadowScored(shadow);
+    const { input } = shadow.production;
+    this.drift
+      ?.get(shadow.candidate)
+      ?.observe(input.kind === "instances" ? input.instances : undefined, shadow.scores);
+  }
+
+  shadowFailed(production: LoadedModel, candidate: LoadedModel): void {
+    this.rollout.shadowFailed(production, candidate);
+  }
+
+  shadowDropped(): void {
+    this.rollout.shadowDropped();
+  }
+
+  /** Exports what this replica does with a rollout's candidate (docs/rollouts.md). */
+  followRollout(plan: RolloutPlan): void {
+    this.rollout.followPlan(METRIC_PREFIX, this.registry, plan);
   }
 
   explanation(model: LoadedModel, method: ExplainMethod, seconds: number): void {
@@ -310,4 +345,6 @@ export interface MetricsOptions {
   readonly processMetrics: boolean;
   /** Online drift monitoring; undefined = off. */
   readonly drift?: DriftOptions | undefined;
+  /** Shadow agreement's threshold when a request names none (SHADOW_DECISION_THRESHOLD). */
+  readonly decisionThreshold?: number;
 }

@@ -3,11 +3,13 @@ import type { App } from "./fastify.js";
 
 /**
  * Response headers a browser script may read besides the CORS-safelisted ones: the request id (to
- * quote in a support request), when to retry a 429 or 503, and the quota @fastify/rate-limit
- * reports with its draft-spec headers (it sends no RateLimit-Policy).
+ * quote in a support request), the version that answered (a canary's candidate, perhaps), when
+ * to retry a 429 or 503, and the quota @fastify/rate-limit reports with its draft-spec headers
+ * (it sends no RateLimit-Policy).
  */
 export const EXPOSED_HEADERS = [
   "X-Request-Id",
+  "X-Model-Version",
   "Retry-After",
   "RateLimit-Limit",
   "RateLimit-Remaining",

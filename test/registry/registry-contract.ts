@@ -338,7 +338,7 @@ async function rewriteStored(
 }
 
 /** A corruption only the sha256 check can catch. */
-function flipStoredByte(store: ArtifactStore, path: string): Promise<void> {
+export function flipStoredByte(store: ArtifactStore, path: string): Promise<void> {
   return rewriteStored(store, path, (bytes) => {
     const copy = Buffer.from(bytes);
     copy.writeUInt8(copy.readUInt8(200) ^ 0xff, 200);

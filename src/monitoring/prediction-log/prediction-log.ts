@@ -1,4 +1,4 @@
-import type { ScoredBatch } from "../../dataplane/observer.js";
+import type { ScoredBatch, ShadowScored } from "../../dataplane/observer.js";
 import type { RequestContext } from "../../dataplane/types.js";
 import { describeError } from "../../errors.js";
 import {
@@ -97,7 +97,7 @@ export class PredictionLog {
   }
 
   /** The data plane's hook: samples now, builds and queues the records after the response. */
-  scored(batch: ScoredBatch): void {
+  scored(batch: ScoredBatch, shadow = false): void {
     const rows = this.options.sampler.rows(batch.scores.length);
     if (rows.length === 0) return;
     const time = new Date();
@@ -105,11 +105,24 @@ export class PredictionLog {
     setImmediate(() => {
       this.deferred--;
       try {
-        this.enqueue(predictionRecords(batch, rows, this.filter, time));
+        this.enqueue(predictionRecords(batch, rows, this.filter, time, shadow));
       } catch (error) {
         this.options.log?.warn({ err: error }, "prediction log: cannot build records");
       }
     });
+  }
+
+  /**
+   * A rollout's candidate scored a production batch in shadow: its records carry `shadow: true`
+   * and the candidate's version, so the monitoring job can judge the candidate on outcomes.
+   */
+  shadowScored({ production, candidate, scores }: ShadowScored): void {
+    const threshold = production.labels === undefined ? undefined : production.input.threshold;
+    const labels =
+      threshold === undefined
+        ? undefined
+        : Uint8Array.from(scores, (score) => (score >= threshold ? 1 : 0));
+    this.scored({ ...production, model: candidate, scores, labels }, true);
   }
 
   /** Outcomes from /feedback: queued at once (no I/O), written with the next batch. */

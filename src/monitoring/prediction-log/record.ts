@@ -20,6 +20,11 @@ export interface PredictionRecord {
   readonly threshold: number | null;
   /** The input fields the allow/deny list lets through; null for preprocessed tensors (V2). */
   readonly fields: Readonly<Record<string, unknown>> | null;
+  /**
+   * true: a rollout's candidate scored this instance in shadow, after production answered it
+   * (model_version is the candidate's); absent on the records of answers.
+   */
+  readonly shadow?: true;
 }
 
 /** One outcome posted to /feedback: whether a lead converted, learnt later by the CRM. */
@@ -77,10 +82,12 @@ export function predictionRecords(
   rows: readonly number[],
   filter: FieldFilter,
   time: Date,
+  shadow = false,
 ): PredictionRecord[] {
   const { model, input, scores, labels, ids, context } = batch;
   const common = {
     kind: "prediction" as const,
+    ...(shadow ? { shadow: true as const } : {}),
     time: time.toISOString(),
     request_id: context?.requestId ?? null,
     model: model.name,

@@ -61,6 +61,12 @@ export interface LogContents {
    * which only drift reads: a month of lookback must not hold a month of inputs in memory.
    */
   readonly earlier: Timed<PredictionRecord>[];
+  /**
+   * A rollout's shadow records (`shadow: true`) of the window and the lookback, without their
+   * fields: a candidate's scores of leads production answered. Kept apart so that they never
+   * count as answers (in the join, in drift); judging the candidate on them is for later.
+   */
+  readonly shadow: Timed<PredictionRecord>[];
   /** Outcomes received in the window. */
   readonly outcomes: TimedOutcome[];
   readonly objectsRead: number;
@@ -82,6 +88,7 @@ export async function readLog(
   const contents: Mutable<LogContents> = {
     predictions: [],
     earlier: [],
+    shadow: [],
     outcomes: [],
     objectsRead: 0,
     malformed: [],
@@ -98,6 +105,12 @@ export async function readLog(
         if (Number.isNaN(time)) return false;
         if (line.model !== model) return true;
         const record = line as PredictionRecord;
+        if (record.shadow === true) {
+          if (time >= joinFrom && (inWindow(window, time) || time < window.start.getTime())) {
+            contents.shadow.push({ record: { ...record, fields: null }, time });
+          }
+          return true;
+        }
         if (inWindow(window, time)) contents.predictions.push({ record, time });
         else if (time >= joinFrom && time < window.start.getTime()) {
           contents.earlier.push({ record: { ...record, fields: null }, time });

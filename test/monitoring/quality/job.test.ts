@@ -366,3 +366,34 @@ describe("monitoring job: report files", () => {
     assert.doesNotMatch(html, /<link|src=["']?https?:|url\(/i);
   });
 });
+
+describe("monitoring job: a rollout's shadow records", () => {
+  it("never count as answers: the join, the counts and the versions ignore them", async () => {
+    const random = mulberry32(7);
+    const answers = Array.from({ length: 200 }, (_, i) => {
+      const score = random();
+      return [
+        predictionRecord({ lead_id: `S-${i}`, score }),
+        outcomeRecord({ lead_id: `S-${i}`, converted: random() < score }),
+      ];
+    }).flat();
+    // The candidate scored the same leads at the same time, with the opposite ranking.
+    const shadow = answers
+      .filter((record) => record.kind === "prediction")
+      .map((record) => ({
+        ...record,
+        model_version: "1.0.1",
+        score: 1 - record.score,
+        shadow: true as const,
+      }));
+    const plain = await computeReport(job(await logOf(answers)));
+    const withShadow = await computeReport(job(await logOf([...answers, ...shadow])));
+    assert.deepEqual(
+      withShadow.versions.map((version) => version.version),
+      ["1.0.0"],
+    );
+    assert.deepEqual(withShadow.versions[0]!.quality, plain.versions[0]!.quality);
+    assert.equal(withShadow.versions[0]!.outcomes_joined, 200);
+    assert.equal(withShadow.versions[0]!.predictions, 200);
+  });
+});
