@@ -111,7 +111,7 @@ describe("waiting for an alias that does not exist yet", () => {
         body: JSON.stringify({ instances: [{ total_visits: 3 }] }),
       });
       assert.equal(((await predict.json()) as { modelVersion: string }).modelVersion, "1.0.0");
-      assert.match(output(), /"message":"model ready"/);
+      await waitFor(() => output().includes('"message":"model ready"'), "the model ready line");
     } finally {
       child.kill("SIGTERM");
       await exitOf(child);

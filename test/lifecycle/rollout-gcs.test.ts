@@ -75,9 +75,14 @@ describe("rollout state shared by two service processes (fake-gcs-server)", () =
         await converge("1.0.1", "the candidate answers");
         await rollouts.abort("ops", "seen enough");
         await converge("1.0.0", "production answers again");
+        // Log lines reach stdout in batches (src/stdout-log.ts): within 100 ms, not at once.
         for (const { server } of replicas) {
-          assert.match(server.output(), /rollout: loading the candidate/);
-          assert.match(server.output(), /rollout closed: candidate dropped/);
+          for (const line of [
+            "rollout: loading the candidate",
+            "rollout closed: candidate dropped",
+          ]) {
+            await waitFor(() => server.output().includes(line), line);
+          }
         }
       } finally {
         for (const { server } of replicas) {
