@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { performance } from "node:perf_hooks";
 import { pipeline as pipe, Transform, type Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import type { DataPlane } from "../../dataplane/dataplane.js";
@@ -33,13 +34,19 @@ export interface BatchJob {
   readonly signal?: AbortSignal;
 }
 
+/** A finished run's counts and how long it took from opening the input to committing. */
+export interface BatchResult extends RunCounts {
+  readonly seconds: number;
+}
+
 /**
  * Streams the input through the data plane in chunks and the results into the output and errors
  * files, with backpressure end to end: memory holds one chunk, whatever the input's size. Either
  * both files appear complete, errors first, or (on any failure) neither is written.
  */
-export async function runBatch(job: BatchJob): Promise<RunCounts> {
+export async function runBatch(job: BatchJob): Promise<BatchResult> {
   const { dataPlane, shard, explainTopK } = job;
+  const started = performance.now();
   const model = dataPlane.model();
   const source = await job.input.store.openRead(job.input.name);
   const counts = { read: 0, scored: 0, failed: 0, bytesRead: 0 };
@@ -94,7 +101,7 @@ export async function runBatch(job: BatchJob): Promise<RunCounts> {
   } finally {
     progress.stop(counts);
   }
-  return counts;
+  return { ...counts, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Writes `text`, waiting while the file's buffer is full (backpressure). */

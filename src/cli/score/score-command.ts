@@ -13,8 +13,8 @@ import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../registry-command.js";
 import { inputFormat } from "./input-rows.js";
 import { openFileLocation, type FileLocation } from "./location.js";
-import { progressReporter, type RunCounts } from "./progress.js";
-import { runBatch, type StoredFile } from "./run-batch.js";
+import { progressReporter } from "./progress.js";
+import { runBatch, type BatchResult, type StoredFile } from "./run-batch.js";
 import { parseShard, shardFileName, WHOLE } from "./shard.js";
 
 export const SCORE_HELP = `Usage: lead-scoring score --input <file> --output <file> [options]
@@ -157,7 +157,7 @@ async function openDataPlane(config: Config) {
 }
 
 interface Finished {
-  readonly counts: RunCounts;
+  readonly counts: BatchResult;
   readonly model: { readonly name: string; readonly version: string };
 }
 
@@ -167,9 +167,7 @@ function reporter(
   json: boolean,
   files: { input: string; output: string; errors: string; shard: string },
 ) {
-  const started = performance.now();
   return (status: string, run: Finished | undefined) => {
-    const seconds = (performance.now() - started) / 1000;
     const counts = run?.counts;
     const summary = {
       status,
@@ -181,8 +179,8 @@ function reporter(
             read: counts.read,
             scored: counts.scored,
             errorRows: counts.failed,
-            seconds: Math.round(seconds * 1000) / 1000,
-            rowsPerSecond: Math.round(counts.read / Math.max(seconds, 1e-3)),
+            seconds: Math.round(counts.seconds * 1000) / 1000,
+            rowsPerSecond: Math.round(counts.read / Math.max(counts.seconds, 1e-3)),
           }),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
