@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { writeFile } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { finished } from "node:stream/promises";
 import path from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { PACKAGE_ROOT } from "../../src/package-root.js";
@@ -22,17 +23,26 @@ export function leadsJsonl(leads: readonly unknown[]): string {
   return leads.map((lead) => `${JSON.stringify(lead)}\n`).join("");
 }
 
-/** `count` leads cycling through the golden ones, ids `L-<row>`, written as CSV. */
+/** `count` leads cycling through the golden ones, ids `L-<row>`, streamed to a CSV file. */
 export async function writeManyLeadsCsv(file: string, count: number): Promise<void> {
   const golden = goldenLeads();
-  const header = leadsCsv(golden.slice(0, 1)).split("\n")[0]!;
+  const header = leadsCsv(golden).split("\n")[0]!;
   const columns = header.split(",");
-  const lines = [header];
-  for (let i = 0; i < count; i++) {
-    const lead: Record<string, unknown> = { ...golden[i % golden.length], lead_id: `L-${i}` };
-    lines.push(stringify([columns.map((column) => lead[column] ?? "")]).trimEnd());
+  const out = createWriteStream(file);
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, "drain");
+  };
+  await write(`${header}\n`);
+  for (let start = 0; start < count; start += 10_000) {
+    const rows = [];
+    for (let i = start; i < Math.min(count, start + 10_000); i++) {
+      const lead: Record<string, unknown> = { ...golden[i % golden.length], lead_id: `L-${i}` };
+      rows.push(columns.map((column) => lead[column] ?? ""));
+    }
+    await write(stringify(rows));
   }
-  await writeFile(file, `${lines.join("\n")}\n`);
+  out.end();
+  await finished(out);
 }
 
 const CLI = ["--import", "tsx", path.join(PACKAGE_ROOT, "src", "cli", "main.ts"), "score"];

@@ -16,11 +16,16 @@ type Decode = (text: string) => unknown;
  * CSV has only text: a number field's cell becomes a number when it is one, and otherwise stays
  * text, so the data plane refuses it with the message /predict gives ("expected a number or
  * null, got string …"). An empty cell is a missing value (null), as an empty JSON field would be
- * left out. The id stays text; an empty id cell means no id.
+ * left out. The id is text and no feature: it is kept beside the instance rather than in it, so
+ * the data plane has no id to take out (a copy of every instance); an empty id cell means none.
  */
 const asNumber: Decode = (text) => (text === "" ? null : DECIMAL.test(text) ? Number(text) : text);
 const asText: Decode = (text) => (text === "" ? null : text);
-const asId: Decode = (text) => (text === "" ? undefined : text);
+
+/** A CSV row decoded: the instance and its id, or why the row could not be read. */
+export type CsvRow =
+  | { readonly instance: Record<string, unknown>; readonly id: string | undefined }
+  | { readonly error: string };
 
 /**
  * Checks a header once and returns the row decoder: an instance per row, or the row's error
@@ -30,13 +35,14 @@ const asId: Decode = (text) => (text === "" ? undefined : text);
 export function csvColumns(
   header: readonly string[],
   { fields, idField }: CsvFields,
-): (values: string[]) => Record<string, unknown> | string {
+): (values: string[]) => CsvRow {
   const types = new Map(fields.map((field) => [field.name, field.type]));
   const seen = new Set<string>();
-  const decoders = header.map((name): Decode => {
+  const idColumn = header.indexOf(idField);
+  const decoders = header.map((name): Decode | undefined => {
     if (seen.has(name)) throw new InvalidInputError(`the CSV header has "${name}" twice`);
     seen.add(name);
-    if (name === idField) return asId;
+    if (name === idField) return undefined;
     const type = types.get(name);
     if (type === undefined) {
       throw new InvalidInputError(
@@ -48,13 +54,14 @@ export function csvColumns(
   });
   return (values) => {
     if (values.length !== header.length) {
-      return `has ${values.length} values; the header has ${header.length} columns`;
+      return { error: `has ${values.length} values; the header has ${header.length} columns` };
     }
     const instance: Record<string, unknown> = {};
     for (let column = 0; column < header.length; column++) {
-      const value = decoders[column]!(values[column]!);
-      if (value !== undefined) instance[header[column]!] = value;
+      const decode = decoders[column];
+      if (decode !== undefined) instance[header[column]!] = decode(values[column]!);
     }
-    return instance;
+    const id = idColumn < 0 || values[idColumn] === "" ? undefined : values[idColumn];
+    return { instance, id };
   };
 }

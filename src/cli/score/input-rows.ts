@@ -2,12 +2,18 @@ import { createInterface } from "node:readline";
 import { pipeline, type Readable } from "node:stream";
 import { parse } from "csv-parse";
 import { describeError } from "../../errors.js";
-import { csvColumns, type CsvFields } from "./csv-columns.js";
+import { csvColumns, type CsvFields, type CsvRow } from "./csv-columns.js";
 import { inShard, type Shard } from "./shard.js";
 
 /** One data row of the input: its instance, or why it could not be read as one. */
 export type InputRow =
-  | { readonly row: number; readonly instance: Record<string, unknown>; readonly error?: never }
+  | {
+      readonly row: number;
+      readonly instance: Record<string, unknown>;
+      /** The id when it was read beside the instance (CSV); else the instance's id field. */
+      readonly id?: string;
+      readonly error?: never;
+    }
   | { readonly row: number; readonly error: string; readonly instance?: never };
 
 export type InputFormat = "csv" | "jsonl";
@@ -41,7 +47,7 @@ async function* csvRows(bytes: Readable, fields: CsvFields, shard: Shard): Async
     parse({ bom: true, relax_column_count: true }),
     () => undefined, // the error reaches the loop below through the destroyed parser
   ) as AsyncIterable<string[]>;
-  let decode: ((values: string[]) => Record<string, unknown> | string) | undefined;
+  let decode: ((values: string[]) => CsvRow) | undefined;
   let index = 0;
   for await (const values of records) {
     if (decode === undefined) {
@@ -50,8 +56,14 @@ async function* csvRows(bytes: Readable, fields: CsvFields, shard: Shard): Async
     }
     const row = ++index;
     if (!inShard(shard, row - 1)) continue;
-    const instance = decode(values);
-    yield typeof instance === "string" ? { row, error: instance } : { row, instance };
+    const decoded = decode(values);
+    yield "error" in decoded
+      ? { row, error: decoded.error }
+      : {
+          row,
+          instance: decoded.instance,
+          ...(decoded.id === undefined ? {} : { id: decoded.id }),
+        };
   }
 }
 

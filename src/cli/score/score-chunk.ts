@@ -55,7 +55,7 @@ export async function scoreChunk(
       continue;
     }
     const outcome = outcomes[next++]!;
-    const id = idOf(row.instance, dataPlane.idField);
+    const id = row.id ?? idOf(row.instance, dataPlane.idField);
     if ("error" in outcome) {
       const { error } = outcome;
       failed.push({ row: row.row, id, error: aloneMessage(error.message), code: error.code });
