@@ -396,3 +396,6 @@ try {
 
 // Start-up to ready and RSS after a batch-100 run, each server alone on its core (issue 15).
 await (await import("./startup.js")).benchStartup();
+
+// Batch scoring (issue 17): lead-scoring score over 1,000,000 leads from a local CSV.
+await (await import("./batch.js")).benchBatch();

@@ -86,6 +86,9 @@ describe("helm chart: the batch scoring Indexed Job", { skip }, () => {
     assert.equal(env.indexOf(index), 0);
     const modelUri = env.find((variable) => variable.name === "MODEL_URI")?.value;
     assert.equal(modelUri, "gs://acme-ml-models/registry/lead-scoring@production");
+    // bench/batch.ts measures the command with the same flag.
+    const nodeOptions = env.find((variable) => variable.name === "NODE_OPTIONS")?.value;
+    assert.equal(nodeOptions, "--max-semi-space-size=4");
   });
 
   it("fails at once on a usage error, retries errors, runs as the serving pods", () => {
