@@ -75,4 +75,22 @@ describe("lead-scoring score after a killed run", () => {
       );
     },
   );
+  it(
+    "SIGTERM stops a run midway and leaves nothing, not even a temporary file",
+    { timeout: 120_000 },
+    async () => {
+      const folder = path.join(root, "terminated");
+      const args = ["--input", input, "--output", path.join(folder, "scores.jsonl")];
+      const child = startScoreCli(args);
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      const exited = once(child, "exit");
+      await untilWriting(folder, Date.now() + 60_000);
+      child.kill("SIGTERM");
+      const [code] = (await exited) as [number | null];
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /stopped by SIGTERM: nothing was written/);
+      assert.deepEqual(await readdir(folder), []);
+    },
+  );
 });

@@ -11,7 +11,8 @@ export interface RunCounts {
 
 export interface ProgressReporter {
   update(counts: RunCounts): void;
-  stop(counts: RunCounts): void;
+  /** The run ended: `complete` when every row was scored and written, else it failed. */
+  stop(counts: RunCounts, complete: boolean): void;
 }
 
 /** How often a log line is written when stderr is not a terminal (a Job's pod, a pipe). */
@@ -64,7 +65,7 @@ export function progressReporter(
       lastLog = now;
       log("scoring", counts);
     },
-    stop: (counts) => log("scored", counts),
+    stop: (counts, complete) => log(complete ? "scored" : "stopped", counts),
   };
 }
 

@@ -65,6 +65,7 @@ export async function runBatch(job: BatchJob): Promise<BatchResult> {
   const output = job.output.store.openWrite(job.output.name, { exclusive: true });
   const errors = job.errors.store.openWrite(job.errors.name, { exclusive: false });
   const progress = job.progress(source.size);
+  let complete = false;
   try {
     await write(output, format.header);
     await pipeline(
@@ -93,13 +94,14 @@ export async function runBatch(job: BatchJob): Promise<BatchResult> {
     );
     await close(errors);
     await close(output);
+    complete = true;
   } catch (error) {
     source.stream.destroy();
     errors.destroy();
     output.destroy();
     throw error;
   } finally {
-    progress.stop(counts);
+    progress.stop(counts, complete);
   }
   return { ...counts, seconds: (performance.now() - started) / 1000 };
 }

@@ -128,6 +128,8 @@ export async function runScoreCommand(argv: string[], print: Print): Promise<num
     });
     report("complete", { counts, model: dataPlane.model() });
   } catch (error) {
+    // The pipeline reports an abort as a bare AbortError; the reason says what happened.
+    if (stop.signal.aborted) throw stop.signal.reason;
     // Another run of the same shard finished first: its output is complete, ours is not needed.
     if (!(error instanceof ConflictError)) throw error;
     report("completed by another run", undefined);
