@@ -11,13 +11,23 @@ export interface FileLocation {
   readonly folder: string;
 }
 
+/** Whether a location is a URI (gs://…) rather than a local path. */
+export function isUri(location: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+}
+
+/** The file `name` in `folder`, named as the user named the folder. */
+export function fileIn(folder: string, name: string): string {
+  return isUri(folder) ? `${folder}/${name}` : path.join(folder, name);
+}
+
 /** Splits `uri` into folder and file name and opens the folder as an ArtifactStore. */
 export async function openFileLocation(
   option: string,
   uri: string,
   storage: OpenStoreOptions,
 ): Promise<FileLocation> {
-  const remote = /^[a-z][a-z0-9+.-]*:\/\//i.test(uri);
+  const remote = isUri(uri);
   const paths = remote ? path.posix : path;
   const name = paths.basename(uri);
   if (uri.trim() === "" || uri.endsWith("/") || name === "" || name === "." || name === "..") {

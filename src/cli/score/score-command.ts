@@ -1,4 +1,3 @@
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { loadConfig, type Config } from "../../config.js";
@@ -12,9 +11,9 @@ import type { OpenStoreOptions } from "../../storage/open-store.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../registry-command.js";
 import { inputFormat } from "./input-rows.js";
-import { openFileLocation, type FileLocation } from "./location.js";
+import { fileIn, openFileLocation } from "./location.js";
 import { progressReporter } from "./progress.js";
-import { runBatch, type BatchResult, type StoredFile } from "./run-batch.js";
+import { runBatch, type BatchResult } from "./run-batch.js";
 import { parseShard, shardFileName, WHOLE } from "./shard.js";
 
 export const SCORE_HELP = `Usage: lead-scoring score --input <file> --output <file> [options]
@@ -99,8 +98,8 @@ export async function runScoreCommand(argv: string[], print: Print): Promise<num
   const errors = { store: errorsAt.store, name: shardFileName(errorsAt.name, shard) };
   const report = reporter(print, values.json, {
     input: values.input,
-    output: where(outputAt, output),
-    errors: where(errorsAt, errors),
+    output: fileIn(outputAt.folder, output.name),
+    errors: fileIn(errorsAt.folder, errors.name),
     shard: `${shard.index}/${shard.count}`,
   });
 
@@ -198,12 +197,6 @@ function reporter(
     print(`  scores: ${files.output}`);
     print(`  errors: ${files.errors}`);
   };
-}
-
-/** The file as the user would name it: beside the folder they gave. */
-function where(location: FileLocation, file: StoredFile): string {
-  const remote = /^[a-z][a-z0-9+.-]*:\/\//i.test(location.folder);
-  return remote ? `${location.folder}/${file.name}` : path.join(location.folder, file.name);
 }
 
 function stem(name: string): string {
