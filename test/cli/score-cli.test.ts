@@ -38,6 +38,8 @@ describe("lead-scoring score", () => {
     const { predictions } = await post("/predict", leads);
     for (const [name, text] of [
       ["golden.csv", leadsCsv(leads)],
+      // As a spreadsheet on Windows exports it: a byte order mark and CRLF line ends.
+      ["golden-excel.csv", `\uFEFF${leadsCsv(leads).replaceAll("\n", "\r\n")}`],
       ["golden.jsonl", leadsJsonl(leads)],
     ] as const) {
       const output = path.join(root, `${name}.scores.jsonl`);
