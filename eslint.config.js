@@ -101,6 +101,8 @@ export default tseslint.config(
   onlyDownwardFrom("storage"),
   {
     files: ["src/cli/**/*.ts"],
+    // Batch scoring (lead-scoring score) scores through the data plane, as /predict does.
+    ignores: ["src/cli/score/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
@@ -115,6 +117,24 @@ export default tseslint.config(
               regex: "(^|/)monitoring/(?!(quality|drift)/)",
               message:
                 "The CLI may use monitoring/quality and monitoring/drift (pure code), nothing else of monitoring/.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Batch scoring uses the service's data plane and lifecycle, but never HTTP or metrics.
+  {
+    files: ["src/cli/score/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "(^|/)(protocols|monitoring)/",
+              message:
+                "lead-scoring score scores through the data plane; it serves no protocol and exports no metrics.",
             },
           ],
         },

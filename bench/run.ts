@@ -430,3 +430,6 @@ await (await import("./startup.js")).benchStartup();
 // A shadow candidate at 100 % sampling against none (issue 16).
 const rollout = await import("./rollout.js");
 rollout.printRolloutBench(await rollout.benchRollout());
+
+// Batch scoring (issue 17): lead-scoring score over 1,000,000 leads from a local CSV.
+await (await import("./batch.js")).benchBatch();

@@ -4,6 +4,7 @@ import { EXIT } from "./exit-codes.js";
 import { KEYS_HELP, runKeysCommand } from "./keys-command.js";
 import { MONITOR_HELP, runMonitorCommand } from "./monitor-command.js";
 import { REGISTRY_HELP, runRegistryCommand, UsageError } from "./registry-command.js";
+import { runScoreCommand, SCORE_HELP } from "./score/score-command.js";
 
 const HELP = `Usage: lead-scoring <command>
 
@@ -11,6 +12,8 @@ Commands:
   registry ...   manage model versions and aliases (lead-scoring registry --help)
   monitor ...    join the prediction log with outcomes, judge quality and drift, write reports
                  (lead-scoring monitor --help)
+  score ...      score a CSV or JSONL file of leads in batch, locally or in gs://
+                 (lead-scoring score --help)
   keys hash      print the sha256 of an API key read from stdin, for API_KEYS_FILE
                  (lead-scoring keys --help)`;
 
@@ -22,14 +25,14 @@ async function main(argv: string[]): Promise<number> {
     if (command === "registry") return await runRegistryCommand(rest, print);
     if (command === "monitor") return await runMonitorCommand(rest, print);
     if (command === "keys") return await runKeysCommand(rest, print);
+    if (command === "score") return await runScoreCommand(rest, print);
     print(HELP);
     return command === "--help" || command === "-h" ? EXIT.ok : EXIT.usage;
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
       // parseArgs reports unknown options as TypeError with an ERR_PARSE_ARGS_* code.
-      const help =
-        command === "monitor" ? MONITOR_HELP : command === "keys" ? KEYS_HELP : REGISTRY_HELP;
-      process.stderr.write(`error: ${error.message}\n\n${help}\n`);
+      const help = { monitor: MONITOR_HELP, keys: KEYS_HELP, score: SCORE_HELP }[command ?? ""];
+      process.stderr.write(`error: ${error.message}\n\n${help ?? REGISTRY_HELP}\n`);
       return EXIT.usage;
     }
     const prefix = error instanceof ServiceError ? `${error.code}: ` : "";

@@ -1,8 +1,21 @@
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import {
+  link,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
+import type { Writable } from "node:stream";
 import { ArtifactError, ConflictError, describeError } from "../errors.js";
-import type { ArtifactStore, Versioned } from "./store.js";
+import { committingWritable } from "./committing-writable.js";
+import type { ArtifactStore, ReadableArtifact, Versioned } from "./store.js";
 
 /**
  * An artifact store on the local filesystem, rooted at a directory. `create` is an exclusive
@@ -103,6 +116,53 @@ export class FileStore implements ArtifactStore {
       await handle.close();
       await rm(lock, { force: true });
     }
+  }
+
+  async openRead(relative: string): Promise<ReadableArtifact> {
+    const file = this.resolve(relative);
+    try {
+      const { size } = await stat(file);
+      return { stream: createReadStream(file), size };
+    } catch (error) {
+      throw new ArtifactError(`cannot read ${file}: ${describeError(error)}`, { cause: error });
+    }
+  }
+
+  /**
+   * Writes a temporary file beside the target and moves it into place on finish: a hard link
+   * for `exclusive` (which, unlike rename, fails when the target exists), else a rename.
+   */
+  openWrite(relative: string, { exclusive }: { readonly exclusive: boolean }): Writable {
+    const target = this.resolve(relative);
+    const temporary = `${target}.${randomUUID()}.tmp`;
+    const opened = mkdir(path.dirname(target), { recursive: true }).then(() =>
+      open(temporary, "wx"),
+    );
+    // A failed open surfaces at the first write or at commit; not as an unhandled rejection.
+    opened.catch(() => undefined);
+    return committingWritable({
+      write: async (chunk) => {
+        await (await opened).write(chunk);
+      },
+      commit: async () => {
+        const handle = await opened;
+        await handle.sync();
+        await handle.close();
+        try {
+          if (exclusive) await link(temporary, target);
+          else await rename(temporary, target);
+        } catch (error) {
+          if (isCode(error, "EEXIST")) throw new ConflictError(`${target} already exists`);
+          throw error;
+        } finally {
+          await rm(temporary, { force: true });
+        }
+      },
+      abandon: async () => {
+        await (await opened).close().catch(() => undefined);
+        await rm(temporary, { force: true });
+      },
+    });
   }
 
   private async list(

@@ -1,12 +1,15 @@
+import { once } from "node:events";
 import { buffer } from "node:stream/consumers";
-import { addAbortSignal } from "node:stream";
+import { addAbortSignal, type Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import { Storage, type Bucket, type File } from "@google-cloud/storage";
 import { pino } from "pino";
 import { ConfigError } from "../errors.js";
 import { loggerOptions } from "../logging.js";
 import { describeGcsError, isRetryableGcsError, translateGcsFailure } from "./gcs-errors.js";
 import { retryWithinBudget, seconds, type FailedAttempt, type RetryPolicy } from "./retry.js";
-import { joinPath, type ArtifactStore, type Versioned } from "./store.js";
+import { committingWritable } from "./committing-writable.js";
+import { joinPath, type ArtifactStore, type ReadableArtifact, type Versioned } from "./store.js";
 
 /**
  * How hard to try before declaring the store unavailable. We retry, not the client library, so
@@ -150,6 +153,52 @@ export class GcsStore implements ArtifactStore {
 
   async replace(path: string, bytes: Buffer, expected: string | undefined): Promise<void> {
     await this.save(path, bytes, expected === undefined ? 0 : Number(expected));
+  }
+
+  /**
+   * Streams the object the metadata describes (its generation), so a concurrent rewrite cannot
+   * splice two versions. A stream cut midway is not retried: the reader's job fails and re-runs.
+   */
+  async openRead(path: string): Promise<ReadableArtifact> {
+    const file = this.bucket.file(this.objectName(path));
+    const [metadata] = await this.call("read", path, () => file.getMetadata());
+    const pinned = this.bucket.file(this.objectName(path), {
+      generation: Number(metadata.generation),
+    });
+    return { stream: pinned.createReadStream(), size: Number(metadata.size ?? 0) };
+  }
+
+  /**
+   * One upload for the whole stream: the object exists only once it completes, so a killed
+   * writer leaves nothing. `exclusive` is the create-if-absent precondition (ifGenerationMatch 0).
+   * An upload is not retried midway (the bytes are gone); the writer's job fails and re-runs.
+   */
+  openWrite(path: string, { exclusive }: { readonly exclusive: boolean }): Writable {
+    const upload = this.bucket.file(this.objectName(path)).createWriteStream({
+      resumable: false,
+      ...(exclusive ? { preconditionOpts: { ifGenerationMatch: 0 } } : {}),
+    });
+    const ended = finished(upload).catch((error: unknown) => {
+      throw translateGcsFailure(
+        { error, reason: "not-retryable", attempts: 1, elapsedMs: 0 },
+        `cannot write ${this.uri(path)}`,
+        this.retry,
+      );
+    });
+    ended.catch(() => undefined); // surfaces at the next write or at commit
+    return committingWritable({
+      write: async (chunk) => {
+        if (!upload.write(chunk)) await Promise.race([once(upload, "drain"), ended]);
+      },
+      commit: async () => {
+        upload.end();
+        await ended;
+      },
+      abandon: async () => {
+        upload.destroy();
+        await ended.catch(() => undefined);
+      },
+    });
   }
 
   private async save(path: string, bytes: Buffer, ifGenerationMatch: number): Promise<void> {

@@ -1,3 +1,5 @@
+import type { Readable, Writable } from "node:stream";
+
 /** A file's content with the generation it was read at (for compare-and-swap). */
 export interface Versioned {
   readonly bytes: Buffer;
@@ -33,6 +35,23 @@ export interface ArtifactStore {
    * yet); ConflictError otherwise.
    */
   replace(path: string, bytes: Buffer, expected: string | undefined): Promise<void>;
+  /**
+   * A file too big to hold in memory, as a stream, with its size (for progress). Throws
+   * ArtifactError naming the file when it does not exist.
+   */
+  openRead(path: string): Promise<ReadableArtifact>;
+  /**
+   * A file written as a stream that appears whole, or not at all: only when the stream finishes
+   * (a destroyed or killed writer leaves nothing under `path`). `exclusive`: finishing fails
+   * with ConflictError when `path` exists by then (create-if-absent); else it replaces it.
+   */
+  openWrite(path: string, options: { readonly exclusive: boolean }): Writable;
+}
+
+export interface ReadableArtifact {
+  readonly stream: Readable;
+  /** Size in bytes when the read began. */
+  readonly size: number;
 }
 
 /** Joins store-relative path segments with "/", ignoring empty segments. */

@@ -181,6 +181,25 @@ app.kubernetes.io/part-of: lead-scoring
 {{- end }}
 
 {{/*
+Labels of the batch scoring Job's objects and pods: its own name, like the monitoring job's, so
+that no selector of the serving pods picks them up.
+*/}}
+{{- define "lead-scoring.batchScoringLabels" -}}
+helm.sh/chart: {{ include "lead-scoring.chart" . }}
+app.kubernetes.io/name: {{ printf "%s-score" (include "lead-scoring.name" .) | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ include "lead-scoring.imageTag" . | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: batch-scoring
+app.kubernetes.io/part-of: lead-scoring
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
 The registry the monitoring job reads versions from and writes its reports to: monitoringJob's
 own value, else the registry of model.uri when it follows an alias (gs://BUCKET/PREFIX of
 gs://BUCKET/PREFIX/NAME@ALIAS). Empty when neither says.
