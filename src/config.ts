@@ -76,6 +76,8 @@ export const EnvSchema = Type.Object({
   RATE_LIMIT_WINDOW: Type.String({ minLength: 1, default: "1 minute" }),
   // Swagger UI at /docs and /openapi.json: served to all, not at all, or to admin keys only.
   DOCS: Type.Enum(["on", "off", "admin"], { default: "on" }),
+  // The lead-scoring web page at /app/ (README "Web page"); "/" redirects there when on.
+  WEB_UI: Type.Enum(["on", "off"], { default: "on" }),
   // Vertex AI custom-container variables, set by the platform (never by us).
   AIP_HTTP_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   AIP_HEALTH_ROUTE: Type.Optional(Route),
@@ -123,6 +125,8 @@ export interface Config {
   /** Online drift monitoring; undefined when MONITORING_ENABLED is false. */
   readonly drift: DriftConfig | undefined;
   readonly access: AccessConfig;
+  /** Serve the web page (/app/) and the widget (/app/lead-score.js). */
+  readonly webUi: boolean;
 }
 
 export interface AccessConfig {
@@ -222,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
     access: accessConfig(parsed),
+    webUi: parsed.WEB_UI === "on",
   });
 }
 

@@ -1,0 +1,74 @@
+import * as Plot from "@observablehq/plot";
+import type { Reason } from "../shared/reasons.js";
+import { signed } from "../shared/reasons.js";
+
+/** Colour-blind-safe pair (blue / orange), also told apart by the sign in each bar's title. */
+export const RAISES = "#1f6fb4";
+export const LOWERS = "#c2410c";
+
+interface Step {
+  readonly label: string;
+  readonly start: number;
+  readonly end: number;
+  readonly title: string;
+  readonly colour: string;
+}
+
+/** Each reason a bar from the running total to the total after it, largest first. */
+function steps(baseline: number, reasons: readonly Reason[]): Step[] {
+  let total = baseline;
+  return reasons.map((reason) => {
+    const start = total;
+    total += reason.contribution;
+    return {
+      label: reason.label,
+      start,
+      end: total,
+      title: `${reason.label}: ${signed(reason.contribution)}`,
+      colour: reason.contribution > 0 ? RAISES : LOWERS,
+    };
+  });
+}
+
+/**
+ * Plot puts a <style> element in each chart; the page's Content-Security-Policy refuses inline
+ * styles, so it is taken out before the chart joins the document (styles.css has its rules).
+ */
+export function withoutInlineStyle<T extends Element>(chart: T): T {
+  for (const style of chart.querySelectorAll("style")) style.remove();
+  return chart;
+}
+
+/** A waterfall from the baseline to this lead's output: one bar per field with a share. */
+export function renderWaterfall(
+  container: HTMLElement,
+  baseline: number,
+  output: number,
+  reasons: readonly Reason[],
+): void {
+  const data = steps(baseline, reasons);
+  const width = Math.max(320, Math.min(container.clientWidth || 560, 720));
+  const longest = Math.max(0, ...data.map((step) => step.label.length));
+  const chart = Plot.plot({
+    width,
+    height: 40 + 22 * (data.length + 1),
+    marginLeft: Math.min(7.5 * longest + 12, width * 0.55),
+    style: { fontSize: "12px" },
+    ariaLabel: "Waterfall of each field's contribution, from the baseline to this lead",
+    x: { label: "log-odds of conversion", grid: true },
+    y: { domain: data.map((step) => step.label), label: null, tickSize: 0 },
+    marks: [
+      Plot.ruleX([baseline], { stroke: "#4a5360", strokeDasharray: "4,3", ariaLabel: "baseline" }),
+      Plot.ruleX([output], { stroke: "#1b1f24", ariaLabel: "this lead" }),
+      Plot.barX(data, {
+        y: "label",
+        x1: "start",
+        x2: "end",
+        fill: "colour",
+        title: "title",
+        ariaLabel: "contribution",
+      }),
+    ],
+  });
+  container.replaceChildren(withoutInlineStyle(chart));
+}
