@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { once } from "node:events";
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Page } from "playwright-core";
 
 /**
  * Debian's chromium, driven by playwright-core (playwright's own browser download cannot work
@@ -26,4 +27,12 @@ export async function pageServer(
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** Collects what a page logs as an error, and its uncaught exceptions, into `errors`. */
+export function collectConsoleErrors(page: Page, errors: string[]): void {
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(`${page.url()}: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
 }

@@ -16,7 +16,15 @@ export interface ScoredRow {
   readonly error?: string;
 }
 
-type Prediction = number | { probability: number } | { error: string; code: string };
+type Prediction = number | { probability: number } | InstanceError;
+interface InstanceError {
+  error: string;
+  code: string;
+}
+
+function isError(prediction: Prediction): prediction is InstanceError {
+  return typeof prediction === "object" && "error" in prediction;
+}
 
 /** Reads the file in chunks (the page stays responsive) into header-keyed rows. */
 export function parseCsv(
@@ -84,9 +92,7 @@ export async function scoreRows(
       instances,
       parameters: { partial: true },
     });
-    const valid = predictions.flatMap((prediction, i) =>
-      "error" in (prediction as object) ? [] : [i],
-    );
+    const valid = predictions.flatMap((prediction, i) => (isError(prediction) ? [] : [i]));
     const explanations =
       valid.length === 0
         ? []
@@ -105,7 +111,7 @@ export async function scoreRows(
     batch.forEach((cells, i) => {
       const prediction = predictions[i]!;
       const row = start + i + 1;
-      if (typeof prediction === "object" && "error" in prediction) {
+      if (isError(prediction)) {
         scored.push({ row, cells, error: prediction.error });
       } else {
         scored.push({

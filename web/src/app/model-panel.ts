@@ -92,7 +92,7 @@ async function renderDrift(client: ServiceClient, model: ModelDescription, conta
         title: (d: (typeof data)[number]) =>
           `${d.label}: ${d.value.toFixed(3)} (threshold ${d.threshold})`,
       }),
-      Plot.tickX(data, { y: "label", x: "threshold", stroke: "#1b1f24" }),
+      Plot.tickX(data, { y: "label", x: "threshold", stroke: "#1b1f24", ariaHidden: "true" }),
     ],
   });
   container.replaceChildren(withoutInlineStyle(chart));

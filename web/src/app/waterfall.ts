@@ -1,10 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import type { Reason } from "../shared/reasons.js";
 import { signed } from "../shared/reasons.js";
-
-/** Colour-blind-safe pair (blue / orange), also told apart by the sign in each bar's title. */
-export const RAISES = "#1f6fb4";
-export const LOWERS = "#c2410c";
+import { LOWERS, RAISES } from "../shared/colours.js";
 
 interface Step {
   readonly label: string;
@@ -57,16 +54,18 @@ export function renderWaterfall(
     ariaLabel: "Waterfall of each field's contribution, from the baseline to this lead",
     x: { label: "log-odds of conversion", grid: true },
     y: { domain: data.map((step) => step.label), label: null, tickSize: 0 },
+    // The two lines are decoration for the eye: the paragraph above the chart says what they are.
     marks: [
-      Plot.ruleX([baseline], { stroke: "#4a5360", strokeDasharray: "4,3", ariaLabel: "baseline" }),
-      Plot.ruleX([output], { stroke: "#1b1f24", ariaLabel: "this lead" }),
+      Plot.ruleX([baseline], { stroke: "#4a5360", strokeDasharray: "4,3", ariaHidden: "true" }),
+      Plot.ruleX([output], { stroke: "#1b1f24", ariaHidden: "true" }),
       Plot.barX(data, {
         y: "label",
         x1: "start",
         x2: "end",
         fill: "colour",
         title: "title",
-        ariaLabel: "contribution",
+        // Each bar's accessible name: its field and signed share.
+        ariaLabel: "title",
       }),
     ],
   });
