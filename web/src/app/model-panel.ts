@@ -1,6 +1,6 @@
 import * as Plot from "@observablehq/plot";
 import { ApiError, type ModelDescription, type ServiceClient } from "../shared/api.js";
-import { withoutInlineStyle } from "./waterfall.js";
+import { labelColumn, withoutInlineStyle } from "./chart-frame.js";
 
 interface FieldDrift {
   field: string;
@@ -73,12 +73,18 @@ async function renderDrift(client: ServiceClient, model: ModelDescription, conta
     threshold: field.threshold,
     state: field.alerting ? "over its threshold" : "within its threshold",
   }));
+  const { width, marginLeft, tickFormat } = labelColumn(
+    container,
+    data.map((d) => d.label),
+  );
   const chart = Plot.plot({
+    width,
     height: 40 + 20 * data.length,
-    marginLeft: 220,
+    marginLeft,
+    style: { fontSize: "12px" },
     ariaLabel: `Drift of each field over the last ${monitoring.window.size} leads`,
     x: { label: "drift (0 = as in training)", grid: true },
-    y: { label: null, domain: data.map((d) => d.label) },
+    y: { label: null, domain: data.map((d) => d.label), tickFormat },
     color: {
       domain: ["within its threshold", "over its threshold"],
       range: ["#1f6fb4", "#a4161a"],

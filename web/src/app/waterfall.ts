@@ -2,6 +2,7 @@ import * as Plot from "@observablehq/plot";
 import type { Reason } from "../shared/reasons.js";
 import { signed } from "../shared/reasons.js";
 import { LOWERS, RAISES } from "../shared/colours.js";
+import { labelColumn, withoutInlineStyle } from "./chart-frame.js";
 
 interface Step {
   readonly label: string;
@@ -27,15 +28,6 @@ function steps(baseline: number, reasons: readonly Reason[]): Step[] {
   });
 }
 
-/**
- * Plot puts a <style> element in each chart; the page's Content-Security-Policy refuses inline
- * styles, so it is taken out before the chart joins the document (styles.css has its rules).
- */
-export function withoutInlineStyle<T extends Element>(chart: T): T {
-  for (const style of chart.querySelectorAll("style")) style.remove();
-  return chart;
-}
-
 /** A waterfall from the baseline to this lead's output: one bar per field with a share. */
 export function renderWaterfall(
   container: HTMLElement,
@@ -44,16 +36,18 @@ export function renderWaterfall(
   reasons: readonly Reason[],
 ): void {
   const data = steps(baseline, reasons);
-  const width = Math.max(320, Math.min(container.clientWidth || 560, 720));
-  const longest = Math.max(0, ...data.map((step) => step.label.length));
+  const { width, marginLeft, tickFormat } = labelColumn(
+    container,
+    data.map((step) => step.label),
+  );
   const chart = Plot.plot({
     width,
     height: 40 + 22 * (data.length + 1),
-    marginLeft: Math.min(7.5 * longest + 12, width * 0.55),
+    marginLeft,
     style: { fontSize: "12px" },
     ariaLabel: "Waterfall of each field's contribution, from the baseline to this lead",
     x: { label: "log-odds of conversion", grid: true },
-    y: { domain: data.map((step) => step.label), label: null, tickSize: 0 },
+    y: { domain: data.map((step) => step.label), label: null, tickSize: 0, tickFormat },
     // The two lines are decoration for the eye: the paragraph above the chart says what they are.
     marks: [
       Plot.ruleX([baseline], { stroke: "#4a5360", strokeDasharray: "4,3", ariaHidden: "true" }),
