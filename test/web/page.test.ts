@@ -61,6 +61,12 @@ async function shownProbability(page: Page, previous?: string): Promise<string> 
   return (await page.getAttribute("#probability", "data-probability"))!;
 }
 
+/** The scores of the results table's rows in the document (one page of it). */
+async function scoresShown(page: Page): Promise<number[]> {
+  const rows = await page.locator("#csv-table tbody tr").all();
+  return Promise.all(rows.map(async (row) => Number(await row.getAttribute("data-score"))));
+}
+
 async function labelsOf(page: Page): Promise<string[]> {
   return page.locator("#fields label").allTextContents();
 }
@@ -205,16 +211,23 @@ describe("the web page in Chromium", { skip: skipReason }, () => {
     await page.waitForSelector("#csv-summary[data-scored]", { timeout: 120_000 });
     assert.equal(await page.getAttribute("#csv-summary", "data-scored"), "1997");
     assert.equal(await page.getAttribute("#csv-summary", "data-errors"), "3");
-    const shown = await Promise.all(
-      (await page.locator("#csv-table tbody tr").all()).map(async (row) =>
-        Number(await row.getAttribute("data-score")),
-      ),
-    );
+    const shown = await scoresShown(page);
     assert.deepEqual(
       shown,
       [...shown].sort((a, b) => b - a),
       "highest score first",
     );
+
+    assert.equal(shown.length, 50, "a page of the table, not 2,000 rows in the document");
+    await page.click("text=Next");
+    await page.locator(".pager", { hasText: "Page 2 of 40" }).waitFor();
+    const second = await scoresShown(page);
+    assert.equal(second.length, 50);
+    assert.deepEqual(
+      second,
+      [...second].sort((a, b) => b - a),
+    );
+    assert.ok(second[0]! <= shown.at(-1)!, "page 2 goes on where page 1 ended");
 
     const [download] = await Promise.all([
       page.waitForEvent("download"),
@@ -260,6 +273,42 @@ describe("the web page in Chromium", { skip: skipReason }, () => {
     );
     const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
     assert.deepEqual(serious, [], JSON.stringify(violations));
+    await page.close();
+  });
+
+  it("the model panel: version, scorer, training date, metrics, and a drift bar per field seen live", async () => {
+    // The CSV's 2,000 leads above are live traffic: the drift window has them.
+    const page = await openPage();
+    const description = await json<{
+      version: string;
+      createdAt: string;
+      metrics: Record<string, number>;
+    }>(await fetch(`${service}/v1/models/lead-scoring`));
+    const facts = (await page.textContent("#model-facts"))!;
+    assert.match(facts, /lead-scoring/);
+    assert.ok(facts.includes(description.version), facts);
+    assert.match(facts, /compiled trees/);
+    assert.ok(facts.includes(new Date(description.createdAt).toUTCString()), facts);
+    const metricRows = await page.locator("#model-metrics tr").allTextContents();
+    assert.equal(metricRows.length, Object.keys(description.metrics).length);
+    assert.ok(metricRows.includes(`roc_auc (primary)${description.metrics.roc_auc!.toFixed(4)}`));
+
+    const monitoring = await json<{ fields: { field: string; value: number | null }[] }>(
+      await fetch(`${service}/v1/models/lead-scoring/monitoring`),
+    );
+    const measured = monitoring.fields.filter((field) => field.value !== null);
+    assert.ok(measured.length > 0, "the CSV's leads were monitored");
+    await page.locator('#drift g[aria-label="bar"] rect').first().waitFor();
+    const bars = await Promise.all(
+      (await page.locator('#drift g[aria-label="bar"] rect').all()).map(
+        async (rect) => (await rect.getAttribute("aria-label")) ?? "",
+      ),
+    );
+    const labelOf = new Map(model.fields.map((field) => [field.name, field.displayName]));
+    assert.deepEqual(
+      bars.map((bar) => bar.split(":")[0]).sort(),
+      measured.map((field) => labelOf.get(field.field)).sort(),
+    );
     await page.close();
   });
 

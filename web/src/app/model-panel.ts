@@ -72,6 +72,7 @@ async function renderDrift(client: ServiceClient, model: ModelDescription, conta
     value: field.value ?? 0,
     threshold: field.threshold,
     state: field.alerting ? "over its threshold" : "within its threshold",
+    title: `${labels.get(field.field) ?? field.field}: ${(field.value ?? 0).toFixed(3)} (threshold ${field.threshold})`,
   }));
   const { width, marginLeft, tickFormat } = labelColumn(
     container,
@@ -95,8 +96,8 @@ async function renderDrift(client: ServiceClient, model: ModelDescription, conta
         y: "label",
         x: "value",
         fill: "state",
-        title: (d: (typeof data)[number]) =>
-          `${d.label}: ${d.value.toFixed(3)} (threshold ${d.threshold})`,
+        title: "title",
+        ariaLabel: "title",
       }),
       Plot.tickX(data, { y: "label", x: "threshold", stroke: "#1b1f24", ariaHidden: "true" }),
     ],
