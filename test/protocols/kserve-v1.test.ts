@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { readableFieldName } from "../../src/dataplane/model-info.js";
+import { fakeModel, OTHER_SCHEMA } from "../support/fake-models.js";
 import { builtInGolden, buildTestApp, builtInVersionDir, type TestApp } from "../support/app.js";
 
 describe("KServe V1", () => {
@@ -62,6 +63,26 @@ describe("KServe V1", () => {
     assert.equal(byName.get("total_time_spent_on_website"), "Total time spent on website");
     assert.equal(byName.get("lead_origin"), "Lead origin");
     assert.equal(readableFieldName("x.y-z__w"), "X y z w");
+
+    const labelled = await fakeModel("1.0.0", {
+      name: "other-model",
+      schema: OTHER_SCHEMA,
+      labels: { minutes: { display_name: "Minutes on the phone", description: "Call length" } },
+    });
+    const other = await buildTestApp({ model: labelled.model });
+    try {
+      const answer = await other.app.inject({ method: "GET", url: "/v1/models/other-model" });
+      const described = answer.json<{ fields: Record<string, unknown>[] }>().fields;
+      assert.deepEqual(
+        described.map(({ name, displayName, description }) => ({ name, displayName, description })),
+        [
+          { name: "minutes", displayName: "Minutes on the phone", description: "Call length" },
+          { name: "channel", displayName: "Channel", description: undefined },
+        ],
+      );
+    } finally {
+      await other.app.close();
+    }
   });
 
   it("404 for a model it does not serve", async () => {
