@@ -16,7 +16,7 @@ const OPEN = [
   /^\/openapi\.json$/,
   /^\/docs(\/.*)?$/,
   /^\/$/,
-  /^\/app\/.*$/,
+  /^\/app(\/.*)?$/,
 ];
 
 describe("every route declares its access", () => {

@@ -27,6 +27,12 @@ describe("the web page's files, as the service serves them", () => {
     assert.equal(response.headers.location, "/app/");
   });
 
+  it("/app without its slash goes to /app/", async () => {
+    const response = await get("/app");
+    assert.equal(response.statusCode, 302);
+    assert.equal(response.headers.location, "/app/");
+  });
+
   it("the page is revalidated on every use and carries a strict Content-Security-Policy", async () => {
     const response = await get("/app/");
     assert.equal(response.statusCode, 200);

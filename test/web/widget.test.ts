@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import type { Server } from "node:http";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -18,6 +20,8 @@ import { builtWebPage } from "../support/web-page.js";
  * (web/examples/widget.html) served by a plain server on one port, the widget's module and the
  * API on the service's, allowed by CORS_ORIGINS.
  */
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
 const skipReason = chromiumMissing();
 
 async function predict(service: string, instance: Record<string, unknown>): Promise<number> {
@@ -97,6 +101,14 @@ describe("the <lead-score> widget on another origin", { skip: skipReason }, () =
     assert.equal(reasons.length, 3);
     for (const reason of reasons) assert.match(reason, /: (raises|lowers) the score$/);
     assert.deepEqual(errors, []);
+
+    // axe-core over the example page with the widget filled in (its shadow DOM included).
+    await page.evaluate(AXE);
+    const violations = await page.evaluate<{ id: string; impact: string }[]>(
+      `axe.run().then(({ violations }) => violations.map(({ id, impact }) => ({ id, impact })))`,
+    );
+    const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    assert.deepEqual(serious, [], JSON.stringify(violations));
     await page.close();
   });
 

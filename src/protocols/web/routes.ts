@@ -50,11 +50,14 @@ export async function registerWebPage(app: App, root: string = WEB_BUILD_DIR): P
     app.log.warn({ root }, "web page not built (npm run build:web): WEB_UI serves nothing");
     return;
   }
-  app.get(
-    "/",
-    { schema: { hide: true }, config: { scope: "open", rateLimit: false } },
-    (_, reply) => reply.redirect(WEB_PAGE_PATH, 302),
-  );
+  // "/" and "/app" (no slash: the page's relative asset URLs need the directory form).
+  for (const url of ["/", WEB_PAGE_PATH.slice(0, -1)]) {
+    app.get(
+      url,
+      { schema: { hide: true }, config: { scope: "open", rateLimit: false } },
+      (_, reply) => reply.redirect(WEB_PAGE_PATH, 302),
+    );
+  }
   await app.register(async (web) => {
     web.addHook("onRoute", (route) => {
       route.config = { ...route.config, scope: "open", rateLimit: false };
@@ -70,7 +73,6 @@ export async function registerWebPage(app: App, root: string = WEB_BUILD_DIR): P
       root,
       prefix: WEB_PAGE_PATH,
       cacheControl: false,
-      redirect: true,
       setHeaders: (reply, file) => {
         reply.header("cache-control", cacheControl(file));
       },
