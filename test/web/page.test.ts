@@ -207,6 +207,14 @@ describe("the web page in Chromium", { skip: skipReason }, () => {
     await writeFile(file, csv);
 
     const page = await openPage();
+    // What keeps 10,000 rows from freezing the page: requests of at most 500 rows, one at a time.
+    const batches: string[] = [];
+    page.on("request", (request) => {
+      const body = request.postData();
+      if (body === null) return;
+      const { instances } = JSON.parse(body) as { instances: unknown[] };
+      batches.push(`${request.url().split(":").at(-1)} ${instances.length}`);
+    });
     await page.setInputFiles("#csv-file", file);
     await page.waitForSelector("#csv-summary[data-scored]", { timeout: 120_000 });
     assert.equal(await page.getAttribute("#csv-summary", "data-scored"), "1997");
@@ -219,6 +227,16 @@ describe("the web page in Chromium", { skip: skipReason }, () => {
     );
 
     assert.equal(shown.length, 50, "a page of the table, not 2,000 rows in the document");
+    assert.deepEqual(batches, [
+      "predict 500",
+      "explain 499",
+      "predict 500",
+      "explain 500",
+      "predict 500",
+      "explain 499",
+      "predict 500",
+      "explain 499",
+    ]);
     await page.click("text=Next");
     await page.locator(".pager", { hasText: "Page 2 of 40" }).waitFor();
     const second = await scoresShown(page);
