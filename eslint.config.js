@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 /**
  * The layers of src/, highest first; an import may only point down (docs/architecture.md):
  * protocols → monitoring → dataplane → lifecycle → registry → model → storage, with the shared
- * root modules (errors, echo, logging, config) below all of them. The CLI sits beside protocols.
+ * root modules (errors, echo, logging, stdout-log, config, poll-timer) below all of them. The CLI sits beside protocols.
  * app.ts and server.ts wire everything and may import anything.
  */
 const LAYERS = [
@@ -126,6 +126,7 @@ export default tseslint.config(
       "src/errors.ts",
       "src/echo.ts",
       "src/logging.ts",
+      "src/stdout-log.ts",
       "src/config.ts",
       "src/package-root.ts",
       "src/poll-timer.ts",

@@ -9,11 +9,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .transform import PREPROCESSOR_FORMATS
+
 N_BINS = 10
 
 
 def request_schema(preprocessor: Mapping[str, Any]) -> dict[str, Any]:
-    """Each raw field's JSON type; every field is nullable because missing is always imputed."""
+    """Each raw field's JSON type; every field is nullable because missing is always imputed.
+    A categorical's categories are what a client can send: from v2 on, not the missing marker."""
+    marker_is_category = preprocessor["format"] == PREPROCESSOR_FORMATS[0]
     fields = []
     for f in preprocessor["fields"]:
         if f["type"] == "numeric":
@@ -24,7 +28,9 @@ def request_schema(preprocessor: Mapping[str, Any]) -> dict[str, Any]:
                     "name": f["name"],
                     "type": "string",
                     "nullable": True,
-                    "categories": list(f["categories"]),
+                    "categories": [
+                        c for c in f["categories"] if marker_is_category or c != f["fill_value"]
+                    ],
                 }
             )
     return {"fields": fields}

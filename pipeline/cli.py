@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import fields
 
 from .config import (
-    DEFAULT_PRESET,
     DEFAULTS,
+    LEAD_PRESET,
+    NO_PRESET,
     PRESETS,
     RunConfig,
     TrainConfig,
@@ -26,19 +27,37 @@ from .config import (
 from .errors import PipelineError
 from .register import EXIT_KEPT, Published
 
-EPILOG = """\
-example (the default lead-scoring model):
+EPILOG = f"""\
+examples:
+  # your own CSV (delimiter and encoding detected), a yes/no target:
+  python -m pipeline run --data leads.csv --target y --positive-class yes \\
+      --id-column "Customer ID" --name my-leads --registry /tmp/registry
+
+  # the default lead-scoring model:
   python -m pipeline run --data ../shared/datasets/leads-x-education.csv \\
-      --target Converted --name lead-scoring --registry models
+      --preset {LEAD_PRESET} --name lead-scoring --registry models
 
 --registry publishes through the service's CLI (`lead-scoring registry publish`), which numbers
 the version; --out only writes the version folder (version 0.0.0 until it is published).
 
-The lead-scoring preset drops the id columns (Prospect ID, Lead Number) and the nine leakage
-columns (Tags, Lead Quality, Lead Profile, Last Activity, Last Notable Activity, Asymmetrique *)
-and treats "Select" and "" as missing. --id-column/--exclude/--missing-value replace the
-preset's list when given; --preset none starts from empty lists.
+No preset is applied unless named. --preset {LEAD_PRESET} (the X Education data) drops the id
+columns (Prospect ID, Lead Number) and the nine leakage columns (Tags, Lead Quality, Lead
+Profile, Last Activity, Last Notable Activity, Asymmetrique *), treats "Select" and "" as
+missing, and snake_cases field names. --id-column/--exclude/--missing-value replace the
+preset's list when given. Columns a preset or flag names must exist in the data.
+
+Before training, a profile of the data is printed with a warning for id-like, constant and
+leaky (single-feature ROC-AUC > 0.95) columns and numeric columns named like an outcome;
+--strict makes them errors.
 """
+
+
+def _delimiter(s: str) -> str:
+    named = {"tab": "\t", "\\t": "\t"}
+    d = named.get(s, s)
+    if len(d) != 1:
+        raise argparse.ArgumentTypeError(f"expected one character (or 'tab'), got {s!r}")
+    return d
 
 
 def _rename(s: str) -> tuple[str, str]:
@@ -66,11 +85,40 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     src = r.add_argument_group("data")
-    src.add_argument("--data", required=True, help="CSV path or bq://project.dataset.table")
     src.add_argument(
-        "--target", help=f"target column (default: the preset's, {DEFAULTS.data.target})"
+        "--data",
+        required=True,
+        help="CSV or Parquet (.parquet) file: a path or gs://bucket/object; or "
+        "bq://project.dataset.table",
     )
-    src.add_argument("--preset", choices=sorted(PRESETS), default=DEFAULT_PRESET)
+    src.add_argument(
+        "--target",
+        help=f"target column (required without a preset; {LEAD_PRESET}'s: "
+        f"{PRESETS[LEAD_PRESET].target})",
+    )
+    src.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default=NO_PRESET,
+        help=f"settings for known data (default: {NO_PRESET})",
+    )
+    src.add_argument(
+        "--allow-missing-preset-columns",
+        dest="allow_missing_columns",
+        action="store_true",
+        help="ignore columns the preset or flags name that the data does not have",
+    )
+    src.add_argument(
+        "--delimiter",
+        type=_delimiter,
+        metavar="CHAR",
+        help="CSV field separator (default: detected among , ; tab |); 'tab' or '\\t' for tab",
+    )
+    src.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="CSV text encoding, e.g. utf-8, cp1252 (default: utf-8, else cp1252, else latin-1)",
+    )
     src.add_argument(
         "--id-column", action="append", metavar="COL", help="id column to drop (repeatable)"
     )
@@ -91,8 +139,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="field name for a column",
     )
     src.add_argument(
+        "--snake-case-fields",
+        action="store_true",
+        help="request field names in snake_case ('Lead Origin' → lead_origin); default: the "
+        f"column names as they are (the {LEAD_PRESET} preset turns this on)",
+    )
+    src.add_argument(
         "--task", choices=["binary", "regression"], help="default: inferred from the target"
     )
+    src.add_argument(
+        "--positive-class",
+        metavar="VALUE",
+        help="for a text or boolean target: the value to predict (binary task; others are 0)",
+    )
+    src.add_argument("--strict", action="store_true", help="the data profile's warnings are errors")
 
     t = r.add_argument_group("training")
     # The dest of every TrainConfig flag is its field name: run_config builds TrainConfig.
@@ -151,7 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     g.add_argument("version_dir", help="an exported version folder: a directory or gs:// prefix")
-    g.add_argument("--name", required=True, help="model name (the folder's metadata.name)")
+    g.add_argument(
+        "--name",
+        help="expected model name, checked against the folder's metadata.name (default: that)",
+    )
     _publish_options(g, required=True)
 
     k = sub.add_parser(
@@ -202,6 +265,11 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         exclude_columns=args.exclude,
         missing_values=args.missing_value,
         renames=dict(args.rename) if args.rename else None,
+        snake_case_fields=args.snake_case_fields,
+        positive_class=args.positive_class,
+        allow_missing_columns=args.allow_missing_columns,
+        delimiter=args.delimiter,
+        encoding=args.encoding,
     )
     return RunConfig(
         data=data,
@@ -210,6 +278,7 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         test_size=args.test_size,
         threshold=args.threshold,
         golden_rows=args.golden_rows,
+        strict=args.strict,
     )
 
 

@@ -1,9 +1,11 @@
-"""Defaults for the lead data in one place, and the knobs every stage reads.
+"""Presets for known data in one place, and the knobs every stage reads.
 
-The CLI starts from a preset and lets flags replace any list in it, so the command line in
-the README trains the leak-free lead model without repeating nine column names. Every default
-of a run is written once, here: the CLI's flags and the KFP pipeline's parameters read
-`DEFAULTS`, `DEFAULT_PRESET` and `DEFAULT_MODEL_NAME` instead of repeating the values.
+A run starts from no preset: nothing about the data is assumed. `--preset lead-scoring` opts
+into the X Education settings (its id and leakage columns, the "Select" sentinel, snake_case
+field names) so the README trains the leak-free default model without repeating eleven column
+names; flags replace any list in it. Every default of a run is written once, here: the CLI's
+flags and the KFP pipeline's parameters read `DEFAULTS`, `LEAD_PRESET` and
+`DEFAULT_MODEL_NAME` instead of repeating the values.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ LEAD_LEAKAGE_COLUMNS: tuple[str, ...] = (
 )
 LEAD_ID_COLUMNS: tuple[str, ...] = ("Prospect ID", "Lead Number")
 # "Select" is an untouched web-form dropdown; an empty cell is missing everywhere.
-DEFAULT_MISSING_VALUES: tuple[str, ...] = ("Select", "")
+LEAD_MISSING_VALUES: tuple[str, ...] = ("Select", "")
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,19 @@ class DataConfig:
     target: str
     id_columns: tuple[str, ...] = ()
     exclude_columns: tuple[str, ...] = ()
-    missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
-    # Explicit source-column → field-name renames; every other column is snake_cased.
+    missing_values: tuple[str, ...] = ("",)
+    # Explicit source-column → field-name renames; every other column keeps its name (or is
+    # snake_cased with snake_case_fields), so a CRM row can be sent as it is exported.
     renames: dict[str, str] = field(default_factory=dict)
+    snake_case_fields: bool = False
+    # A text or boolean target: the value that counts as 1 (every other value is 0).
+    positive_class: str | None = None
+    # Named columns (ids, exclusions, renames) absent from the data are an error unless set:
+    # a preset applied to the wrong data must not pass silently.
+    allow_missing_columns: bool = False
+    # A CSV's dialect; None = detected (read_table.py).
+    delimiter: str | None = None
+    encoding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,25 +80,30 @@ class RunConfig:
     test_size: float = 0.2
     threshold: float = 0.5
     golden_rows: int = 200
+    strict: bool = False  # the data profile's warnings are errors
 
 
-DEFAULT_PRESET = "lead-scoring"
+NO_PRESET = "none"
+LEAD_PRESET = "lead-scoring"
 DEFAULT_MODEL_NAME = "lead-scoring"
 # The version an exported folder records until the registry numbers it: `lead-scoring registry
 # publish` picks the real one and restamps metadata.json with it.
 UNPUBLISHED_VERSION = "0.0.0"
 
 PRESETS: dict[str, DataConfig] = {
-    "lead-scoring": DataConfig(
+    LEAD_PRESET: DataConfig(
         target="Converted",
         id_columns=LEAD_ID_COLUMNS,
         exclude_columns=LEAD_LEAKAGE_COLUMNS,
+        missing_values=LEAD_MISSING_VALUES,
+        # The default model's API has always been snake_case: keep it.
+        snake_case_fields=True,
     ),
-    "none": DataConfig(target="", missing_values=("",)),
+    NO_PRESET: DataConfig(target=""),
 }
 
-# A run with every default: what `python -m pipeline run` and the KFP pipeline start from.
-DEFAULTS = RunConfig(data=PRESETS[DEFAULT_PRESET])
+# A run with every default: what `python -m pipeline run` starts from (no preset).
+DEFAULTS = RunConfig(data=PRESETS[NO_PRESET])
 
 
 def data_config_from_preset(
@@ -97,8 +114,14 @@ def data_config_from_preset(
     exclude_columns: list[str] | None = None,
     missing_values: list[str] | None = None,
     renames: dict[str, str] | None = None,
+    snake_case_fields: bool = False,
+    positive_class: str | None = None,
+    allow_missing_columns: bool = False,
+    delimiter: str | None = None,
+    encoding: str | None = None,
 ) -> DataConfig:
-    """The preset with each given list *replacing* the preset's (None keeps the preset's)."""
+    """The preset with each given list *replacing* the preset's (None keeps the preset's); a
+    flag that opts in (snake_case_fields) adds to the preset, never turns its choice off."""
     base = PRESETS[preset]
     return replace(
         base,
@@ -109,6 +132,11 @@ def data_config_from_preset(
         else base.exclude_columns,
         missing_values=tuple(missing_values) if missing_values is not None else base.missing_values,
         renames=dict(renames) if renames is not None else dict(base.renames),
+        snake_case_fields=base.snake_case_fields or snake_case_fields,
+        positive_class=positive_class,
+        allow_missing_columns=allow_missing_columns,
+        delimiter=delimiter,
+        encoding=encoding,
     )
 
 

@@ -24,7 +24,7 @@ from . import artifacts as a
 from .baselines import request_schema
 from .errors import PipelineError
 from .evaluate import primary_metric
-from .golden import build_golden, describe_coverage
+from .golden import build_golden, check_coverage
 from .train import OBJECTIVES
 
 METADATA_FORMAT = "lead-scoring-model/v1"
@@ -132,13 +132,7 @@ def export(
     n = int(preprocessor["n_outputs"])
 
     golden, x_golden = build_golden(model, preprocessor, golden_instances, task, version)
-    coverage = describe_coverage(golden_instances, preprocessor)
-    needed = ["null", "sentinel", "absent_key"]
-    if any(f["type"] == "categorical" for f in preprocessor["fields"]):
-        needed.append("unseen_category")
-    lacking = [k for k in needed if coverage[k] == 0]
-    if lacking:
-        raise PipelineError(f"golden rows lack required cases: {', '.join(lacking)}")
+    check_coverage(golden_instances, preprocessor)  # run.py checked before training too
 
     proto = to_onnx(model, n, name)
     (d / a.MODEL_ONNX).write_bytes(proto.SerializeToString())
@@ -176,6 +170,8 @@ def export(
         "metrics": dict(metrics),
         "primary_metric": primary_metric(task, dict(metrics)),
         "schema": request_schema(preprocessor),
+        # Source column → request field, so a CRM integration knows what to send.
+        "field_mapping": {f["source_column"]: f["name"] for f in preprocessor["fields"]},
         "baselines": dict(baselines),
         **({"score_baseline": dict(score_baseline)} if score_baseline is not None else {}),
         "explain_baseline": dict(explain_baseline),

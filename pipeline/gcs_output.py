@@ -1,4 +1,5 @@
-"""`--out gs://bucket/prefix`: write the exported version folder to Cloud Storage.
+"""`--out gs://bucket/prefix`: write the exported version folder to Cloud Storage; and
+`--data gs://bucket/file.csv`: read the training data from it (read_gcs_object).
 
 The folder is exported and verified locally first, then uploaded with the registry's two rules:
 every object is created only if absent (`if_generation_match=0`, so nothing is ever
@@ -49,7 +50,7 @@ def _client() -> Any:
         from google.cloud import storage
     except ImportError:
         raise PipelineError(
-            "--out gs://… needs google-cloud-storage: pip install -r pipeline/requirements.txt"
+            "gs:// needs google-cloud-storage: pip install -r pipeline/requirements.txt"
         ) from None
     try:
         return storage.Client()
@@ -67,6 +68,20 @@ def _call(what: str, uri: str, operation: Any, *args: Any, **kwargs: Any) -> Any
         raise PipelineError(f"{uri} already exists: versions are never overwritten") from e
     except exceptions.GoogleAPIError as e:
         raise PipelineError(f"cannot {what} {uri}: {e}".splitlines()[0]) from e
+
+
+def read_gcs_object(uri: str) -> bytes:
+    """The bytes of one object, e.g. a CSV or Parquet export; one line naming it on failure."""
+    from google.api_core import exceptions
+
+    bucket_name, name = parse_gcs_uri(uri)
+    blob = _client().bucket(bucket_name).blob(name)
+    try:
+        return _call("read", uri, blob.download_as_bytes)
+    except PipelineError as e:
+        if isinstance(e.__cause__, exceptions.NotFound):
+            raise PipelineError(f"data file not found: {uri}") from None
+        raise
 
 
 def check_gcs_output(uri: str) -> None:

@@ -3,7 +3,8 @@
 Rows are the first N held-out instances, with a few fields rewritten on fixed rows so that
 every rule of the request contract is exercised even if the data happened not to: an absent
 key, a null, a sentinel in a numeric and a categorical field, an empty string, an unseen
-category.
+category, and a real category named "missing" when the data has one (it must not score as a
+null). Which of these a schema can have is required (check_coverage), before training.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import xgboost as xgb
 from .errors import PipelineError
 from .ingest import FieldSpec
 from .transform import is_missing, transform_instance
+
+REAL_MISSING_WORD = "missing"  # a category that the old missing marker used to swallow
 
 GOLDEN_FORMAT = "lead-scoring-golden/v1"
 UNSEEN_CATEGORY = "Unseen category (golden test)"
@@ -50,6 +53,12 @@ def golden_instances(
         edits.append((categorical[0], UNSEEN_CATEGORY))
         if "" in missing_values:
             edits.append((categorical[-1], ""))
+    if REAL_MISSING_WORD not in missing_values:
+        edits += [
+            (name, REAL_MISSING_WORD)
+            for name in categorical
+            if any(i.get(name) == REAL_MISSING_WORD for i in test_instances)
+        ][:1]
     if len(edits) > n:
         raise PipelineError(f"golden.json needs at least {len(edits)} rows, asked for {n}")
     for row, (name, value) in zip(rows, edits, strict=False):  # edits ≤ rows
@@ -82,6 +91,24 @@ def describe_coverage(
         "absent_key": sum(any(k not in r for k in names) for r in rows),
         "unseen_category": sum(unseen(r) for r in rows),
     }
+
+
+def required_cases(preprocessor: Mapping[str, Any]) -> list[str]:
+    """The contract rules this schema can exercise: a sentinel only when there is one, an
+    unseen category only when there are categorical fields."""
+    needed = ["null", "absent_key"]
+    if any(preprocessor["missing_values"]):
+        needed.append("sentinel")
+    if any(f["type"] == "categorical" for f in preprocessor["fields"]):
+        needed.append("unseen_category")
+    return needed
+
+
+def check_coverage(rows: Sequence[Mapping[str, Any]], preprocessor: Mapping[str, Any]) -> None:
+    coverage = describe_coverage(rows, preprocessor)
+    lacking = [k for k in required_cases(preprocessor) if coverage[k] == 0]
+    if lacking:
+        raise PipelineError(f"golden rows lack required cases: {', '.join(lacking)}")
 
 
 def build_golden(

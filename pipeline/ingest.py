@@ -1,4 +1,5 @@
-"""Stage 1, ingest: a CSV file or a BigQuery table → the raw feature table and the target.
+"""Stage 1, ingest: a CSV or Parquet file or a BigQuery table → the raw feature table and the
+target.
 
 Values stay as a client would send them (numbers, strings, None, and sentinels such as
 "Select" kept verbatim) so golden rows can be cut straight from this table; turning them into
@@ -10,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,15 @@ import pandas as pd
 
 from .config import DataConfig, snake_case
 from .errors import PipelineError
+from .gcs_output import is_gcs_uri, read_gcs_object
+from .read_table import read_table_bytes, read_table_file, strings_table
 
 BQ_PREFIX = "bq://"
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One raw request field: its snake_case name, the column it came from, and its kind."""
+    """One raw request field: its name in requests, the column it came from, and its kind."""
 
     name: str
     source_column: str
@@ -75,28 +77,21 @@ class IngestResult:
 
 
 def ingest(source: str, config: DataConfig, task: str | None = None) -> IngestResult:
-    """Read `source` (a CSV path or bq://project.dataset.table) and apply `config`."""
-    table, training_data = _read(source)
+    """Read `source` (a CSV or Parquet path or gs:// object, or bq://project.dataset.table) and
+    apply `config`.
+    A CSV's delimiter and encoding are detected unless the config gives them."""
+    table, training_data = _read(source, config.delimiter, config.encoding)
     return build_table(table, config, training_data, task)
 
 
-def _read(source: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _read(
+    source: str, delimiter: str | None, encoding: str | None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     if source.startswith(BQ_PREFIX):
         return _read_bigquery(source[len(BQ_PREFIX) :])
-    path = Path(source)
-    if not path.is_file():
-        raise PipelineError(f"data file not found: {source}")
-    raw = path.read_bytes()
-    try:
-        # Every cell as a string, nothing guessed: "", "Select" and "NA" are decided by the
-        # config's missing values, not by pandas' defaults.
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-    except pd.errors.EmptyDataError:
-        raise PipelineError(f"data file is empty: {source}") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise PipelineError(f"cannot parse {source} as CSV: {e}".splitlines()[0]) from None
-    info = {"source": path.name, "rows": len(table), "sha256": hashlib.sha256(raw).hexdigest()}
-    return table.astype(object), info
+    if is_gcs_uri(source):
+        return read_table_bytes(read_gcs_object(source), source, source, delimiter, encoding)
+    return read_table_file(Path(source), delimiter, encoding)
 
 
 def _read_bigquery(table_id: str) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -113,15 +108,10 @@ def _read_bigquery(table_id: str) -> tuple[pd.DataFrame, dict[str, Any]]:
         frame = bigquery.Client().list_rows(table_id).to_dataframe()
     except Exception as e:  # auth, permissions, missing table: all user-fixable
         raise PipelineError(f"cannot read BigQuery table {table_id}: {e}".splitlines()[0]) from e
-    # Same representation as a CSV (strings, "" for NULL) so one code path types the columns.
-    table = frame.astype(object).map(lambda v: "" if _is_null(v) else str(v))
+    table = strings_table(frame)
     # BigQuery has no file bytes: fingerprint the CSV rendering of what was read.
     digest = hashlib.sha256(table.to_csv(index=False).encode()).hexdigest()
     return table, {"source": f"bq://{table_id}", "rows": len(table), "sha256": digest}
-
-
-def _is_null(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
 
 
 def build_table(
@@ -139,9 +129,14 @@ def build_table(
         )
     if len(table) == 0:
         raise PipelineError("the dataset has no rows")
+    _check_named_columns(table, config)
     missing = set(config.missing_values)
 
-    target, task = _parse_target(table[config.target], config.target, missing, task)
+    target, task = parse_target(
+        table[config.target], config.target, missing, task, config.positive_class
+    )
+    if config.positive_class is not None:
+        training_data = {**training_data, "positive_class": config.positive_class}
 
     dropped = set(config.id_columns) | set(config.exclude_columns) | {config.target}
     fields: list[FieldSpec] = []
@@ -150,7 +145,7 @@ def build_table(
     for column in table.columns:
         if column in dropped:
             continue
-        name = config.renames.get(column, snake_case(column))
+        name = field_name(column, config)
         if name in sources:
             raise PipelineError(
                 f"columns {sources[name]!r} and {column!r} both map to field {name!r}; use --rename"
@@ -179,6 +174,26 @@ def build_table(
     )
 
 
+def field_name(column: str, config: DataConfig) -> str:
+    """The request field of a column: a --rename, else the column's own name (snake_cased when
+    the config asks for it), so a CRM can send its rows as it exports them."""
+    if column in config.renames:
+        return config.renames[column]
+    return snake_case(column) if config.snake_case_fields else column
+
+
+def _check_named_columns(table: pd.DataFrame, config: DataConfig) -> None:
+    """A preset (or a flag) naming columns the data does not have is likely the wrong preset
+    for this data; say so before it silently drops nothing."""
+    named = [*config.id_columns, *config.exclude_columns, *config.renames]
+    absent = [c for c in dict.fromkeys(named) if c not in table.columns]
+    if absent and not config.allow_missing_columns:
+        raise PipelineError(
+            f"columns named by the preset or flags are not in the data: {', '.join(absent)} "
+            "(wrong --preset? --allow-missing-preset-columns ignores them)"
+        )
+
+
 def _type_column(values: list[str], missing: set[str]) -> tuple[str | None, list[Any]]:
     """Numeric when every present value parses as a number; else categorical.
 
@@ -203,17 +218,24 @@ def _type_column(values: list[str], missing: set[str]) -> tuple[str | None, list
     return ("numeric" if numeric else "categorical"), parsed
 
 
-def _parse_target(
-    column: pd.Series, name: str, missing: set[str], task: str | None
+def parse_target(
+    column: pd.Series,
+    name: str,
+    missing: set[str],
+    task: str | None,
+    positive_class: str | None = None,
 ) -> tuple[np.ndarray, str]:
+    """The target as float64 (1/0 for a named positive class) and the task it implies."""
     values = column.tolist()
     n_missing = sum(1 for v in values if v in missing)
     if n_missing:
         raise PipelineError(f"target column {name!r} has {n_missing} missing values")
+    if positive_class is not None:
+        return _positive_class_target(values, name, task, positive_class), "binary"
     try:
         target = np.asarray([float(v) for v in values], dtype=np.float64)
     except ValueError:
-        raise PipelineError(f"target column {name!r} must be numeric (0/1 or a number)") from None
+        raise PipelineError(_text_target_message(values, name)) from None
     if not np.all(np.isfinite(target)):
         raise PipelineError(f"target column {name!r} has non-finite values")
     classes = np.unique(target)
@@ -229,3 +251,44 @@ def _parse_target(
     if task not in ("binary", "regression"):
         raise PipelineError(f"unknown task {task!r} (binary or regression)")
     return target, task
+
+
+def _positive_class_target(
+    values: list[Any], name: str, task: str | None, positive_class: str
+) -> np.ndarray:
+    if task not in (None, "binary"):
+        raise PipelineError(f"--positive-class makes the task binary; got --task {task}")
+    distinct = sorted(set(values))
+    if positive_class not in distinct:
+        shown = ", ".join(repr(v) for v in distinct[:10])
+        raise PipelineError(
+            f"--positive-class {positive_class!r} is not a value of target column {name!r} "
+            f"(values: {shown}{', …' if len(distinct) > 10 else ''})"
+        )
+    if len(distinct) < 2:
+        raise PipelineError(f"target column {name!r} has a single value; need at least two")
+    return np.asarray([1.0 if v == positive_class else 0.0 for v in values], dtype=np.float64)
+
+
+def _text_target_message(values: list[Any], name: str) -> str:
+    distinct = sorted(set(values))
+    if len(distinct) == 2:
+        a, b = distinct
+        return (
+            f"target column {name!r} has two text values, {a!r} and {b!r}: name the one to "
+            f"predict with --positive-class (e.g. --positive-class {b})"
+        )
+    row, first = next((i, v) for i, v in enumerate(values, start=1) if not _is_number(v))
+    return (
+        f"target column {name!r} must be numeric (0/1 or a number), or text with "
+        f"--positive-class naming the value to predict; data row {row} has {first!r} "
+        f"({len(distinct)} distinct values)"
+    )
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        float(v)
+    except ValueError:
+        return False
+    return True

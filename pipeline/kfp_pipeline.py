@@ -17,7 +17,7 @@ from pathlib import Path
 from kfp import compiler, dsl
 from kfp.dsl import Artifact, Dataset, Input, Metrics, Model, Output
 
-from .config import DEFAULT_MODEL_NAME, DEFAULT_PRESET, DEFAULTS
+from .config import DEFAULT_MODEL_NAME, DEFAULTS, LEAD_PRESET
 
 # Built from pipeline/Dockerfile and pushed where the cluster can pull it; override with
 # `python -m pipeline compile-kfp out.yaml --image REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG`.
@@ -50,13 +50,30 @@ exit "$code"
 """
 
 
-def ingest_op(data: str, target: str, preset: str, table: Output[Dataset]) -> None:
-    """CSV path (e.g. /gcs/bucket/leads.csv through Cloud Storage FUSE) or bq://p.d.t."""
+def ingest_op(
+    data: str,
+    target: str,
+    preset: str,
+    positive_class: str,
+    allow_missing_preset_columns: bool,
+    strict: bool,
+    table: Output[Dataset],
+) -> None:
+    """CSV or Parquet path (e.g. /gcs/bucket/leads.csv through Cloud Storage FUSE) or bq://p.d.t;
+    the data profile goes to the step's log."""
     from pipeline.config import data_config_from_preset
     from pipeline.ingest import ingest
+    from pipeline.run import check_profile
 
-    config = data_config_from_preset(preset, target=target or None)
-    ingest(data, config).save(table.path)
+    config = data_config_from_preset(
+        preset,
+        target=target or None,
+        positive_class=positive_class or None,
+        allow_missing_columns=allow_missing_preset_columns,
+    )
+    ingested = ingest(data, config)
+    check_profile(ingested, strict, print)
+    ingested.save(table.path)
 
 
 def preprocess_op(
@@ -198,7 +215,10 @@ def build_pipeline(image: str = DEFAULT_IMAGE, service_image: str = DEFAULT_SERV
     def training_pipeline(
         data: str,
         target: str = "",  # "" = the preset's
-        preset: str = DEFAULT_PRESET,
+        preset: str = LEAD_PRESET,  # the default model's data, like name
+        positive_class: str = "",  # "" = a numeric target
+        allow_missing_preset_columns: bool = False,
+        strict: bool = False,
         name: str = DEFAULT_MODEL_NAME,
         test_size: float = DEFAULTS.test_size,
         seed: int = DEFAULTS.train.seed,
@@ -214,7 +234,14 @@ def build_pipeline(image: str = DEFAULT_IMAGE, service_image: str = DEFAULT_SERV
         major: bool = False,
         service_image: str = service_image,
     ):
-        ingested = ingest_c(data=data, target=target, preset=preset).set_display_name("ingest")
+        ingested = ingest_c(
+            data=data,
+            target=target,
+            preset=preset,
+            positive_class=positive_class,
+            allow_missing_preset_columns=allow_missing_preset_columns,
+            strict=strict,
+        ).set_display_name("ingest")
         split = preprocess_c(
             table=ingested.outputs["table"], test_size=test_size, seed=seed
         ).set_display_name("preprocess")

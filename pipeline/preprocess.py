@@ -1,8 +1,13 @@
 """Stage 2, preprocess: seeded split, fit the ColumnTransformer on train, export its JSON.
 
-numeric → median imputation → standard scaling; categorical → constant "missing" → one-hot
-(unknown categories ignored). Missing = absent, null, NaN or a sentinel string, decided by
-transform.is_missing for both the training table and request instances.
+numeric → median imputation → standard scaling; categorical → a constant missing marker →
+one-hot (unknown categories ignored). Missing = absent, null, NaN or a sentinel string, decided
+by transform.is_missing for both the training table and request instances.
+
+The marker is "missing" unless the data has a real category of that name; then it is the first
+of "missing (2)", "missing (3)", ... that no value takes, so a real category never scores as a
+null. Format v2 of preprocessor.json says so to every reader: the fill value's column is reached
+by a missing value only, never by a request string equal to it (transform.py).
 """
 
 from __future__ import annotations
@@ -23,9 +28,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from .errors import PipelineError
 from .ingest import FieldSpec, IngestResult
-from .transform import InstanceError, is_missing, transform_instance
+from .transform import PREPROCESSOR_FORMAT, InstanceError, is_missing, transform_instance
 
-PREPROCESSOR_FORMAT = "lead-scoring-preprocessor/v1"
 MISSING_CATEGORY = "missing"
 
 
@@ -130,7 +134,25 @@ def instances_to_frame(
     return normalize_frame(raw, fields, missing_values)
 
 
-def build_column_transformer(fields: Sequence[FieldSpec]) -> ColumnTransformer:
+def missing_marker(frame: pd.DataFrame, fields: Sequence[FieldSpec]) -> str:
+    """The categorical fill value: a string that no categorical value in `frame` equals."""
+    taken = {
+        v
+        for f in fields
+        if f.type == "categorical" and f.name in frame.columns
+        for v in frame[f.name].tolist()
+        if isinstance(v, str)
+    }
+    marker, n = MISSING_CATEGORY, 1
+    while marker in taken:
+        n += 1
+        marker = f"{MISSING_CATEGORY} ({n})"
+    return marker
+
+
+def build_column_transformer(
+    fields: Sequence[FieldSpec], marker: str = MISSING_CATEGORY
+) -> ColumnTransformer:
     numeric = [f.name for f in fields if f.type == "numeric"]
     categorical = [f.name for f in fields if f.type == "categorical"]
     return ColumnTransformer(
@@ -149,7 +171,7 @@ def build_column_transformer(fields: Sequence[FieldSpec]) -> ColumnTransformer:
                 make_pipeline(
                     SimpleImputer(
                         strategy="constant",
-                        fill_value=MISSING_CATEGORY,
+                        fill_value=marker,
                         keep_empty_features=True,
                     ),
                     OneHotEncoder(handle_unknown="ignore", sparse_output=False),
@@ -176,6 +198,7 @@ def preprocessor_to_json(
     cat_pipe = ct.named_transformers_["cat"]
     numeric = [f for f in fields if f.type == "numeric"]
     categorical = [f for f in fields if f.type == "categorical"]
+    marker = cat_pipe[0].fill_value if categorical else MISSING_CATEGORY
     num_index = {f.name: i for i, f in enumerate(numeric)}
     cat_index = {f.name: i for i, f in enumerate(categorical)}
 
@@ -212,7 +235,7 @@ def preprocessor_to_json(
                     "name": f.name,
                     "source_column": f.source_column,
                     "type": "categorical",
-                    "fill_value": MISSING_CATEGORY,
+                    "fill_value": marker,
                     "categories": categories[f.name],
                     "output_offset": offsets[f.name],
                 }
@@ -290,7 +313,8 @@ def preprocess(data: IngestResult, test_size: float = 0.2, seed: int = 42) -> Pr
     train_frame = normalize_frame(raw_train, data.fields, data.missing_values)
     test_frame = normalize_frame(raw_test, data.fields, data.missing_values)
 
-    ct = build_column_transformer(data.fields).fit(train_frame)
+    ct = build_column_transformer(data.fields, missing_marker(data.frame, data.fields))
+    ct.fit(train_frame)
     preprocessor = preprocessor_to_json(ct, data.fields, data.missing_values)
     x_train = transform(ct, train_frame)
     x_test = transform(ct, test_frame)

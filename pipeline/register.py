@@ -131,7 +131,7 @@ def _absolute(location: str | Path) -> str:
 def publish(
     version_dir: str | Path,
     registry: str | Path,
-    name: str,
+    name: str | None = None,
     *,
     alias: str | None = None,
     promote_if_better: bool = False,
@@ -140,12 +140,13 @@ def publish(
     git_commit: str | None = None,
     cli: RegistryCli | None = None,
 ) -> Published:
-    """Publish `version_dir` (a folder or gs:// prefix) as the next version of `name` in
-    `registry` (dir or gs://). `run_id` (the MLflow run) and `git_commit` (the training code's)
-    go into the version's lineage."""
+    """Publish `version_dir` (a folder or gs:// prefix) as the next version of the model its
+    metadata.json names in `registry` (dir or gs://); `name`, when given, must be that name.
+    `run_id` (the MLflow run) and `git_commit` (the training code's) go into the lineage."""
     cli = cli or registry_cli()
     argv = [*cli.argv, "registry", "publish", _absolute(version_dir)]
-    argv += ["--registry", _absolute(registry), "--model", name]
+    argv += ["--registry", _absolute(registry)]
+    argv += ["--model", name] if name else []
     argv += ["--alias", alias] if alias else []
     argv += ["--promote-if-better"] if promote_if_better else []
     argv += ["--major"] if major else []

@@ -19,9 +19,11 @@ from .errors import PipelineError
 from .evaluate import evaluate, predict
 from .export import check_export_dir, export
 from .gcs_output import check_gcs_output, is_gcs_uri, upload_version_dir
-from .golden import golden_instances
+from .golden import check_coverage, golden_instances
 from .ingest import IngestResult, ingest
 from .preprocess import PreprocessResult, preprocess
+from .profile import profile
+from .read_table import describe_delimiter
 from .register import Published, code_commit, publish, registry_cli
 from .train import TrainResult, train
 
@@ -96,6 +98,32 @@ def stage_reporter(
     return stage
 
 
+def check_profile(data: IngestResult, strict: bool, log: Callable[[str], None]) -> None:
+    """Print the data profile (with the column → field mapping) and its warnings; with
+    `strict`, warnings are an error."""
+    found = profile(data)
+    for line in found.lines():
+        log(line)
+    for w in found.warnings:
+        log(f"warning: {w}")
+    if strict and found.warnings:
+        raise PipelineError(
+            f"--strict: {len(found.warnings)} data warning(s), first: {found.warnings[0]}"
+        )
+
+
+def _dialect(info: dict[str, Any]) -> str:
+    if info.get("format") != "csv":
+        return f" ({info['format']})" if "format" in info else ""
+    return f" (csv, {describe_delimiter(info['delimiter'])}-separated, {info['encoding']})"
+
+
+def _task_reason(config: RunConfig) -> str:
+    if config.data.positive_class is not None:
+        return f"positive class {config.data.positive_class!r}"
+    return "--task" if config.task else "inferred from the target"
+
+
 def run_pipeline(
     source: str,
     config: RunConfig,
@@ -129,11 +157,18 @@ def run_pipeline(
     stage(
         1,
         "ingest",
-        f"{data.training_data['rows']} rows, {len(data.fields)} fields "
-        f"({n_num} numeric, {len(data.fields) - n_num} categorical), task {data.task}",
+        f"{data.training_data['rows']} rows{_dialect(data.training_data)}, "
+        f"{len(data.fields)} fields ({n_num} numeric, {len(data.fields) - n_num} categorical), "
+        f"task {data.task} ({_task_reason(config)})",
     )
+    check_profile(data, config.strict, log)
 
     prep = preprocess(data, config.test_size, config.train.seed)
+    # The golden file's requirements hold or fail now, not after minutes of training.
+    check_coverage(
+        golden_instances(prep.test_instances, prep.fields, data.missing_values, config.golden_rows),
+        prep.preprocessor,
+    )
     stage(
         2,
         "preprocess",

@@ -13,6 +13,12 @@ import struct
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+# v1: a request string equal to a categorical fill value ("missing") took the missing column.
+# v2: the fill value's column is for missing values only; such a string is an unseen category
+# (the fill value is chosen to be no real category, preprocess.missing_marker).
+PREPROCESSOR_FORMAT = "lead-scoring-preprocessor/v2"
+PREPROCESSOR_FORMATS = ("lead-scoring-preprocessor/v1", PREPROCESSOR_FORMAT)
+
 
 class InstanceError(ValueError):
     """A client error: a value of the wrong type or a key that is not a field."""
@@ -34,6 +40,12 @@ def to_float32(x: float) -> float:
 
 def transform_instance(preprocessor: Mapping[str, Any], instance: Mapping[str, Any]) -> list[float]:
     """One raw instance (field name → value) → the float32 feature row, as Python floats."""
+    if preprocessor.get("format") not in PREPROCESSOR_FORMATS:
+        raise ValueError(
+            f"preprocessor.json format {preprocessor.get('format')!r} is not one this code "
+            f"reads ({', '.join(PREPROCESSOR_FORMATS)})"
+        )
+    reserved_fill = preprocessor["format"] != PREPROCESSOR_FORMATS[0]
     missing_values = preprocessor["missing_values"]
     fields = preprocessor["fields"]
     known = {f["name"] for f in fields}
@@ -53,6 +65,8 @@ def transform_instance(preprocessor: Mapping[str, Any], instance: Mapping[str, A
             if not missing and not isinstance(value, str):
                 raise InstanceError(f"field {f['name']!r}: expected a string, got {value!r}")
             c = f["fill_value"] if missing else value
+            if reserved_fill and not missing and c == f["fill_value"]:
+                continue  # v2: a string is never the missing marker; unseen, all zero
             # An unknown category leaves the block all zero: OneHotEncoder(handle_unknown="ignore").
             if c in f["categories"]:
                 out[f["output_offset"] + f["categories"].index(c)] = 1.0

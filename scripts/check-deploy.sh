@@ -18,6 +18,8 @@
 #      renders, promtool test rules with scripts/deploy/alerts/alerts.test.yaml.
 #   5. Dashboards (scripts/deploy/dashboards.test.ts, metric-coverage.test.ts): current with
 #      scripts/dashboards/, and every metric a panel or rule reads is in a real /metrics scrape.
+#   6. infra/terraform (scripts/check-terraform.sh): tofu validate, fmt and test against the real
+#      google provider, and a module with a typo that must fail validate.
 # Environment: HELM, KUSTOMIZE, PROMTOOL (binaries), SHARED_DIR (default ../shared), SKIP_IMAGE=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,6 +76,11 @@ else
   HELM="$HELM" KUSTOMIZE="${KUSTOMIZE:-}" PROMTOOL="$PROMTOOL" \
     node --import tsx --test --test-reporter=spec scripts/deploy/*.test.ts
 fi
+
+# Infrastructure as code (issue 21): validate and test infra/terraform against the real google
+# provider. Without ../shared it prints SKIP itself (and fails in CI).
+echo "== deploy: terraform"
+SHARED_DIR="$SHARED_DIR" bash scripts/check-terraform.sh
 
 if ((failures > 0)); then
   echo "deploy checks: $failures part(s) could not run" >&2

@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify from "fastify";
 import type { Config } from "./config.js";
 import type { DataPlane } from "./dataplane/dataplane.js";
-import { loggerOptions, requestId, traceFields } from "./logging.js";
+import { createLogger, requestId, traceFields } from "./logging.js";
 import { registerHttpMetrics } from "./protocols/http-metrics.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import type { PredictionLog } from "./monitoring/prediction-log/prediction-log.js";
@@ -59,7 +59,7 @@ export async function buildApp({
   webRoot,
 }: AppDependencies): Promise<App> {
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    loggerInstance: createLogger(config.logLevel),
     logController: new RequestLog(),
     ...listenerTimeoutOptions(config.httpTimeouts),
     bodyLimit: config.bodyLimitBytes,
@@ -180,7 +180,7 @@ export async function buildApp({
  */
 export async function buildMetricsApp(config: Config, metrics: Metrics): Promise<App> {
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    loggerInstance: createLogger(config.logLevel),
     // A scrape every few seconds is not worth a log entry each.
     logController: new RequestLog({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -49,6 +49,10 @@ export const EnvSchema = Type.Object({
   ONNX_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
   // auto: XGBoost's trees compiled at load when they pass the golden gate, else ONNX Runtime.
   SCORER: Type.Enum(SCORER_CHOICES, { default: "auto" }),
+  // ONNX Runtime only: calls in one event-loop turn share one run (1 = never), and while a run
+  // is in flight a call may wait this long for more (src/model/coalescing-scorer.ts).
+  ONNX_BATCH_MAX_ROWS: Type.Integer({ minimum: 1, maximum: 10_000, default: 64 }),
+  ONNX_BATCH_WAIT_MS: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
   // The instance field that carries the caller's id of a lead: not a feature, echoed, logged.
   LEAD_ID_FIELD: Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.-]{0,127}$", default: "lead_id" }),
@@ -115,6 +119,8 @@ export interface Config {
   readonly onnxThreads: number;
   /** Which runtime scores a version: compiled trees, ONNX Runtime, or auto (trees when proven). */
   readonly scorer: ScorerChoice;
+  /** Micro-batching of ONNX Runtime calls (when ONNX serves). */
+  readonly onnxBatch: { readonly maxRows: number; readonly maxWaitMs: number };
   readonly maxEventLoopDelayMs: number;
   /** The instance field that carries a lead's id (not a feature). */
   readonly leadIdField: string;
@@ -212,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gcpProject: parsed.GOOGLE_CLOUD_PROJECT,
     onnxThreads: parsed.ONNX_THREADS,
     scorer: parsed.SCORER,
+    onnxBatch: { maxRows: parsed.ONNX_BATCH_MAX_ROWS, maxWaitMs: parsed.ONNX_BATCH_WAIT_MS },
     maxEventLoopDelayMs: parsed.MAX_EVENT_LOOP_DELAY_MS,
     leadIdField: parsed.LEAD_ID_FIELD,
     predictionLog,

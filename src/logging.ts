@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import type { LoggerOptions } from "pino";
+import type { FastifyBaseLogger } from "fastify";
+import { pino, type LoggerOptions } from "pino";
+import { stdoutDestination } from "./stdout-log.js";
 
 /** pino level → Cloud Logging severity (cloud.google.com/logging/docs/structured-logging). */
 const SEVERITY: Readonly<Record<string, string>> = {
@@ -34,6 +36,11 @@ export function loggerOptions(level: string): LoggerOptions {
       'headers["x-api-key"]',
     ],
   };
+}
+
+/** A service logger in that format, writing through the process's one stdout buffer. */
+export function createLogger(level: string): FastifyBaseLogger {
+  return pino(loggerOptions(level), stdoutDestination());
 }
 
 let formattedMillisecond = Number.NaN;

@@ -149,6 +149,14 @@ describe("config", () => {
     }
   });
 
+  it("micro-batches ONNX Runtime calls of one turn, up to 64 rows, with no wait by default", () => {
+    assert.deepEqual(loadConfig({}).onnxBatch, { maxRows: 64, maxWaitMs: 0 });
+    assert.deepEqual(
+      loadConfig({ ONNX_BATCH_MAX_ROWS: "1", ONNX_BATCH_WAIT_MS: "0.5" }).onnxBatch,
+      { maxRows: 1, maxWaitMs: 0.5 },
+    );
+  });
+
   it("rejects a bad value with a message naming the variable", () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: "eighty" }, /PORT must be integer/],
@@ -166,6 +174,8 @@ describe("config", () => {
       [{ LEAD_ID_FIELD: "lead id" }, /LEAD_ID_FIELD must match pattern/],
       [{ SCORER: "gpu" }, /SCORER must be equal to one of the allowed values/],
       [{ SCORER: "" }, /SCORER must be equal to one of the allowed values/],
+      [{ ONNX_BATCH_MAX_ROWS: "0" }, /ONNX_BATCH_MAX_ROWS must be >= 1/],
+      [{ ONNX_BATCH_WAIT_MS: "2" }, /ONNX_BATCH_WAIT_MS must be <= 1/],
     ];
     for (const [env, pattern] of cases) {
       assert.throws(

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from pipeline.cli import build_parser, run_config
-from pipeline.config import DEFAULTS
-from pipeline.tests.conftest import HEADER, PYTHON, REPO, synthetic_rows, write_csv
+from pipeline.config import DEFAULTS, NO_PRESET, PRESETS
+from pipeline.tests.conftest import HEADER, LEAD_ARGS, PYTHON, REPO, synthetic_rows, write_csv
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -25,7 +26,7 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 def run_args(data: Path, out: Path, *extra: str) -> list[str]:
     """Train and export only: bad input must fail the same with or without a registry."""
-    return ["run", "--data", str(data), "--name", "m", "--out", str(out), *extra]
+    return ["run", "--data", str(data), "--name", "m", "--out", str(out), *LEAD_ARGS, *extra]
 
 
 def test_help() -> None:
@@ -35,15 +36,32 @@ def test_help() -> None:
     assert run.returncode == 0
     for flag in ("--data", "--target", "--search", "--mlflow-uri", "--registry", "--out"):
         assert flag in run.stdout
+    issue_19 = ("--delimiter", "--encoding", "--positive-class", "--snake-case-fields", "--strict")
+    for flag in (*issue_19, "--allow-missing-preset-columns"):
+        assert flag in run.stdout
+    # Every flag of `run` is documented in the pipeline README's table.
+    readme = (REPO / "pipeline" / "README.md").read_text()
+    flags = set(re.findall(r"^  (--[a-z-]+)", run.stdout, re.MULTILINE)) - {"--help"}
+    assert len(flags) > 30
+    for flag in flags:
+        assert f"`{flag}" in readme, flag
     for flag in ("--major", "--promote-if-better", "--alias"):
         assert flag in run.stdout and flag in cli("register", "--help").stdout
     assert "leakage" in run.stdout  # the preset is explained
 
 
 def test_flag_defaults_are_the_config_defaults() -> None:
-    """The flags' defaults come from config.DEFAULTS, not from values typed out again."""
+    """The flags' defaults come from config.DEFAULTS, not from values typed out again; no
+    preset is applied unless named."""
     args = build_parser().parse_args(["run", "--data", "x.csv", "--name", "m", "--registry", "r"])
     assert run_config(args) == DEFAULTS
+    assert DEFAULTS.data == PRESETS[NO_PRESET] and DEFAULTS.data.exclude_columns == ()
+
+
+@pytest.mark.parametrize(("given", "expected"), [("tab", "\t"), ("\\t", "\t"), (";", ";")])
+def test_delimiter_flag(given: str, expected: str) -> None:
+    base = ["run", "--data", "x.csv", "--name", "m", "--registry", "r", "--delimiter"]
+    assert run_config(build_parser().parse_args([*base, given])).data.delimiter == expected
 
 
 def bad_inputs(tmp: Path) -> dict[str, tuple[Path, list[str], str]]:

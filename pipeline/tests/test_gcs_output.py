@@ -1,4 +1,5 @@
-"""The pipeline writing to gs://, against fake-gcs-server (a Cloud Storage JSON API emulator).
+"""The pipeline reading its data from and writing to gs://, against fake-gcs-server (a Cloud
+Storage JSON API emulator).
 
 Two real user paths: `run --out gs://…` uploads the exported, unpublished version folder with
 google-cloud-storage (no Node.js needed), and `run --registry gs://…` publishes through the
@@ -23,11 +24,13 @@ from pathlib import Path
 import pytest
 
 from pipeline import artifacts as a
-from pipeline.config import UNPUBLISHED_VERSION, RunConfig
+from pipeline.config import UNPUBLISHED_VERSION, DataConfig, RunConfig
 from pipeline.errors import PipelineError
 from pipeline.gcs_output import upload_version_dir
+from pipeline.ingest import ingest
 from pipeline.register import RegistryCli, code_commit, publish
 from pipeline.run import RunResult, run_pipeline
+from pipeline.tests.foreign_data import foreign_rows, write_foreign_csv
 from pipeline.tests.test_cli import cli
 
 FAKE_GCS_INSTALL = "go install github.com/fsouza/fake-gcs-server@v1.56.1"
@@ -50,7 +53,7 @@ def _fake_gcs_binary() -> str | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -65,7 +68,7 @@ def fake_gcs() -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true but {reason}")
         pytest.skip(reason)
-    port = _free_port()
+    port = free_port()
     host = f"127.0.0.1:{port}"
     args = ["-backend", "memory", "-scheme", "http", "-host", "127.0.0.1", "-port", str(port)]
     args += ["-public-host", host, "-log-level", "warn"]
@@ -191,3 +194,21 @@ def test_register_publishes_a_folder_uploaded_to_gs(
     assert published.version == "1.0.0"
     metadata = json.loads(objects(bucket, f"models/{NAME}/1.0.0")[a.METADATA_JSON])
     assert metadata["lineage"]["source"] == uri
+
+
+def test_data_is_read_from_gs(bucket: str, tmp_path: Path) -> None:
+    """`--data gs://bucket/file.csv` (or .parquet) reads the object as the local file reads."""
+    from google.cloud import storage
+
+    local = write_foreign_csv(tmp_path / "crm.csv", foreign_rows(40))
+    blobs = storage.Client(project="test").bucket(bucket)
+    blobs.blob("exports/crm.csv").upload_from_filename(str(local))
+    config = DataConfig(target="y", positive_class="yes")
+    remote = ingest(f"gs://{bucket}/exports/crm.csv", config)
+    here = ingest(str(local), config)
+    assert remote.frame.equals(here.frame) and (remote.target == here.target).all()
+    assert remote.training_data["source"] == f"gs://{bucket}/exports/crm.csv"
+    assert remote.training_data["sha256"] == here.training_data["sha256"]
+    assert remote.training_data["delimiter"] == ";"
+    with pytest.raises(PipelineError, match=rf"data file not found: gs://{bucket}/exports/no\.csv"):
+        ingest(f"gs://{bucket}/exports/no.csv", config)

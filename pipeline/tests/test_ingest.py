@@ -7,7 +7,7 @@ import pytest
 from pipeline.config import PRESETS, data_config_from_preset, snake_case
 from pipeline.errors import PipelineError
 from pipeline.ingest import IngestResult, ingest
-from pipeline.tests.conftest import HEADER, synthetic_rows, write_csv
+from pipeline.tests.conftest import HEADER, LEAD_LIKE, synthetic_rows, write_csv
 
 # The 37 columns of leads-x-education.csv, so the preset is tested without the file.
 LEAD_COLUMNS = [
@@ -60,7 +60,7 @@ def test_lead_preset_keeps_the_25_leak_free_fields(tmp_path: Path) -> None:
 
 
 def test_values_stay_as_a_client_sends_them(leads_csv: Path) -> None:
-    data = ingest(str(leads_csv), PRESETS["lead-scoring"])
+    data = ingest(str(leads_csv), LEAD_LIKE)
     assert [f.name for f in data.fields] == [
         "lead_origin",
         "total_visits",
@@ -88,11 +88,11 @@ def test_flags_replace_the_preset_lists(leads_csv: Path) -> None:
 
 def test_regression_target_is_inferred(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "r.csv", HEADER, synthetic_rows(50, target="value"))
-    assert ingest(str(path), PRESETS["lead-scoring"]).task == "regression"
+    assert ingest(str(path), LEAD_LIKE).task == "regression"
 
 
 def test_save_load_round_trip(leads_csv: Path, tmp_path: Path) -> None:
-    data = ingest(str(leads_csv), PRESETS["lead-scoring"])
+    data = ingest(str(leads_csv), LEAD_LIKE)
     data.save(tmp_path)
     back = IngestResult.load(tmp_path)
     assert back.fields == data.fields and back.task == data.task
@@ -115,12 +115,12 @@ def test_bad_input_raises_a_clear_error(tmp_path: Path, content: str | None, mes
     if content is not None:
         path.write_text(content)
     with pytest.raises(PipelineError, match=message):
-        ingest(str(path), PRESETS["lead-scoring"])
+        ingest(str(path), LEAD_LIKE)
 
 
 def test_bigquery_uri_is_validated() -> None:
     with pytest.raises(PipelineError, match=r"project\.dataset\.table"):
-        ingest("bq://only-a-table", PRESETS["lead-scoring"])
+        ingest("bq://only-a-table", LEAD_LIKE)
 
 
 def test_bigquery_without_the_client_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -128,4 +128,4 @@ def test_bigquery_without_the_client_names_the_package(monkeypatch: pytest.Monke
 
     monkeypatch.setitem(sys.modules, "google.cloud.bigquery", None)  # makes the import fail
     with pytest.raises(PipelineError, match="pip install google-cloud-bigquery"):
-        ingest("bq://p.d.t", PRESETS["lead-scoring"])
+        ingest("bq://p.d.t", LEAD_LIKE)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline.config import DEFAULTS
+from pipeline.config import DEFAULTS, LEAD_PRESET, PRESETS
 from pipeline.ingest import ingest
 from pipeline.preprocess import preprocess
 from pipeline.register import RegistryCli
@@ -118,7 +118,7 @@ def write_log(root: Path, records: list[dict[str, Any]]) -> None:
 def held_out() -> tuple[list[dict[str, Any]], np.ndarray]:
     if not DATA.is_file():
         unavailable(f"the lead data is absent: {DATA} (../shared is not part of the repo)")
-    data = ingest(str(DATA), DEFAULTS.data)
+    data = ingest(str(DATA), PRESETS[LEAD_PRESET])
     prep = preprocess(data, DEFAULTS.test_size, DEFAULTS.train.seed)
     return prep.test_instances, prep.y_test.astype(int)
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.config import PRESETS
 from pipeline.errors import PipelineError
 from pipeline.ingest import IngestResult, ingest
 from pipeline.preprocess import (
@@ -22,12 +21,13 @@ from pipeline.preprocess import (
     transform,
     verify_transform,
 )
+from pipeline.tests.conftest import LEAD_LIKE
 from pipeline.transform import InstanceError, transform_instance
 
 
 @pytest.fixture(scope="module")
 def data(leads_csv: Path) -> IngestResult:
-    return ingest(str(leads_csv), PRESETS["lead-scoring"])
+    return ingest(str(leads_csv), LEAD_LIKE)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def test_missing_means_fill_value_and_unknown_means_all_zero(prep: PreprocessRes
 
 def test_preprocessor_json_shape(prep: PreprocessResult) -> None:
     pre = prep.preprocessor
-    assert pre["format"] == "lead-scoring-preprocessor/v1"
+    assert pre["format"] == "lead-scoring-preprocessor/v2"
     assert pre["missing_values"] == ["Select", ""]
     assert [f["name"] for f in pre["fields"]] == [f.name for f in prep.fields]
     assert pre["n_outputs"] == len(pre["output_columns"]) == prep.x_train.shape[1]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import artifacts as a
-from pipeline.config import DEFAULTS
+from pipeline.config import DEFAULTS, LEAD_PRESET, PRESETS, RunConfig
 from pipeline.run import run_pipeline
 from pipeline.tests.conftest import REPO
 from pipeline.tests.test_export import COMMITTED
@@ -29,22 +29,35 @@ def test_committed_model_is_reproduced_from_shared_data(tmp_path: Path) -> None:
     committed = a.read_json(COMMITTED / a.METADATA_JSON)
     result = run_pipeline(
         str(DATA),
-        DEFAULTS,
+        RunConfig(data=PRESETS[LEAD_PRESET], train=DEFAULTS.train),
         name="lead-scoring",
         out=tmp_path / "lead-scoring",
         log=lambda s: None,
     )
     assert result.version_dir is not None
     fresh = result.metadata
-    assert fresh["training_data"] == committed["training_data"]  # same file, same split
+    # Same file, same split; a run now also records the dialect it read the file in.
+    dialect = {"format": "csv", "delimiter": ",", "encoding": "utf-8-sig"}
+    assert fresh["training_data"] == {**committed["training_data"], **dialect}
     assert fresh["params"] == committed["params"]
-    assert fresh["schema"] == committed["schema"]
+    # Format v2 lists only what a client can send: the missing marker is no category any more.
+    assert fresh["schema"] == {
+        "fields": [
+            {**f, "categories": [c for c in f["categories"] if c != "missing"]}
+            if "categories" in f
+            else f
+            for f in committed["schema"]["fields"]
+        ]
+    }
     for name, value in committed["metrics"].items():
         if isinstance(value, float):
             assert fresh["metrics"][name] == pytest.approx(value, abs=TOLERANCE), name
         else:
             assert fresh["metrics"][name] == value, name
     assert fresh["expected_value"] == pytest.approx(committed["expected_value"], abs=TOLERANCE)
-    assert a.read_json(result.version_dir / a.PREPROCESSOR_JSON) == a.read_json(
-        COMMITTED / a.PREPROCESSOR_JSON
-    )
+    # The committed model is format v1; a retrain writes v2 with the same numbers: the data has
+    # no real category "missing", so the marker stays "missing".
+    assert a.read_json(result.version_dir / a.PREPROCESSOR_JSON) == {
+        **a.read_json(COMMITTED / a.PREPROCESSOR_JSON),
+        "format": "lead-scoring-preprocessor/v2",
+    }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline import artifacts as a
 from pipeline.register import RegistryCli
+from pipeline.tests.conftest import LEAD_ARGS
 from pipeline.tests.test_cli import cli
 
 
@@ -17,7 +18,7 @@ def test_run_publishes_and_logs_params_metrics_and_artifacts(
     uri = (tmp_path / "mlruns").as_uri()  # a local file store in a temp dir
     env = {**os.environ, "MLFLOW_TRACKING_URI": uri}
     reg = tmp_path / "reg"
-    args = ["run", "--data", str(leads_csv), "--name", "m", "--registry", str(reg)]
+    args = ["run", "--data", str(leads_csv), "--name", "m", "--registry", str(reg), *LEAD_ARGS]
     result = cli(*args, "--promote-if-better", env=env)
     assert result.returncode == 0, result.stderr
     for stage in ("ingest", "preprocess", "train", "evaluate", "export", "register", "mlflow"):

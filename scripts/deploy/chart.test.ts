@@ -125,6 +125,13 @@ describe("helm chart", { skip }, () => {
     assert.equal(env(container, "DRIFT_THRESHOLDS"), "city=0.5,total_visits=0.2");
   });
 
+  it("passes the scorer choice as SCORER, auto by default", () => {
+    if (skip) return;
+    assert.equal(env(deployment(helmTemplate({})).container, "SCORER"), "auto");
+    const onnx = deployment(helmTemplate({ set: ["config.scorer=onnx"] }));
+    assert.equal(env(onnx.container, "SCORER"), "onnx");
+  });
+
   describe("with API keys enabled", () => {
     const objects = skip
       ? []
@@ -619,14 +626,15 @@ describe("helm chart, Gateway API path", { skip }, () => {
   const objects = skip ? [] : helmTemplate({ values: [GKE_VALUES], set });
 
   it("renders a Gateway, an HTTPRoute and GKE's policies that match their schemas", async () => {
-    for (const kind of ["Gateway", "HTTPRoute", "HealthCheckPolicy", "GCPBackendPolicy"]) {
+    for (const kind of ["Gateway", "HealthCheckPolicy", "GCPBackendPolicy"]) {
       await validateObject(find(objects, kind));
     }
+    assert.equal(objects.filter((o) => o.kind === "HTTPRoute").length, 2);
     for (const object of objects) await validateObject(object);
   });
 
   it("validates the Gateway API kinds strictly: an unknown field is refused", async () => {
-    const route = structuredClone(find(objects, "HTTPRoute"));
+    const route = structuredClone(find(objects, "HTTPRoute", "lead-scoring"));
     (route.spec as Record<string, unknown>).backendRef = [];
     await assert.rejects(validateObject(route), /additionalProperties|backendRef/);
   });
@@ -637,11 +645,10 @@ describe("helm chart, Gateway API path", { skip }, () => {
     assert.deepEqual(gateway.spec.addresses, [{ type: "NamedAddress", value: "lead-scoring-ip" }]);
     const https = gateway.spec.listeners.find((l) => l.protocol === "HTTPS");
     assert.equal(https?.tls?.options?.["networking.gke.io/pre-shared-certs"], "lead-scoring-cert");
-    const route = find<{ spec: HttpRouteSpec }>(objects, "HTTPRoute");
-    assert.deepEqual(
-      route.spec.parentRefs.map((p) => p.name),
-      [gateway.metadata.name],
-    );
+    const route = find<{ spec: HttpRouteSpec }>(objects, "HTTPRoute", "lead-scoring");
+    assert.deepEqual(route.spec.parentRefs, [
+      { name: gateway.metadata.name, sectionName: "https" },
+    ]);
     assert.deepEqual(route.spec.hostnames, ["leads.acme.example"]);
     const service = find<{ spec: { ports: { port: number }[] } }>(
       objects,
@@ -651,6 +658,30 @@ describe("helm chart, Gateway API path", { skip }, () => {
     assert.deepEqual(route.spec.rules[0]?.backendRefs, [
       { name: service.metadata.name, port: service.spec.ports[0]?.port },
     ]);
+  });
+
+  it("redirects http to https with a 301 from the load balancer, unless told not to", () => {
+    const redirect = find<{ spec: HttpRouteSpec }>(
+      objects,
+      "HTTPRoute",
+      "lead-scoring-https-redirect",
+    );
+    assert.deepEqual(redirect.spec.parentRefs, [{ name: "lead-scoring", sectionName: "http" }]);
+    assert.deepEqual(redirect.spec.hostnames, ["leads.acme.example"]);
+    assert.deepEqual(redirect.spec.rules, [
+      {
+        filters: [
+          { type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } },
+        ],
+      },
+    ]);
+    const plain = helmTemplate({ set: [...set, "gateway.redirectHttpToHttps=false"] });
+    assert.deepEqual(
+      plain.filter((o) => o.kind === "HTTPRoute").map((o) => o.metadata.name),
+      ["lead-scoring"],
+    );
+    const route = find<{ spec: HttpRouteSpec }>(plain, "HTTPRoute");
+    assert.deepEqual(route.spec.parentRefs, [{ name: "lead-scoring" }]);
   });
 
   it("health-checks readiness and drains the pods like the BackendConfig does", () => {
@@ -694,9 +725,9 @@ interface GatewaySpec {
   listeners: { protocol: string; tls?: { options?: Record<string, string> } }[];
 }
 interface HttpRouteSpec {
-  parentRefs: { name: string; namespace?: string }[];
+  parentRefs: { name: string; namespace?: string; sectionName?: string }[];
   hostnames?: string[];
-  rules: { backendRefs: { name: string; port: number }[] }[];
+  rules: { backendRefs?: { name: string; port: number }[]; filters?: unknown[] }[];
 }
 interface PolicySpec<Defaults> {
   targetRef: { group: string; kind: string; name: string };

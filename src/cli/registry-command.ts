@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
-import { ConflictError } from "../errors.js";
+import { ArtifactError, ConflictError, InvalidInputError } from "../errors.js";
 import type { StorageLog } from "../storage/gcs-store.js";
+import type { ArtifactStore } from "../storage/store.js";
 import type { ModelMetadata } from "../model/metadata.js";
 import { historyOf } from "../registry/alias-history.js";
 import { promoteIfBetter } from "../registry/promotion.js";
@@ -31,7 +32,8 @@ Commands:
 
 Options:
   --registry <dir|gs://...>     registry root (env REGISTRY_URI; default: models)
-  --model <name>                model name (default: lead-scoring)
+  --model <name>                model name (default: lead-scoring; publish: the folder's
+                                metadata.json name, which --model then only checks)
   --alias <name>                alias for publish/promote/rollback/history (default: production)
   --actor <name>                who, in the alias history and lineage (default: $USER)
   --reason <text>               why, in the alias history (promote, rollback)
@@ -41,6 +43,9 @@ Exit codes: 0 done (or promoted), 3 published but existing version kept, 4 the a
 changed by someone else meanwhile (nothing changed), 1 error, 2 usage.`;
 
 export class UsageError extends Error {}
+
+/** The model every command but publish acts on when --model is not given. */
+const DEFAULT_MODEL = "lead-scoring";
 
 type Print = (line: string) => void;
 
@@ -56,7 +61,7 @@ export async function runRegistryCommand(argv: string[], print: Print): Promise<
     allowPositionals: true,
     options: {
       registry: { type: "string", default: process.env.REGISTRY_URI ?? "models" },
-      model: { type: "string", default: "lead-scoring" },
+      model: { type: "string" },
       alias: { type: "string", default: "production" },
       "promote-if-better": { type: "boolean", default: false },
       major: { type: "boolean", default: false },
@@ -72,13 +77,20 @@ export async function runRegistryCommand(argv: string[], print: Print): Promise<
     print(REGISTRY_HELP);
     return values.help ? EXIT.ok : EXIT.usage;
   }
-  const store = await openStore(values.registry, { log: STDERR_WARNINGS });
-  const registry = new Registry(store, values.model);
   const need = (count: number): string[] => {
     if (args.length !== count)
       throw new UsageError(`${command} takes ${count} argument(s); see --help`);
     return args;
   };
+  const store = await openStore(values.registry, { log: STDERR_WARNINGS });
+  if (command === "publish") {
+    const [dir] = need(1);
+    // A folder the pipeline exported, on disk or uploaded with `--out gs://…`.
+    const source = await openStore(dir!, { log: STDERR_WARNINGS });
+    const model = await publishedModelName(source, values.model);
+    return publish(new Registry(store, model), source, values, print);
+  }
+  const registry = new Registry(store, values.model ?? DEFAULT_MODEL);
   switch (command) {
     case "list":
       need(0);
@@ -87,10 +99,6 @@ export async function runRegistryCommand(argv: string[], print: Print): Promise<
       const [ref] = need(1);
       print(JSON.stringify(await resolve(registry, ref!), null, 2));
       return EXIT.ok;
-    }
-    case "publish": {
-      const [dir] = need(1);
-      return publish(registry, dir!, values, print);
     }
     case "promote": {
       const [version] = need(1);
@@ -124,6 +132,36 @@ export async function runRegistryCommand(argv: string[], print: Print): Promise<
   }
 }
 
+/**
+ * The model a version folder says it is (metadata.json's name): publish files it there, so a
+ * model of any name publishes without --model, which, when given, must agree.
+ */
+async function publishedModelName(source: ArtifactStore, expected?: string): Promise<string> {
+  let name: unknown;
+  try {
+    name = (
+      JSON.parse((await source.readFile("metadata.json")).toString("utf8")) as {
+        name?: unknown;
+      }
+    ).name;
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw new ArtifactError(`${source.location}/metadata.json is not JSON: ${error.message}`);
+    }
+    throw error;
+  }
+  if (typeof name !== "string" || name === "") {
+    throw new ArtifactError(`${source.location}/metadata.json has no model name ("name")`);
+  }
+  if (expected !== undefined && expected !== name) {
+    throw new InvalidInputError(
+      `${source.location} holds model "${name}", not "${expected}" ` +
+        `(--model only checks the name; leave it out to publish as "${name}")`,
+    );
+  }
+  return name;
+}
+
 interface PublishValues {
   readonly alias: string;
   readonly "promote-if-better": boolean;
@@ -135,13 +173,11 @@ interface PublishValues {
 
 async function publish(
   registry: Registry,
-  dir: string,
+  source: ArtifactStore,
   values: PublishValues,
   print: Print,
 ): Promise<number> {
   const { alias, actor } = values;
-  // A folder the pipeline exported, on disk or uploaded with `--out gs://…`.
-  const source = await openStore(dir, { log: STDERR_WARNINGS });
   const published = await registry.publish(source, {
     major: values.major,
     actor,

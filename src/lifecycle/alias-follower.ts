@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { describeError, StorageUnavailableError } from "../errors.js";
 import { loadModel } from "../model/load-model.js";
 import type { LoadedModel } from "../model/loaded-model.js";
+import type { CoalescingOptions } from "../model/coalescing-scorer.js";
 import type { ScorerChoice } from "../model/scorer.js";
 import type { LoadObserver } from "./load-observer.js";
 import type { ModelHolder } from "./model-holder.js";
@@ -15,6 +16,7 @@ export interface AliasFollowerOptions {
   readonly threads: number;
   /** SCORER; default auto. */
   readonly scorer?: ScorerChoice;
+  readonly onnxBatch?: CoalescingOptions;
   readonly observer: LoadObserver;
   readonly log: FastifyBaseLogger;
   /**
@@ -77,8 +79,8 @@ export class AliasFollower {
 
   /** Loads, verifies (sha256) and golden-checks one version of the registry's model. */
   private load(version: string): Promise<LoadedModel> {
-    const { registry, threads, scorer } = this.options;
-    return loadModel(registry.store, registry.versionPath(version), { threads, scorer });
+    const { registry, threads, scorer, onnxBatch } = this.options;
+    return loadModel(registry.store, registry.versionPath(version), { threads, scorer, onnxBatch });
   }
 
   /** Starts polling every `intervalMs`. The timer never keeps the process alive. */

@@ -42,6 +42,7 @@ export async function serveConfiguredModel(
       const model = await loadPinnedModel(config.modelUri, {
         threads: config.onnxThreads,
         scorer: config.scorer,
+        onnxBatch: config.onnxBatch,
         storage,
       });
       await holder.swap(model);
@@ -55,6 +56,7 @@ export async function serveConfiguredModel(
       holder,
       threads: config.onnxThreads,
       scorer: config.scorer,
+      onnxBatch: config.onnxBatch,
       observer,
       log,
     });

@@ -1,6 +1,7 @@
 import { ArtifactError } from "../errors.js";
 import { loadModel } from "../model/load-model.js";
 import type { LoadedModel } from "../model/loaded-model.js";
+import type { CoalescingOptions } from "../model/coalescing-scorer.js";
 import type { ScorerChoice } from "../model/scorer.js";
 import { completeVersions } from "../registry/versions.js";
 import { openStore, type OpenStoreOptions } from "../storage/open-store.js";
@@ -10,6 +11,7 @@ export interface PinnedSourceOptions {
   readonly threads: number;
   /** SCORER; default auto. */
   readonly scorer?: ScorerChoice;
+  readonly onnxBatch?: CoalescingOptions;
   readonly storage?: OpenStoreOptions;
 }
 
@@ -22,8 +24,8 @@ export async function loadPinnedModel(
   options: PinnedSourceOptions,
 ): Promise<LoadedModel> {
   const store = await openStore(uri, options.storage);
-  const { threads, scorer } = options;
-  return loadModel(store, await resolveVersionPath(store), { threads, scorer });
+  const { threads, scorer, onnxBatch } = options;
+  return loadModel(store, await resolveVersionPath(store), { threads, scorer, onnxBatch });
 }
 
 /** The store root when it holds metadata.json, else its highest complete version. */

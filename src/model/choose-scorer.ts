@@ -3,6 +3,7 @@ import type { XGBoostModel } from "./explain/xgboost-json.js";
 import { checkGolden, type Golden } from "./golden.js";
 import type { ModelMetadata } from "./metadata.js";
 import type { Preprocessor } from "./preprocessor.js";
+import { CoalescingScorer, type CoalescingOptions } from "./coalescing-scorer.js";
 import type { Scorer, ScorerChoice } from "./scorer.js";
 import { TreeScorer } from "./tree-scorer.js";
 
@@ -15,6 +16,8 @@ export interface ScorerArtifacts {
   /** model.onnx's bytes (already sha256-verified). */
   readonly onnx: Uint8Array;
   readonly threads: number;
+  /** Micro-batching in front of ONNX Runtime; none when undefined or maxRows is 1. */
+  readonly onnxBatch?: CoalescingOptions | undefined;
 }
 
 /** The task each supported XGBoost objective serves. */
@@ -83,7 +86,8 @@ async function provenOnnx(artifacts: ScorerArtifacts): Promise<Scorer> {
   });
   try {
     await checkGolden(preprocessor, onnx, artifacts.golden, describe(metadata, "ONNX"));
-    return onnx;
+    const batch = artifacts.onnxBatch;
+    return batch === undefined || batch.maxRows <= 1 ? onnx : new CoalescingScorer(onnx, batch);
   } catch (error) {
     await onnx.release();
     throw error;

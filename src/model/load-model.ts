@@ -10,6 +10,7 @@ import { LoadedModel } from "./loaded-model.js";
 import { parseMetadata, REQUIRED_FILES, type ModelMetadata } from "./metadata.js";
 import { Preprocessor } from "./preprocessor.js";
 import { parsePreprocessorSpec } from "./preprocessor-spec.js";
+import type { CoalescingOptions } from "./coalescing-scorer.js";
 import type { ScorerChoice } from "./scorer.js";
 
 export interface LoadModelOptions {
@@ -17,6 +18,8 @@ export interface LoadModelOptions {
   readonly threads: number;
   /** Which runtime scores (SCORER); default `auto`: the compiled trees when they pass golden. */
   readonly scorer?: ScorerChoice;
+  /** Micro-batching of ONNX Runtime calls, when ONNX serves; none when undefined. */
+  readonly onnxBatch?: CoalescingOptions;
 }
 
 /**
@@ -54,6 +57,7 @@ export async function loadModel(
     xgboost: parseXGBoostJson(xgboostJson, where("xgboost.json")),
     onnx: files.get("model.onnx")!,
     threads: options.threads,
+    onnxBatch: options.onnxBatch,
   });
   try {
     const explainer = await loadExplainer({

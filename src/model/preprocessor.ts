@@ -1,10 +1,11 @@
 import { describeValue, quoteInput } from "../echo.js";
 import { ArtifactError, InvalidInputError } from "../errors.js";
 import { FieldColumns } from "./field-columns.js";
-import type {
-  CategoricalFieldSpec,
-  NumericFieldSpec,
-  PreprocessorSpec,
+import {
+  PREPROCESSOR_V1,
+  type CategoricalFieldSpec,
+  type NumericFieldSpec,
+  type PreprocessorSpec,
 } from "./preprocessor-spec.js";
 
 /** Called once per instance field whose category the model never saw (it encodes as all zeros). */
@@ -73,7 +74,7 @@ export class Preprocessor {
       .map((field) => this.compileNumeric(field));
     this.categorical = spec.fields
       .filter((field): field is CategoricalFieldSpec => field.type === "categorical")
-      .map((field) => this.compileCategorical(field));
+      .map((field) => this.compileCategorical(field, spec.format !== PREPROCESSOR_V1));
   }
 
   /**
@@ -196,21 +197,29 @@ export class Preprocessor {
     };
   }
 
-  private compileCategorical(field: CategoricalFieldSpec): CategoricalColumn {
+  /** `reservedFill` (format v2): a request string equal to the fill value is not missing. */
+  private compileCategorical(
+    field: CategoricalFieldSpec,
+    reservedFill: boolean,
+  ): CategoricalColumn {
     const columns = new Map(
       field.categories.map((category, i) => [category, field.output_offset + i]),
     );
+    const fillColumn = columns.get(field.fill_value) ?? -1;
+    // Dropped from the lookup once, here: encode then finds the marker string unseen, for free.
+    if (reservedFill) columns.delete(field.fill_value);
     // Composed here, once per model: unknown categories are legal, so this is a hint for a
     // wrong type (a form sending a number), not a closed list.
+    const known = [...columns.keys()];
     const knownValues =
-      field.categories.length <= MAX_LISTED_CATEGORIES
-        ? `; known values: ${field.categories.map((c) => JSON.stringify(c)).join(", ")} ` +
+      known.length <= MAX_LISTED_CATEGORIES
+        ? `; known values: ${known.map((c) => JSON.stringify(c)).join(", ")} ` +
           "(any other string is scored as an unseen category)"
         : "";
     return {
       name: field.name,
       columns,
-      fillColumn: columns.get(field.fill_value) ?? -1,
+      fillColumn,
       knownValues,
     };
   }

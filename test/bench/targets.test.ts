@@ -21,3 +21,17 @@ test("each target is PASS at its bound, MISS past it, SKIP when a figure is miss
     "MISS /predict 1 lead, p99: 3.5 ms (target ≤ 3 ms)",
   ]);
 });
+
+test("the /explain ratio is to the /predict runs interleaved with it, when measured", () => {
+  const lines = targetLines({
+    predict1ReqS: 1000,
+    explain1ReqS: 300,
+    predictBesideExplain1ReqS: 600,
+  });
+  assert.ok(
+    lines.includes(
+      "PASS /explain 1 lead (TreeSHAP) vs /predict 1 lead, req/s: 50 % (target ≥ 50 %)",
+    ),
+    lines.join("\n"),
+  );
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -178,6 +178,42 @@ describe("lead-scoring registry (CLI)", () => {
  * fake-gcs-server: a preload (test/support/rival-promotion.ts) lands another operator's promotion
  * right after the CLI reads the alias, so the CLI decides on a state that is gone by its write.
  */
+/** Publish files a version under the name its own metadata.json gives; --model only checks it. */
+describe("lead-scoring registry publish of a model not called lead-scoring (CLI)", () => {
+  let root: string;
+  let acme: string;
+  before(async () => {
+    root = await mkdtemp(path.join(tmpdir(), "lead-scoring-cli-name-"));
+    acme = path.join(root, "acme");
+    await cp(builtInVersionDir(), acme, { recursive: true });
+    const file = path.join(acme, "metadata.json");
+    const metadata = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...metadata, name: "acme-leads" }));
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+  const cli = (...args: string[]) => registryCli(path.join(root, "registry"), args);
+
+  it("publishes under the metadata's name without --model", () => {
+    const { code, out } = cli("publish", acme);
+    assert.equal(code, 0, out);
+    assert.equal(
+      out.trim(),
+      `published acme-leads 1.0.0 to ${path.join(root, "registry", "acme-leads", "1.0.0")}`,
+    );
+    assert.equal(cli("publish", acme, "--model", "acme-leads").code, 0, "a matching --model");
+  });
+
+  it("refuses a --model that differs, saying what --model does; nothing is written", () => {
+    const { code, out } = cli("publish", acme, "--model", "lead-scoring");
+    assert.equal(code, 1, out);
+    assert.match(
+      out,
+      /^error: INVALID_INPUT: \S+ holds model "acme-leads", not "lead-scoring" \(--model only checks the name; leave it out to publish as "acme-leads"\)\n$/,
+    );
+    assert.equal(cli("list", "--model", "lead-scoring").out.trim().startsWith("no versions"), true);
+  });
+});
+
 describe("lead-scoring registry publish --promote-if-better losing a race (CLI)", () => {
   let root: string;
   let better: string;

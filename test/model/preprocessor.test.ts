@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { InvalidInputError } from "../../src/errors.js";
+import { ArtifactError, InvalidInputError } from "../../src/errors.js";
 import { MAX_LISTED_CATEGORIES, Preprocessor } from "../../src/model/preprocessor.js";
-import type { PreprocessorSpec } from "../../src/model/preprocessor-spec.js";
+import {
+  PREPROCESSOR_FORMATS,
+  parsePreprocessorSpec,
+  type PreprocessorSpec,
+} from "../../src/model/preprocessor-spec.js";
 import { builtInGolden, builtInModel } from "../support/app.js";
 
 /** A two-field spec small enough to check by hand. */
@@ -123,5 +127,73 @@ describe("Preprocessor: a categorical field's wrong type", () => {
       messageFor(withCategories(MAX_LISTED_CATEGORIES + 1)),
       'instance 0, field "source": expected a string or null, got number 7',
     );
+  });
+});
+
+describe("Preprocessor: format v2, where missing is not a category", () => {
+  // The pipeline picked "missing (2)" as the marker because "missing" is a real category here.
+  const V2: PreprocessorSpec = {
+    format: "lead-scoring-preprocessor/v2",
+    missing_values: [""],
+    fields: [
+      {
+        name: "stage",
+        type: "categorical",
+        fill_value: "missing (2)",
+        categories: ["lead", "missing", "missing (2)"],
+        output_offset: 0,
+      },
+    ],
+    output_columns: ["stage=lead", "stage=missing", "stage=missing (2)"],
+    n_outputs: 3,
+  };
+  const pre = new Preprocessor(V2);
+
+  it("scores a real category named missing as that category, not as a null", () => {
+    assert.deepEqual(Array.from(pre.encode([{ stage: "missing" }])), [0, 1, 0]);
+    assert.deepEqual(Array.from(pre.encode([{ stage: null }])), [0, 0, 1]);
+    assert.deepEqual(Array.from(pre.encode([{ stage: "" }])), [0, 0, 1]);
+  });
+
+  it("scores a string equal to the marker as unseen: only a missing value takes its column", () => {
+    const seen: string[] = [];
+    assert.deepEqual(
+      Array.from(pre.encode([{ stage: "missing (2)" }], (f) => seen.push(f))),
+      [0, 0, 0],
+    );
+    assert.deepEqual(seen, ["stage"]);
+  });
+
+  it("does not list the marker among the known values", () => {
+    assert.throws(
+      () => pre.encode([{ stage: 1 }]),
+      /known values: "lead", "missing" \(any other string/,
+    );
+  });
+
+  it("v1 keeps its meaning: the string equal to the fill value is the missing column", () => {
+    const v1 = new Preprocessor({ ...V2, format: "lead-scoring-preprocessor/v1" });
+    assert.deepEqual(Array.from(v1.encode([{ stage: "missing (2)" }])), [0, 0, 1]);
+  });
+});
+
+describe("parsePreprocessorSpec", () => {
+  it("refuses a format it does not know, naming it and the ones it reads", () => {
+    const bytes = Buffer.from(JSON.stringify({ ...SPEC, format: "lead-scoring-preprocessor/v9" }));
+    assert.throws(
+      () => parsePreprocessorSpec(bytes, "m/preprocessor.json"),
+      (error: unknown) =>
+        error instanceof ArtifactError &&
+        /^m\/preprocessor\.json: format "lead-scoring-preprocessor\/v9" is not one this service reads \(lead-scoring-preprocessor\/v1, lead-scoring-preprocessor\/v2\)/.test(
+          error.message,
+        ),
+    );
+  });
+
+  it("reads v1 (the committed default model) and v2", () => {
+    for (const format of PREPROCESSOR_FORMATS) {
+      const bytes = Buffer.from(JSON.stringify({ ...SPEC, format }));
+      assert.equal(parsePreprocessorSpec(bytes, "p.json").format, format);
+    }
   });
 });

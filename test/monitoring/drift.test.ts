@@ -74,6 +74,20 @@ describe("drift tables compiled at load", () => {
     assert.equal(city.statistics.unseen_rate, 0.25);
   });
 
+  it("v2: a string equal to the fill value is unseen, as the model scores it; v1: missing", async () => {
+    const model = await builtInModel();
+    const countsFor = (format: string) => {
+      const spec = { ...model.preprocessor.spec, format };
+      const monitor = new DriftMonitor(model, compileDriftTables(model.metadata, spec)!, OPTIONS);
+      monitor.observe([{ city: "missing" }, { city: null }], new Float32Array(2));
+      const city = monitor.report().fields.find((field) => field.field === "city")!;
+      const count = (label: string) => city.bins.find((bin) => bin.label === label)!.count;
+      return [count("missing"), count("unseen")];
+    };
+    assert.deepEqual(countsFor("lead-scoring-preprocessor/v1"), [2, 0]);
+    assert.deepEqual(countsFor("lead-scoring-preprocessor/v2"), [1, 1]);
+  });
+
   it("histograms the scores when the version has a score baseline, also for preprocessed rows", async () => {
     const model = await withScoreBaseline();
     const monitor = new DriftMonitor(

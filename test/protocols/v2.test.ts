@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { modelMetadata } from "../../src/protocols/v2/adapter.js";
 import { builtInGolden, buildTestApp, type TestApp } from "../support/app.js";
 
 interface InferResponse {
@@ -61,7 +62,11 @@ describe("Open Inference Protocol (V2)", () => {
       versions: string[];
       inputs: (Field & { shape: number[] })[];
     }>();
-    assert.equal(metadata.platform, "onnx_onnxv1");
+    // The default model serves with the compiled trees (SCORER=auto); ONNX says onnx_onnxv1.
+    assert.equal(metadata.platform, "xgboost_json");
+    const served = t.dataPlane.servedModel();
+    assert.ok(served !== undefined);
+    assert.equal(modelMetadata({ ...served, scorer: "onnx" }).platform, "onnx_onnxv1");
     assert.deepEqual(metadata.versions, [golden.model_version]);
     const byName = new Map(metadata.inputs.map((input) => [input.name, input]));
     assert.equal(byName.get("total_visits")?.datatype, "FP64");

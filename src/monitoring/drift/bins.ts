@@ -1,5 +1,5 @@
 import type { CategoricalBaseline, ModelMetadata, NumericBaseline } from "../../model/metadata.js";
-import type { PreprocessorSpec } from "../../model/preprocessor-spec.js";
+import { PREPROCESSOR_V1, type PreprocessorSpec } from "../../model/preprocessor-spec.js";
 
 /**
  * Per-field lookup tables compiled once per version from its metadata.json `baselines`: each
@@ -10,7 +10,8 @@ import type { PreprocessorSpec } from "../../model/preprocessor-spec.js";
  *   (numpy.histogram): [e0, e1), …, [e_{k-1}, e_k] with the last bin closed, and a value outside
  *   [e0, e_k] in the nearest end bin.
  * - categorical: one slot per baseline category (the fill value, "missing", is one of them and
- *   takes every missing value), then an "unseen" slot for categories the baseline does not list.
+ *   takes every missing value, and from preprocessor format v2 on only those), then an "unseen"
+ *   slot for categories the baseline does not list.
  *
  * Missing follows the preprocessor: absent, null, or one of preprocessor.json's missing_values
  * (for a numeric field, anything that is not a number: the preprocessor let nothing else through).
@@ -106,11 +107,15 @@ function categoricalBins(
   fill: string,
   missingValues: readonly string[],
   offset: number,
+  reservedFill: boolean,
 ): FieldBins {
   const labels = Object.keys(baseline.frequencies);
   if (!labels.includes(fill)) labels.push(fill);
   const categories = new Map(labels.map((label, i) => [label, i]));
   const missingSlot = categories.get(fill)!;
+  // preprocessor.json v2: a request string equal to the fill value is an unseen category, as the
+  // model scores it; only missing values count in the fill value's slot.
+  if (reservedFill) categories.delete(fill);
   for (const sentinel of missingValues) categories.set(sentinel, missingSlot);
   const shares = labels.map((label) => baseline.frequencies[label] ?? 0);
   // Training categories the baseline does not list (none today) are what "unseen" means there.
@@ -161,6 +166,7 @@ export function compileDriftTables(
             field.type === "categorical" ? field.fill_value : MISSING_LABEL,
             spec.missing_values,
             width,
+            spec.format !== PREPROCESSOR_V1,
           );
     fields.push(bins);
     width += bins.labels.length;

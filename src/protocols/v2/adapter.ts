@@ -214,11 +214,21 @@ export function encodeInfer(body: InferRequest, result: PredictResult): InferRes
   };
 }
 
+/**
+ * The V2 `platform` string names the runtime that scores this version, as `<framework>_<format>`
+ * like the protocol's own list (`onnx_onnxv1`, `tensorflow_savedmodel`, …). That list has no
+ * XGBoost entry, so the compiled trees say what they are compiled from: XGBoost's JSON model.
+ */
+const PLATFORM: Readonly<Record<ModelInfo["scorer"], string>> = {
+  onnx: "onnx_onnxv1",
+  trees: "xgboost_json",
+};
+
 export function modelMetadata(model: ModelInfo): ModelMetadataResponse {
   return {
     name: model.name,
     versions: [model.version],
-    platform: "onnx_onnxv1",
+    platform: PLATFORM[model.scorer],
     inputs: model.fields.map((field) => ({
       name: field.name,
       datatype: field.type === "string" ? "BYTES" : "FP64",

@@ -1,3 +1,4 @@
+import { writeStdoutLines } from "../../../stdout-log.js";
 import type { LogRecord } from "../record.js";
 import type { LogBatch, LogSink } from "../sink.js";
 
@@ -13,7 +14,7 @@ export const LOG_LABEL = "lead_scoring_log";
 export class StdoutSink implements LogSink {
   readonly name = "stdout";
 
-  constructor(private readonly out: (text: string) => void | Promise<void> = writeStdout) {}
+  constructor(private readonly out: (text: string) => void | Promise<void> = writeStdoutLines) {}
 
   async write(batch: LogBatch): Promise<void> {
     await this.out(batch.records.map((record) => `${JSON.stringify(logEntry(record))}\n`).join(""));
@@ -31,15 +32,4 @@ export function logEntry(record: LogRecord): Record<string, unknown> {
     "logging.googleapis.com/labels": { [LOG_LABEL]: record.kind },
     ...record,
   };
-}
-
-/**
- * Resolves once the text has left the process: a pipe's writes (a container's stdout) may be
- * asynchronous, and the drain's flush must not let the process exit with a batch still queued
- * in Node (its tail would be lost, cut mid-line).
- */
-function writeStdout(text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
-  });
 }
