@@ -1,6 +1,7 @@
 import { ApiError, ServiceClient, type ModelDescription } from "../shared/api.js";
 import { askForKey, forgetKey, storedKey } from "./api-key.js";
 import { setUpCsvPanel } from "./csv-panel.js";
+import { typicalLead } from "../shared/typical-lead.js";
 import { renderFields, writeInstance } from "./lead-form.js";
 import { LiveScore } from "./live-score.js";
 import { renderModelPanel } from "./model-panel.js";
@@ -35,7 +36,7 @@ async function start(): Promise<void> {
   renderFields(document.getElementById("fields")!, model.fields);
   const live = new LiveScore(client, model, form);
   const reset = () => {
-    writeInstance(form, model.fields, model.explainBaseline ?? {});
+    writeInstance(form, model.fields, typicalLead(model.fields, model.explainBaseline ?? {}));
     live.schedule();
   };
   document.getElementById("reset")!.addEventListener("click", reset);
