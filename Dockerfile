@@ -17,6 +17,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The web page's sources: esbuild bundles them (and their libraries) into dist/web; the image
+# ships only that.
+COPY web ./web
 # Source maps are left behind: the image ships compiled JavaScript only. main.js is the CLI on
 # PATH (there is no shell in the runtime stage to chmod it there).
 RUN npm run build && find dist -name '*.map' -delete && chmod 0755 dist/src/cli/main.js
@@ -86,6 +89,7 @@ WORKDIR /app
 # emptyDir in Kubernetes, is writable).
 COPY --from=deps /src/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/dist/web ./dist/web
 # package.json: the service reads its own version from it and finds models/ next to it.
 COPY package.json ./
 COPY models/lead-scoring ./models/lead-scoring

@@ -14,6 +14,8 @@ echo "== typecheck"
 npx tsc --noEmit
 # The client package compiles on its own settings too (DOM types, no Node types).
 npx tsc -p clients/typescript --noEmit
+# The web page and widget (web/): DOM types beside Node's.
+npx tsc -p web --noEmit
 echo "== service tests"
 npm run --silent test:unit
 echo "== hostile input (Schemathesis against the running service)"

@@ -30,6 +30,7 @@ import { registerMonitoringRoute } from "./protocols/monitoring/drift-route.js";
 import { registerMetricsRoute } from "./protocols/monitoring/routes.js";
 import { registerV2Routes } from "./protocols/v2/routes.js";
 import { registerVertexRoutes } from "./protocols/vertex/routes.js";
+import { registerWebPage } from "./protocols/web/routes.js";
 
 /** This server's name and version, as package.json states them (V2 server metadata, OpenAPI). */
 const SERVICE = createRequire(import.meta.url)(path.join(PACKAGE_ROOT, "package.json")) as {
@@ -43,6 +44,8 @@ export interface AppDependencies {
   readonly metrics: Metrics;
   /** Where /feedback outcomes go; undefined when PREDICTION_LOG=off. */
   readonly predictionLog?: PredictionLog;
+  /** The built web page (default dist/web); tests build their own. */
+  readonly webRoot?: string;
 }
 
 /**
@@ -54,6 +57,7 @@ export async function buildApp({
   dataPlane,
   metrics,
   predictionLog,
+  webRoot,
 }: AppDependencies): Promise<App> {
   const app = Fastify({
     loggerInstance: createLogger(config.logLevel),
@@ -159,6 +163,8 @@ export async function buildApp({
       documents.current(),
     );
   }
+
+  if (config.webUi) await registerWebPage(app, webRoot);
 
   registerHealthRoutes(app, dataPlane, config.healthRoute);
   registerVertexRoutes(app, dataPlane, config.predictRoute);

@@ -88,6 +88,8 @@ export const EnvSchema = Type.Object({
   SHADOW_DECISION_THRESHOLD: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
   // How often a replica checks the candidate's guardrails.
   ROLLOUT_GUARDRAIL_CHECK_SECONDS: Type.Number({ minimum: 0.1, maximum: 3600, default: 5 }),
+  // The lead-scoring web page at /app/ (README "Web page"); "/" redirects there when on.
+  WEB_UI: Type.Enum(["on", "off"], { default: "on" }),
   // Vertex AI custom-container variables, set by the platform (never by us).
   AIP_HTTP_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   AIP_HEALTH_ROUTE: Type.Optional(Route),
@@ -138,6 +140,8 @@ export interface Config {
   readonly drift: DriftConfig | undefined;
   readonly access: AccessConfig;
   readonly rollouts: RolloutConfig;
+  /** Serve the web page (/app/) and the widget (/app/lead-score.js). */
+  readonly webUi: boolean;
 }
 
 /** Shadow and canary rollouts of a candidate beside a followed alias (docs/rollouts.md). */
@@ -253,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       decisionThreshold: parsed.SHADOW_DECISION_THRESHOLD,
       guardrailCheckSeconds: parsed.ROLLOUT_GUARDRAIL_CHECK_SECONDS,
     },
+    webUi: parsed.WEB_UI === "on",
   });
 }
 

@@ -55,6 +55,9 @@ done
 curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null ||
   { "$engine" logs "$name" | tail -20; echo "not ready after 60 s" >&2; exit 1; }
 echo "ok: ready on a read-only root filesystem"
+curl -fsS "http://127.0.0.1:$port/app/" | grep -q '<title>Lead scoring</title>' ||
+  { echo "the web page is not served at /app/" >&2; exit 1; }
+echo "ok: the web page is served at /app/"
 
 # The image has no shell or coreutils: node answers for it.
 in_image() { "$engine" exec "$name" node -e "$1"; }
@@ -69,7 +72,8 @@ echo "ok: PID 1 is node, uid $uid"
 echo "ok: the lead-scoring CLI is on PATH"
 
 # What the image must not hold. Each path is relative to /app unless absolute.
-absent=(src test docs scripts tsconfig.json node_modules/typescript node_modules/eslint node_modules/tsx
+absent=(src test docs scripts web tsconfig.json node_modules/typescript node_modules/@observablehq
+  node_modules/papaparse node_modules/esbuild node_modules/eslint node_modules/tsx
   node_modules/autocannon node_modules/onnxruntime-node/bin/napi-v6/darwin
   node_modules/onnxruntime-node/bin/napi-v6/win32 node_modules/onnxruntime-node/bin/napi-v6/linux/arm64
   /bin/sh /bin/bash /usr/bin/apt-get /usr/bin/perl /usr/local/bin/npm /usr/local/bin/npx

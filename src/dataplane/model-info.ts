@@ -6,6 +6,10 @@ import type { ScorerKind } from "../model/scorer.js";
 export interface FieldInfo {
   readonly name: string;
   readonly type: "number" | "string";
+  /** A label for people: metadata's display_name, else the name made readable. */
+  readonly displayName: string;
+  /** One line saying what the field means, when the metadata has one. */
+  readonly description?: string;
   /** null (or absent) is accepted and imputed. */
   readonly nullable: boolean;
   /** String fields: the categories seen in training. Others are accepted (scored as unseen). */
@@ -29,6 +33,13 @@ export interface ModelInfo {
   readonly fields: readonly FieldInfo[];
   /** Strings that count as missing in any field (e.g. the web form's "Select"), besides null. */
   readonly missingValues: readonly string[];
+  /** When the version was trained (metadata created_at, as written). */
+  readonly createdAt: string;
+  /** The held-out metrics that are single numbers (roc_auc, log_loss…). */
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly primaryMetric: { readonly name: string; readonly value: number };
+  /** A typical lead (metadata explain_baseline): the reference of sampled Shapley. */
+  readonly explainBaseline: Readonly<Record<string, number | string>>;
   /** The preprocessed tensor the model scores: the ONNX input's name and its row width. */
   readonly tensor: { readonly name: string; readonly width: number };
 }
@@ -43,15 +54,44 @@ export function describeModel(model: LoadedModel): ModelInfo {
     fields: Object.freeze(metadata.schema.fields.map((field) => describeField(field, metadata))),
     missingValues: Object.freeze([...model.preprocessor.spec.missing_values]),
     tensor: Object.freeze({ name: metadata.onnx.input, width: model.width }),
+    createdAt: metadata.created_at,
+    metrics: Object.freeze(numericMetrics(metadata.metrics)),
+    primaryMetric: Object.freeze({
+      name: metadata.primary_metric.name,
+      value: metadata.primary_metric.value,
+    }),
+    explainBaseline: Object.freeze({ ...metadata.explain_baseline }),
   });
+}
+
+/** Metrics other than numbers (a confusion matrix) stay in metadata.json. */
+function numericMetrics(metrics: Record<string, unknown>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(metrics).filter(
+      (entry): entry is [string, number] =>
+        typeof entry[1] === "number" && Number.isFinite(entry[1]),
+    ),
+  );
+}
+
+/** "total_time_spent_on_website" → "Total time spent on website": for versions without labels. */
+export function readableFieldName(name: string): string {
+  const words = name.replace(/[_.-]+/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function describeField(
   field: ModelMetadata["schema"]["fields"][number],
   metadata: ModelMetadata,
 ): FieldInfo {
-  const { name, type, nullable, categories } = field;
-  const info: FieldInfo = { name, type, nullable };
+  const { name, type, nullable, categories, description } = field;
+  const info: FieldInfo = {
+    name,
+    type,
+    displayName: field.display_name ?? readableFieldName(name),
+    ...(description === undefined ? {} : { description }),
+    nullable,
+  };
   if (type === "string") {
     return Object.freeze({ ...info, categories: Object.freeze([...(categories ?? [])]) });
   }

@@ -13,6 +13,10 @@ const SchemaField = Type.Object({
   type: Type.Union([Type.Literal("number"), Type.Literal("string")]),
   nullable: Type.Boolean(),
   categories: Type.Optional(Type.Array(Type.String())),
+  /** A label for people (the web page's form); older versions lack it, see describeField. */
+  display_name: Type.Optional(Type.String({ minLength: 1 })),
+  /** One line saying what the field means; optional. */
+  description: Type.Optional(Type.String()),
 });
 
 /**

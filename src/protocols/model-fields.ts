@@ -10,6 +10,10 @@ export const ModelField = Type.Object(
   {
     name: Type.String(),
     type: Type.Enum(["number", "string"]),
+    displayName: Type.String({
+      description: "A label for people: the model's own, else the name made readable.",
+    }),
+    description: Type.Optional(Type.String({ description: "What the field means, in a line." })),
     nullable: Type.Boolean({ description: "null or an absent field is accepted and imputed." }),
     categories: Type.Optional(
       Type.Array(Type.String(), {
@@ -46,6 +50,28 @@ export const ModelScorer = Type.Enum(["trees", "onnx"], {
     "The runtime that scores this version: trees = XGBoost's trees compiled at load (SCORER " +
     "auto or trees, proven against the golden file), onnx = ONNX Runtime.",
 });
+
+/** What a person choosing or reading a model wants to know of it (the web page's model panel). */
+export const ModelTraining = {
+  createdAt: Type.String({ description: "When the version was trained (RFC 3339)." }),
+  metrics: Type.Record(Type.String(), Type.Number(), {
+    description: "Held-out metrics that are single numbers (roc_auc, log_loss, …).",
+  }),
+  primaryMetric: Type.Object({ name: Type.String(), value: Type.Number() }),
+  explainBaseline: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()]), {
+    description: "A typical lead: the reference instance of sampled Shapley explanations.",
+  }),
+};
+
+/** The training facts of a model, as plain data for a response. */
+export function modelTraining(model: ModelInfo) {
+  return {
+    createdAt: model.createdAt,
+    metrics: { ...model.metrics },
+    primaryMetric: { ...model.primaryMetric },
+    explainBaseline: { ...model.explainBaseline },
+  };
+}
 
 /** The fields of a model, as plain data for a response. */
 export function modelFields(model: ModelInfo): ModelField[] {

@@ -5,7 +5,8 @@ import { keysFileText, writeKeysFile } from "../support/api-keys.js";
 
 /**
  * Routes anyone may call with keys on: the probes, CORS preflights, /metrics when it shares the
- * API port, and the documentation with DOCS=on. Every other route must declare a scope.
+ * API port, the documentation with DOCS=on, and the web page's static files (WEB_UI=on; the page
+ * asks for a key itself). Every other route must declare a scope.
  */
 const OPEN = [
   /^\/health(\/live|\/ready)?$/,
@@ -14,6 +15,8 @@ const OPEN = [
   /^\/metrics$/,
   /^\/openapi\.json$/,
   /^\/docs(\/.*)?$/,
+  /^\/$/,
+  /^\/app(\/.*)?$/,
 ];
 
 describe("every route declares its access", () => {

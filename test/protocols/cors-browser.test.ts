@@ -1,37 +1,24 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { App } from "../../src/protocols/fastify.js";
 import { buildTestApp, listenOnLoopback } from "../support/app.js";
+import { CHROMIUM, chromiumMissing, pageServer as serve } from "../support/chromium.js";
 
 /**
  * CORS as a browser enforces it: Debian's chromium, driven by playwright-core (playwright's own
  * browser download cannot work here). A page served from one origin calls the service on another
  * with a JSON body and a custom header, which forces a preflight. Without chromium the suite
- * skips visibly; in CI (CI=true) it must run (.ci/run installs the package).
+ * skips visibly (test/support/chromium.ts).
  */
-const CHROMIUM = "/usr/bin/chromium";
 
-function chromiumMissing(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  const reason = `${CHROMIUM} not found (apt-get install chromium)`;
-  if (process.env.CI === "true") throw new Error(`${reason}; it is required when CI=true`);
-  return reason;
-}
-
-/** A page server on 127.0.0.1: its origin is the browser's for every script it serves. */
-async function pageServer(): Promise<{ server: Server; origin: string }> {
-  const server = createServer((_request, response) => {
+/** A page from another origin than the service's. */
+function pageServer(): Promise<{ server: Server; origin: string }> {
+  return serve((_request, response) => {
     response.setHeader("content-type", "text/html");
     response.end("<!doctype html><title>CRM form</title><p>a frontend on another origin</p>");
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 interface BrowserAnswer {

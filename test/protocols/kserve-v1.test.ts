@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { builtInGolden, buildTestApp, type TestApp } from "../support/app.js";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { readableFieldName } from "../../src/dataplane/model-info.js";
+import { fakeModel, OTHER_SCHEMA } from "../support/fake-models.js";
+import { builtInGolden, buildTestApp, builtInVersionDir, type TestApp } from "../support/app.js";
 
 describe("KServe V1", () => {
   let t: TestApp;
@@ -18,16 +22,67 @@ describe("KServe V1", () => {
 
   it("describes the model with its readiness and version, and lists its fields", async () => {
     const response = await t.app.inject({ method: "GET", url: "/v1/models/lead-scoring" });
-    const { fields, missingValues, ...model } = response.json<Record<string, unknown>>();
-    assert.deepEqual(model, {
-      name: "lead-scoring",
-      ready: true,
-      version: golden.model_version,
-      scorer: "trees",
-    });
+    const body = response.json<Record<string, unknown>>();
+    const { name, ready, version, scorer, fields, missingValues } = body;
+    assert.deepEqual(
+      { name, ready, version, scorer },
+      { name: "lead-scoring", ready: true, version: golden.model_version, scorer: "trees" },
+    );
     // The fields themselves: test/protocols/model-schema.test.ts.
     assert.ok(Array.isArray(fields) && fields.length > 0);
     assert.ok(Array.isArray(missingValues));
+  });
+
+  it("tells when the version was trained, its numeric metrics and its typical lead", async () => {
+    const metadata = JSON.parse(
+      readFileSync(path.join(builtInVersionDir(), "metadata.json"), "utf8"),
+    ) as {
+      created_at: string;
+      metrics: Record<string, unknown>;
+      primary_metric: { name: string; value: number };
+      explain_baseline: Record<string, unknown>;
+    };
+    const response = await t.app.inject({ method: "GET", url: "/v1/models/lead-scoring" });
+    const body = response.json<Record<string, unknown>>();
+    assert.equal(body.createdAt, metadata.created_at);
+    assert.deepEqual(body.primaryMetric, {
+      name: metadata.primary_metric.name,
+      value: metadata.primary_metric.value,
+    });
+    assert.deepEqual(body.explainBaseline, metadata.explain_baseline);
+    const numeric = Object.entries(metadata.metrics).filter(([, v]) => typeof v === "number");
+    assert.deepEqual(body.metrics, Object.fromEntries(numeric));
+    assert.ok("confusion_matrix" in metadata.metrics, "a non-number metric is left out");
+  });
+
+  it("labels each field for people: the metadata's display_name, else its name made readable", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/v1/models/lead-scoring" });
+    const { fields } = response.json<{ fields: { name: string; displayName: string }[] }>();
+    // The committed version predates display_name: every label is the fallback.
+    const byName = new Map(fields.map((field) => [field.name, field.displayName]));
+    assert.equal(byName.get("total_time_spent_on_website"), "Total time spent on website");
+    assert.equal(byName.get("lead_origin"), "Lead origin");
+    assert.equal(readableFieldName("x.y-z__w"), "X y z w");
+
+    const labelled = await fakeModel("1.0.0", {
+      name: "other-model",
+      schema: OTHER_SCHEMA,
+      labels: { minutes: { display_name: "Minutes on the phone", description: "Call length" } },
+    });
+    const other = await buildTestApp({ model: labelled.model });
+    try {
+      const answer = await other.app.inject({ method: "GET", url: "/v1/models/other-model" });
+      const described = answer.json<{ fields: Record<string, unknown>[] }>().fields;
+      assert.deepEqual(
+        described.map(({ name, displayName, description }) => ({ name, displayName, description })),
+        [
+          { name: "minutes", displayName: "Minutes on the phone", description: "Call length" },
+          { name: "channel", displayName: "Channel", description: undefined },
+        ],
+      );
+    } finally {
+      await other.app.close();
+    }
   });
 
   it("404 for a model it does not serve", async () => {

@@ -60,6 +60,8 @@ export interface TestAppOptions {
   readonly holder?: (hooks: VersionHooks) => ModelHolder;
   /** Observes scoring and takes /feedback outcomes, as server.ts wires it. */
   readonly predictionLog?: PredictionLog;
+  /** The built web page to serve (test/support/web-page.ts); default dist/web. */
+  readonly webRoot?: string;
 }
 
 /** Builds the real app around the default model (or another, or none), quiet. */
@@ -74,7 +76,13 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const dataPlane = new DataPlane(holder, options.limits ?? config, observer, {
     idField: config.leadIdField,
   });
-  const app = await buildApp({ config, dataPlane, metrics, predictionLog });
+  const app = await buildApp({
+    config,
+    dataPlane,
+    metrics,
+    predictionLog,
+    webRoot: options.webRoot,
+  });
   await app.ready();
   return { app, dataPlane, metrics, holder, config };
 }

@@ -138,6 +138,8 @@ export interface FakeModelOptions {
   readonly schema?: FakeSchema;
   readonly task?: ModelTask;
   readonly behaviour?: FakeBehaviour;
+  /** metadata display_name / description of some fields (the others have none). */
+  readonly labels?: Readonly<Record<string, { display_name?: string; description?: string }>>;
 }
 
 /** A fake version of model `name` (default "lead-scoring") answering scoreOf(version). */
@@ -149,7 +151,7 @@ export async function fakeModel(
   const value = scoreOf(version);
   const scorer = new FakeScorer(version, value, options.behaviour ?? "fixed");
   const preprocessor = new Preprocessor(schema.spec);
-  const metadata = metadataOf(name, version, task, schema);
+  const metadata = metadataOf(name, version, task, schema, options.labels);
   const fields = preprocessor.columns;
   const space = task === "binary" ? "log_odds" : "value";
   // The explainer scores its baseline once, at load, past the gate and the counters.
@@ -201,6 +203,7 @@ function metadataOf(
   version: string,
   task: ModelTask,
   schema: FakeSchema,
+  labels: FakeModelOptions["labels"] = {},
 ): ModelMetadata {
   const { spec } = schema;
   return {
@@ -213,11 +216,17 @@ function metadataOf(
     metrics: {},
     primary_metric: { name: "roc_auc", value: 0.5, higher_is_better: true },
     schema: {
-      fields: spec.fields.map((field) =>
-        field.type === "numeric"
-          ? { name: field.name, type: "number", nullable: true }
-          : { name: field.name, type: "string", nullable: true, categories: field.categories },
-      ),
+      fields: spec.fields.map((field) => ({
+        ...(field.type === "numeric"
+          ? { name: field.name, type: "number" as const, nullable: true }
+          : {
+              name: field.name,
+              type: "string" as const,
+              nullable: true,
+              categories: field.categories,
+            }),
+        ...labels[field.name],
+      })),
     },
     expected_value: 0,
     explain_baseline: Object.fromEntries(

@@ -454,7 +454,7 @@ export interface paths {
         };
         /**
          * Model readiness, version and input fields
-         * @description KServe V1's {name, ready}, plus the version, the runtime that scores it and the fields an instance may carry (types, nullability, training categories and ranges).
+         * @description KServe V1's {name, ready}, plus the version, the runtime that scores it and the fields an instance may carry (types, labels, nullability, training categories and ranges), when it was trained, its held-out metrics and a typical lead.
          */
         get: {
             parameters: {
@@ -488,6 +488,10 @@ export interface paths {
                                 name: string;
                                 /** @enum {unknown} */
                                 type: "number" | "string";
+                                /** @description A label for people: the model's own, else the name made readable. */
+                                displayName: string;
+                                /** @description What the field means, in a line. */
+                                description?: string;
                                 /** @description null or an absent field is accepted and imputed. */
                                 nullable: boolean;
                                 /** @description String fields: the categories seen in training. Any other string is accepted too and scored as an unseen category. */
@@ -500,6 +504,20 @@ export interface paths {
                             }[];
                             /** @description Strings read as missing in any field (e.g. the web form's "Select"), like null. */
                             missingValues: string[];
+                            /** @description When the version was trained (RFC 3339). */
+                            createdAt: string;
+                            /** @description Held-out metrics that are single numbers (roc_auc, log_loss, …). */
+                            metrics: {
+                                [key: string]: number;
+                            };
+                            primaryMetric: {
+                                name: string;
+                                value: number;
+                            };
+                            /** @description A typical lead: the reference instance of sampled Shapley explanations. */
+                            explainBaseline: {
+                                [key: string]: number | string;
+                            };
                         };
                     };
                 };
@@ -1036,6 +1054,10 @@ export interface paths {
                                     name: string;
                                     /** @enum {unknown} */
                                     type: "number" | "string";
+                                    /** @description A label for people: the model's own, else the name made readable. */
+                                    displayName: string;
+                                    /** @description What the field means, in a line. */
+                                    description?: string;
                                     /** @description null or an absent field is accepted and imputed. */
                                     nullable: boolean;
                                     /** @description String fields: the categories seen in training. Any other string is accepted too and scored as an unseen category. */
@@ -1411,6 +1433,10 @@ export interface paths {
                                     name: string;
                                     /** @enum {unknown} */
                                     type: "number" | "string";
+                                    /** @description A label for people: the model's own, else the name made readable. */
+                                    displayName: string;
+                                    /** @description What the field means, in a line. */
+                                    description?: string;
                                     /** @description null or an absent field is accepted and imputed. */
                                     nullable: boolean;
                                     /** @description String fields: the categories seen in training. Any other string is accepted too and scored as an unseen category. */

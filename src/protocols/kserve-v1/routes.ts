@@ -4,7 +4,14 @@ import { DATA_PLANE_ERRORS } from "../error-body.js";
 import { ExplainResponse, explainBody, explainBodySchema } from "../explain.js";
 import type { App } from "../fastify.js";
 import { PredictResponse, predictBody, predictBodySchema } from "../instances.js";
-import { MissingValues, ModelFields, ModelScorer, modelFields } from "../model-fields.js";
+import {
+  MissingValues,
+  ModelFields,
+  ModelScorer,
+  ModelTraining,
+  modelFields,
+  modelTraining,
+} from "../model-fields.js";
 
 const ModelName = Type.Object({ name: Type.String({ examples: ["lead-scoring"] }) });
 
@@ -45,7 +52,8 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         summary: "Model readiness, version and input fields",
         description:
           "KServe V1's {name, ready}, plus the version, the runtime that scores it and the " +
-          "fields an instance may carry (types, nullability, training categories and ranges).",
+          "fields an instance may carry (types, labels, nullability, training categories and " +
+          "ranges), when it was trained, its held-out metrics and a typical lead.",
         params: ModelName,
         response: {
           200: Type.Object({
@@ -55,6 +63,7 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
             scorer: ModelScorer,
             fields: ModelFields,
             missingValues: MissingValues,
+            ...ModelTraining,
           }),
           ...DATA_PLANE_ERRORS,
         },
@@ -70,6 +79,7 @@ export function registerKServeV1Routes(app: App, dataPlane: DataPlane): void {
         scorer: model.scorer,
         fields: modelFields(model),
         missingValues: [...model.missingValues],
+        ...modelTraining(model),
       };
     },
   );
