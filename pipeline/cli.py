@@ -189,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="held-out rows in golden.json (≥200 by contract)",
     )
 
+    _evaluation_options(r)
+
     o = r.add_argument_group("output (--registry, --out or both)")
     o.add_argument("--name", required=True, help="model name, e.g. lead-scoring")
     o.add_argument(
@@ -238,6 +240,25 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _evaluation_options(parser: argparse.ArgumentParser) -> None:
+    """Evaluation on repeated k-fold of the training part (cross_validate.py)."""
+    e = parser.add_argument_group("evaluation")
+    e.add_argument(
+        "--eval-folds",
+        type=int,
+        default=DEFAULTS.eval_folds,
+        metavar="K",
+        help="folds of the repeated (stratified) k-fold evaluation on the training part",
+    )
+    e.add_argument(
+        "--eval-repeats",
+        type=int,
+        default=DEFAULTS.eval_repeats,
+        metavar="R",
+        help="repeats of that k-fold, each with another seeded shuffle (0 = no fold metrics)",
+    )
+
+
 def _publish_options(group: argparse._ActionsContainer, required: bool) -> None:
     """The options passed on to `lead-scoring registry publish`."""
     group.add_argument(
@@ -279,6 +300,8 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         threshold=args.threshold,
         golden_rows=args.golden_rows,
         strict=args.strict,
+        eval_folds=args.eval_folds,
+        eval_repeats=args.eval_repeats,
     )
 
 

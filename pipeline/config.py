@@ -81,6 +81,9 @@ class RunConfig:
     threshold: float = 0.5
     golden_rows: int = 200
     strict: bool = False  # the data profile's warnings are errors
+    # Evaluation on repeated k-fold of the training part (cross_validate.py); 0 repeats = off.
+    eval_folds: int = 5
+    eval_repeats: int = 2
 
 
 NO_PRESET = "none"

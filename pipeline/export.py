@@ -120,6 +120,8 @@ def export(
     training_data: Mapping[str, Any],
     check_x: np.ndarray | None = None,
     score_baseline: Mapping[str, Any] | None = None,
+    cross_validation: Mapping[str, Any] | None = None,
+    ranking: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the five files into `out_dir` (created, must be empty) and return the metadata.
 
@@ -169,6 +171,10 @@ def export(
         "search": dict(search) if search else None,
         "metrics": dict(metrics),
         "primary_metric": primary_metric(task, dict(metrics)),
+        # Added keys (older versions lack them): mean ± sd over folds, and the held-out
+        # lift/capture/gains for a binary target; null when not computed.
+        "cross_validation": dict(cross_validation) if cross_validation else None,
+        "ranking": dict(ranking) if ranking else None,
         "schema": request_schema(preprocessor),
         # Source column → request field, so a CRM integration knows what to send.
         "field_mapping": {f["source_column"]: f["name"] for f in preprocessor["fields"]},

@@ -15,14 +15,17 @@ from typing import Any
 
 from .baselines import score_baseline, training_profile
 from .config import UNPUBLISHED_VERSION, RunConfig
+from .cross_validate import cross_validate
 from .errors import PipelineError
 from .evaluate import evaluate, predict
+from .evaluation_report import evaluation_lines
 from .export import check_export_dir, export
 from .gcs_output import check_gcs_output, is_gcs_uri, upload_version_dir
 from .golden import check_coverage, golden_instances
 from .ingest import IngestResult, ingest
 from .preprocess import PreprocessResult, preprocess
 from .profile import profile
+from .ranking import held_out_ranking
 from .read_table import describe_delimiter
 from .register import Published, code_commit, publish, registry_cli
 from .train import TrainResult, train
@@ -40,9 +43,11 @@ def export_version(
     test_size: float,
     seed: int,
     golden_rows: int,
+    cross_validation: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Export from the stages' results: shared by the local run and the KFP export step."""
     baselines, explain = training_profile(prep.train_frame, prep.preprocessor)
+    held_out = predict(trained.model, prep.x_test)
     training_data = {
         **data.training_data,
         "train_rows": len(prep.y_train),
@@ -66,10 +71,12 @@ def export_version(
             prep.test_instances, prep.fields, data.missing_values, golden_rows
         ),
         baselines=baselines,
-        score_baseline=score_baseline(predict(trained.model, prep.x_test)),
+        score_baseline=score_baseline(held_out),
         explain_baseline=explain,
         training_data=training_data,
         check_x=prep.x_test,
+        cross_validation=cross_validation,
+        ranking=held_out_ranking(data.task, prep.y_test, held_out),
     )
 
 
@@ -122,6 +129,34 @@ def _task_reason(config: RunConfig) -> str:
     if config.data.positive_class is not None:
         return f"positive class {config.data.positive_class!r}"
     return "--task" if config.task else "inferred from the target"
+
+
+def evaluate_stage(
+    data: IngestResult,
+    prep: PreprocessResult,
+    trained: TrainResult,
+    config: RunConfig,
+    stage: Callable[[int, str, str], None],
+    log: Callable[[str], None],
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Held-out metrics and fold metrics, printed as the evaluate stage."""
+    metrics = evaluate(trained.model, prep.x_test, prep.y_test, data.task, config.threshold)
+    shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if isinstance(v, float))
+    cv = cross_validate(
+        prep.x_train,
+        prep.y_train,
+        data.task,
+        trained.params,
+        folds=config.eval_folds,
+        repeats=config.eval_repeats,
+        seed=config.train.seed,
+        threshold=config.threshold,
+    )
+    stage(4, "evaluate", f"held-out: {shown}")
+    held_out = predict(trained.model, prep.x_test)
+    for line in evaluation_lines(cv, held_out_ranking(data.task, prep.y_test, held_out)):
+        log(f"        {line}")
+    return metrics, cv
 
 
 def run_pipeline(
@@ -188,9 +223,7 @@ def run_pipeline(
         f"{trained.params['objective']}, {trained.params['n_estimators']} trees{searched}",
     )
 
-    metrics = evaluate(trained.model, prep.x_test, prep.y_test, data.task, config.threshold)
-    shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if isinstance(v, float))
-    stage(4, "evaluate", shown)
+    metrics, cv = evaluate_stage(data, prep, trained, config, stage, log)
 
     with tempfile.TemporaryDirectory(prefix="lead-scoring-export-") as tmp:
         version_dir = local_out if local_out is not None else Path(tmp) / name
@@ -205,6 +238,7 @@ def run_pipeline(
             test_size=config.test_size,
             seed=config.train.seed,
             golden_rows=config.golden_rows,
+            cross_validation=cv,
         )
         if upload_to is not None:
             upload_version_dir(version_dir, upload_to)
