@@ -122,6 +122,7 @@ def export(
     score_baseline: Mapping[str, Any] | None = None,
     cross_validation: Mapping[str, Any] | None = None,
     ranking: Mapping[str, Any] | None = None,
+    comparison: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the five files into `out_dir` (created, must be empty) and return the metadata.
 
@@ -175,6 +176,9 @@ def export(
         # lift/capture/gains for a binary target; null when not computed.
         "cross_validation": dict(cross_validation) if cross_validation else None,
         "ranking": dict(ranking) if ranking else None,
+        # Candidate − production on the same rows, for the registry's promote-if-better; only
+        # when a production version was compared (the registry's schema: absent, not null).
+        **({"comparison": dict(comparison)} if comparison else {}),
         "schema": request_schema(preprocessor),
         # Source column → request field, so a CRM integration knows what to send.
         "field_mapping": {f["source_column"]: f["name"] for f in preprocessor["fields"]},

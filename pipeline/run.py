@@ -14,16 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from .baselines import score_baseline, training_profile
-from .config import UNPUBLISHED_VERSION, RunConfig
+from .config import DEFAULT_ALIAS, UNPUBLISHED_VERSION, RunConfig
 from .cross_validate import cross_validate
 from .errors import PipelineError
-from .evaluate import evaluate, predict
+from .evaluate import evaluate, predict, primary_metric
 from .evaluation_report import evaluation_lines
 from .export import check_export_dir, export
 from .gcs_output import check_gcs_output, is_gcs_uri, upload_version_dir
 from .golden import check_coverage, golden_instances
 from .ingest import IngestResult, ingest
+from .paired_comparison import compare_with_production
+from .paired_comparison import describe as describe_comparison
 from .preprocess import PreprocessResult, preprocess
+from .production_model import ProductionModel, read_production
 from .profile import profile
 from .ranking import held_out_ranking
 from .read_table import describe_delimiter
@@ -44,6 +47,7 @@ def export_version(
     seed: int,
     golden_rows: int,
     cross_validation: dict[str, Any] | None = None,
+    comparison: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Export from the stages' results: shared by the local run and the KFP export step."""
     baselines, explain = training_profile(prep.train_frame, prep.preprocessor)
@@ -77,6 +81,7 @@ def export_version(
         check_x=prep.x_test,
         cross_validation=cross_validation,
         ranking=held_out_ranking(data.task, prep.y_test, held_out),
+        comparison=comparison,
     )
 
 
@@ -136,10 +141,12 @@ def evaluate_stage(
     prep: PreprocessResult,
     trained: TrainResult,
     config: RunConfig,
+    production: ProductionModel | None,
     stage: Callable[[int, str, str], None],
     log: Callable[[str], None],
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """Held-out metrics and fold metrics, printed as the evaluate stage."""
+) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]:
+    """Held-out metrics, fold metrics and, when production was read, the paired comparison
+    with it; printed as the evaluate stage."""
     metrics = evaluate(trained.model, prep.x_test, prep.y_test, data.task, config.threshold)
     shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if isinstance(v, float))
     cv = cross_validate(
@@ -156,7 +163,23 @@ def evaluate_stage(
     held_out = predict(trained.model, prep.x_test)
     for line in evaluation_lines(cv, held_out_ranking(data.task, prep.y_test, held_out)):
         log(f"        {line}")
-    return metrics, cv
+    comparison = (
+        compare_with_production(
+            production,
+            primary_metric(data.task, metrics),
+            prep.test_instances,
+            prep.y_test,
+            held_out,
+            level=config.promotion_level,
+            seed=config.train.seed,
+            margin=config.promotion_margin,
+        )
+        if production is not None
+        else None
+    )
+    if comparison is not None:
+        log(f"        candidate − production: {describe_comparison(comparison)}")
+    return metrics, cv, comparison
 
 
 def run_pipeline(
@@ -185,6 +208,12 @@ def run_pipeline(
     if upload_to is not None:
         check_gcs_output(upload_to)
     cli = registry_cli() if registry is not None else None
+    # Promotion compares with production on the same rows: read it now, not after training.
+    production = (
+        read_production(registry, name, alias or DEFAULT_ALIAS)
+        if registry is not None and promote_if_better
+        else None
+    )
     stage = stage_reporter(log)
 
     data = ingest(source, config.data, config.task)
@@ -223,7 +252,7 @@ def run_pipeline(
         f"{trained.params['objective']}, {trained.params['n_estimators']} trees{searched}",
     )
 
-    metrics, cv = evaluate_stage(data, prep, trained, config, stage, log)
+    metrics, cv, comparison = evaluate_stage(data, prep, trained, config, production, stage, log)
 
     with tempfile.TemporaryDirectory(prefix="lead-scoring-export-") as tmp:
         version_dir = local_out if local_out is not None else Path(tmp) / name
@@ -239,6 +268,7 @@ def run_pipeline(
             seed=config.train.seed,
             golden_rows=config.golden_rows,
             cross_validation=cv,
+            comparison=comparison,
         )
         if upload_to is not None:
             upload_version_dir(version_dir, upload_to)
