@@ -16,6 +16,7 @@ optimism, accepted so that every fold trains on exactly the features the final m
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,14 @@ def fold_metrics(y: np.ndarray, p: np.ndarray, task: str, threshold: float) -> d
     return {**scalars, **ranking_metrics(y, p)}
 
 
+@dataclass(frozen=True)
+class FoldEvaluation:
+    summary: dict[str, Any]  # metadata.json's `cross_validation`
+    # The first repeat's predictions: each training row scored once, by the fold model that
+    # did not see it (what calibration.py measures).
+    out_of_fold: np.ndarray
+
+
 def _summary(values: list[float]) -> dict[str, Any]:
     a = np.asarray(values, dtype=np.float64)
     return {"mean": float(a.mean()), "sd": float(a.std(ddof=1)), "folds": a.tolist()}
@@ -56,9 +65,9 @@ def cross_validate(
     repeats: int,
     seed: int,
     threshold: float,
-) -> dict[str, Any] | None:
-    """metadata.json's `cross_validation` (None when repeats is 0: evaluation on folds is
-    off). Fold order and contents depend only on (y, folds, repeats, seed)."""
+) -> FoldEvaluation | None:
+    """The fold metrics and out-of-fold predictions (None when repeats is 0: evaluation on
+    folds is off). Fold order and contents depend only on (y, folds, repeats, seed)."""
     if repeats == 0:
         return None
     if folds < 2 or repeats < 0:
@@ -77,14 +86,18 @@ def cross_validate(
     splitter_class = RepeatedStratifiedKFold if stratified else RepeatedKFold
     splitter = splitter_class(n_splits=folds, n_repeats=repeats, random_state=seed)
     per_fold: list[dict[str, float]] = []
+    out_of_fold = np.full(len(y), np.nan)
     try:
-        for train_rows, test_rows in splitter.split(x, y):
+        # The splitter yields the first repeat's `folds` folds first.
+        for i, (train_rows, test_rows) in enumerate(splitter.split(x, y)):
             model = fit(x[train_rows], y[train_rows], params)
             p = predict(model, x[test_rows])
             per_fold.append(fold_metrics(y[test_rows], p, task, threshold))
+            if i < folds:
+                out_of_fold[test_rows] = p
     except ValueError as e:  # e.g. fewer rows of a class than folds
         raise PipelineError(f"cross-validation failed: {e}".splitlines()[0]) from None
-    return {
+    summary = {
         "method": f"repeated {'stratified ' if stratified else ''}k-fold on the training part",
         "folds": folds,
         "repeats": repeats,
@@ -92,3 +105,4 @@ def cross_validate(
         "rows": len(y),
         "metrics": {name: _summary([f[name] for f in per_fold]) for name in per_fold[0]},
     }
+    return FoldEvaluation(summary=summary, out_of_fold=out_of_fold)

@@ -31,6 +31,26 @@ def ranking_lines(held_out: Mapping[str, float]) -> list[str]:
     return lines
 
 
-def evaluation_lines(cv: Mapping[str, Any] | None, ranking: Mapping[str, Any] | None) -> list[str]:
+def calibration_lines(calibration: Mapping[str, Any]) -> list[str]:
+    lines = [
+        f"calibration on {calibration['rows']} out-of-fold predictions: "
+        f"Brier {calibration['brier']:.4f}, ECE {calibration['ece']:.4f}; "
+        "score bin: rows, mean predicted → observed"
+    ]
+    for b in calibration["reliability"]:
+        if b["rows"]:
+            lines.append(
+                f"  {b['low']:.1f}–{b['high']:.1f}: {b['rows']:>5} rows, "
+                f"{b['mean_predicted']:.3f} → {b['observed_rate']:.3f}"
+            )
+    return lines
+
+
+def evaluation_lines(
+    cv: Mapping[str, Any] | None,
+    ranking: Mapping[str, Any] | None,
+    calibration: Mapping[str, Any] | None = None,
+) -> list[str]:
     lines = [fold_line(cv)] if cv else []
-    return lines + (ranking_lines(ranking["held_out"]) if ranking else [])
+    lines += ranking_lines(ranking["held_out"]) if ranking else []
+    return lines + (calibration_lines(calibration) if calibration else [])

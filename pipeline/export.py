@@ -122,6 +122,7 @@ def export(
     score_baseline: Mapping[str, Any] | None = None,
     cross_validation: Mapping[str, Any] | None = None,
     ranking: Mapping[str, Any] | None = None,
+    calibration: Mapping[str, Any] | None = None,
     comparison: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the five files into `out_dir` (created, must be empty) and return the metadata.
@@ -176,6 +177,8 @@ def export(
         # lift/capture/gains for a binary target; null when not computed.
         "cross_validation": dict(cross_validation) if cross_validation else None,
         "ranking": dict(ranking) if ranking else None,
+        # Reliability, Brier and ECE on out-of-fold predictions (binary; null otherwise).
+        "calibration": dict(calibration) if calibration else None,
         # Candidate − production on the same rows, for the registry's promote-if-better; only
         # when a production version was compared (the registry's schema: absent, not null).
         **({"comparison": dict(comparison)} if comparison else {}),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .baselines import score_baseline, training_profile
+from .calibration import calibration_report
 from .config import DEFAULT_ALIAS, UNPUBLISHED_VERSION, RunConfig
 from .cross_validate import cross_validate
 from .errors import PipelineError
@@ -47,6 +48,7 @@ def export_version(
     seed: int,
     golden_rows: int,
     cross_validation: dict[str, Any] | None = None,
+    calibration: dict[str, Any] | None = None,
     comparison: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Export from the stages' results: shared by the local run and the KFP export step."""
@@ -80,6 +82,7 @@ def export_version(
         training_data=training_data,
         check_x=prep.x_test,
         cross_validation=cross_validation,
+        calibration=calibration,
         ranking=held_out_ranking(data.task, prep.y_test, held_out),
         comparison=comparison,
     )
@@ -144,12 +147,12 @@ def evaluate_stage(
     production: ProductionModel | None,
     stage: Callable[[int, str, str], None],
     log: Callable[[str], None],
-) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]:
-    """Held-out metrics, fold metrics and, when production was read, the paired comparison
-    with it; printed as the evaluate stage."""
+) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None]:
+    """Held-out metrics, fold metrics, calibration on out-of-fold predictions and, when
+    production was read, the paired comparison with it; printed as the evaluate stage."""
     metrics = evaluate(trained.model, prep.x_test, prep.y_test, data.task, config.threshold)
     shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if isinstance(v, float))
-    cv = cross_validate(
+    folds = cross_validate(
         prep.x_train,
         prep.y_train,
         data.task,
@@ -159,9 +162,16 @@ def evaluate_stage(
         seed=config.train.seed,
         threshold=config.threshold,
     )
+    cv = folds.summary if folds else None
+    calibration = (
+        calibration_report(prep.y_train, folds.out_of_fold)
+        if folds and data.task == "binary"
+        else None
+    )
     stage(4, "evaluate", f"held-out: {shown}")
     held_out = predict(trained.model, prep.x_test)
-    for line in evaluation_lines(cv, held_out_ranking(data.task, prep.y_test, held_out)):
+    ranking = held_out_ranking(data.task, prep.y_test, held_out)
+    for line in evaluation_lines(cv, ranking, calibration):
         log(f"        {line}")
     comparison = (
         compare_with_production(
@@ -179,7 +189,7 @@ def evaluate_stage(
     )
     if comparison is not None:
         log(f"        candidate − production: {describe_comparison(comparison)}")
-    return metrics, cv, comparison
+    return metrics, cv, calibration, comparison
 
 
 def run_pipeline(
@@ -252,7 +262,9 @@ def run_pipeline(
         f"{trained.params['objective']}, {trained.params['n_estimators']} trees{searched}",
     )
 
-    metrics, cv, comparison = evaluate_stage(data, prep, trained, config, production, stage, log)
+    metrics, cv, calibration, comparison = evaluate_stage(
+        data, prep, trained, config, production, stage, log
+    )
 
     with tempfile.TemporaryDirectory(prefix="lead-scoring-export-") as tmp:
         version_dir = local_out if local_out is not None else Path(tmp) / name
@@ -268,6 +280,7 @@ def run_pipeline(
             seed=config.train.seed,
             golden_rows=config.golden_rows,
             cross_validation=cv,
+            calibration=calibration,
             comparison=comparison,
         )
         if upload_to is not None:

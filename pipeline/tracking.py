@@ -36,8 +36,9 @@ def scalar_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
 
 
 def evaluation_metrics(metadata: Mapping[str, Any]) -> dict[str, float]:
-    """The held-out lift/capture/precision at k %, and each fold metric's mean and sd as
-    `cv.<metric>.mean` / `cv.<metric>.sd` (absent keys: a version without them)."""
+    """The held-out lift/capture/precision at k %, each fold metric's mean and sd as
+    `cv.<metric>.mean` / `cv.<metric>.sd`, and the out-of-fold `calibration.brier` /
+    `calibration.ece` (absent keys: a version without them)."""
     out: dict[str, float] = {}
     if metadata.get("ranking"):
         out.update(metadata["ranking"]["held_out"])
@@ -45,6 +46,9 @@ def evaluation_metrics(metadata: Mapping[str, Any]) -> dict[str, float]:
         for name, summary in metadata["cross_validation"]["metrics"].items():
             out[f"cv.{name}.mean"] = summary["mean"]
             out[f"cv.{name}.sd"] = summary["sd"]
+    if metadata.get("calibration"):
+        out["calibration.brier"] = metadata["calibration"]["brier"]
+        out["calibration.ece"] = metadata["calibration"]["ece"]
     return out
 
 

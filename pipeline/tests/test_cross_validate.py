@@ -23,7 +23,7 @@ def xy() -> tuple[np.ndarray, np.ndarray]:
 def _cv(xy, task: str = "binary", seed: int = 7, **kw):
     x, y = xy
     params = base_params(task, TrainConfig(n_estimators=20, seed=seed))
-    return cross_validate(
+    done = cross_validate(
         x,
         y,
         task,
@@ -33,6 +33,7 @@ def _cv(xy, task: str = "binary", seed: int = 7, **kw):
         seed=seed,
         threshold=0.5,
     )
+    return done.summary if done else None
 
 
 def test_fold_metrics_are_reproducible_with_a_fixed_seed(xy) -> None:
@@ -64,6 +65,16 @@ def test_every_scalar_metric_has_fold_values(xy) -> None:
     x, _ = xy
     regression = _cv((x, 2.0 * x[:, 0]), task="regression")["metrics"]
     assert set(regression) == {"rmse", "mae", "r2"}
+
+
+def test_out_of_fold_predictions_score_each_row_once(xy) -> None:
+    x, y = xy
+    params = base_params("binary", TrainConfig(n_estimators=20, seed=7))
+    done = cross_validate(x, y, "binary", params, folds=3, repeats=2, seed=7, threshold=0.5)
+    assert done is not None and done.out_of_fold.shape == (300,)
+    assert np.all((done.out_of_fold > 0) & (done.out_of_fold < 1))
+    # Better than chance on rows their model never saw (x0 drives y).
+    assert np.mean(done.out_of_fold[y == 1]) > np.mean(done.out_of_fold[y == 0])
 
 
 def test_off_and_bad_settings(xy) -> None:

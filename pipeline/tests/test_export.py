@@ -115,6 +115,9 @@ def test_metadata_follows_the_contract(synthetic_run: RunResult) -> None:
     assert len(cv["metrics"]["roc_auc"]["folds"]) == 10
     assert metadata["ranking"]["held_out"]["lift_at_10pct"] > 1.0
     assert len(metadata["ranking"]["gains_curve"]["capture"]) == 51
+    calibration = metadata["calibration"]  # on each training row's out-of-fold prediction
+    assert calibration["rows"] == cv["rows"] and len(calibration["reliability"]) == 10
+    assert sum(b["rows"] for b in calibration["reliability"]) == cv["rows"]
     assert golden["output"] == "probability" and golden["tolerance"] == 1e-5
     assert any(r["instance"].get("lead_origin") == UNSEEN_CATEGORY for r in golden["rows"])
 

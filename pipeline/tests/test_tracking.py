@@ -46,6 +46,7 @@ def test_run_publishes_and_logs_params_metrics_and_artifacts(
     folds = metadata["cross_validation"]["metrics"]["roc_auc"]
     assert run.data.metrics["cv.roc_auc.mean"] == folds["mean"]
     assert run.data.metrics["cv.roc_auc.sd"] == folds["sd"]
+    assert run.data.metrics["calibration.ece"] == metadata["calibration"]["ece"]
     gains = client.get_metric_history(run.info.run_id, "gains_capture")
     assert sorted(g.step for g in gains) == list(range(0, 101, 2))
     assert run.data.tags["model.version"] == "1.0.0"
