@@ -55,6 +55,15 @@ def _summary(values: list[float]) -> dict[str, Any]:
     return {"mean": float(a.mean()), "sd": float(a.std(ddof=1)), "folds": a.tolist()}
 
 
+def check_settings(folds: int, repeats: int) -> None:
+    """Bad settings fail before anything is trained."""
+    if folds < 2 or repeats < 0:
+        raise PipelineError(
+            f"--eval-folds must be at least 2 and --eval-repeats at least 0 "
+            f"(got {folds} and {repeats})"
+        )
+
+
 def cross_validate(
     x: np.ndarray,
     y: np.ndarray,
@@ -68,12 +77,9 @@ def cross_validate(
 ) -> FoldEvaluation | None:
     """The fold metrics and out-of-fold predictions (None when repeats is 0: evaluation on
     folds is off). Fold order and contents depend only on (y, folds, repeats, seed)."""
+    check_settings(folds, repeats)
     if repeats == 0:
         return None
-    if folds < 2 or repeats < 0:
-        raise PipelineError(
-            f"evaluation folds must be at least 2 and repeats at least 0 (got {folds} × {repeats})"
-        )
     stratified = task == "binary"
     if stratified:
         smallest = int(min(np.sum(y == 0), np.sum(y == 1)))

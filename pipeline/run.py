@@ -16,7 +16,7 @@ from typing import Any
 from .baselines import score_baseline, training_profile
 from .calibration import calibration_report
 from .config import DEFAULT_ALIAS, UNPUBLISHED_VERSION, RunConfig
-from .cross_validate import cross_validate
+from .cross_validate import check_settings, cross_validate
 from .errors import PipelineError
 from .evaluate import evaluate, predict, primary_metric
 from .evaluation_report import evaluation_lines
@@ -217,6 +217,7 @@ def run_pipeline(
         check_export_dir(local_out)
     if upload_to is not None:
         check_gcs_output(upload_to)
+    check_settings(config.eval_folds, config.eval_repeats)
     cli = registry_cli() if registry is not None else None
     # Promotion compares with production on the same rows: read it now, not after training.
     production = (

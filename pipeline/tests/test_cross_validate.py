@@ -79,7 +79,7 @@ def test_out_of_fold_predictions_score_each_row_once(xy) -> None:
 
 def test_off_and_bad_settings(xy) -> None:
     assert _cv(xy, repeats=0) is None
-    with pytest.raises(PipelineError, match="at least 2"):
+    with pytest.raises(PipelineError, match="--eval-folds must be at least 2"):
         _cv(xy, folds=1)
     x, _ = xy
     with pytest.raises(PipelineError, match="the smaller class has 2"):
