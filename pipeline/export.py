@@ -120,6 +120,7 @@ def export(
     training_data: Mapping[str, Any],
     check_x: np.ndarray | None = None,
     score_baseline: Mapping[str, Any] | None = None,
+    field_descriptions: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Write the five files into `out_dir` (created, must be empty) and return the metadata.
 
@@ -169,7 +170,7 @@ def export(
         "search": dict(search) if search else None,
         "metrics": dict(metrics),
         "primary_metric": primary_metric(task, dict(metrics)),
-        "schema": request_schema(preprocessor),
+        "schema": request_schema(preprocessor, field_descriptions),
         # Source column → request field, so a CRM integration knows what to send.
         "field_mapping": {f["source_column"]: f["name"] for f in preprocessor["fields"]},
         "baselines": dict(baselines),

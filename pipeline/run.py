@@ -70,6 +70,7 @@ def export_version(
         explain_baseline=explain,
         training_data=training_data,
         check_x=prep.x_test,
+        field_descriptions={f.name: f.description for f in data.fields if f.description},
     )
 
 
