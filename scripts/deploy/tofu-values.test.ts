@@ -170,8 +170,11 @@ describe(
         https?.tls?.options["networking.gke.io/pre-shared-certs"],
         outputs.certificate_name.value,
       );
-      const route = find<{ spec: { hostnames: string[] } }>(objects, "HTTPRoute");
-      assert.deepEqual(route.spec.hostnames, outputs.hosts.value);
+      // The service's route, and the http → https redirect route, both for the hosts.
+      for (const name of ["lead-scoring", "lead-scoring-https-redirect"]) {
+        const route = find<{ spec: { hostnames: string[] } }>(objects, "HTTPRoute", name);
+        assert.deepEqual(route.spec.hostnames, outputs.hosts.value);
+      }
     });
   },
 );
