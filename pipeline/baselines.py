@@ -14,25 +14,29 @@ from .transform import PREPROCESSOR_FORMATS
 N_BINS = 10
 
 
-def request_schema(preprocessor: Mapping[str, Any]) -> dict[str, Any]:
+def request_schema(
+    preprocessor: Mapping[str, Any], descriptions: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Each raw field's JSON type; every field is nullable because missing is always imputed.
-    A categorical's categories are what a client can send: from v2 on, not the missing marker."""
+    A categorical's categories are what a client can send: from v2 on, not the missing marker.
+    `display_name` is the source column (the CRM's own label: "Total Time Spent on Website"),
+    `description` one line from `descriptions` (field name → text) when there is one."""
     marker_is_category = preprocessor["format"] == PREPROCESSOR_FORMATS[0]
     fields = []
     for f in preprocessor["fields"]:
+        field: dict[str, Any] = {"name": f["name"], "nullable": True}
         if f["type"] == "numeric":
-            fields.append({"name": f["name"], "type": "number", "nullable": True})
+            field["type"] = "number"
         else:
-            fields.append(
-                {
-                    "name": f["name"],
-                    "type": "string",
-                    "nullable": True,
-                    "categories": [
-                        c for c in f["categories"] if marker_is_category or c != f["fill_value"]
-                    ],
-                }
-            )
+            field["type"] = "string"
+            field["categories"] = [
+                c for c in f["categories"] if marker_is_category or c != f["fill_value"]
+            ]
+        field["display_name"] = f["source_column"]
+        description = (descriptions or {}).get(f["name"])
+        if description:
+            field["description"] = description
+        fields.append(field)
     return {"fields": fields}
 
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline run|register|compile-kfp`.
+"""Command line: `python -m pipeline run|register|retrain|compile-kfp`.
 
 Bad input ends with one line on stderr and exit code 1 (usage errors: argparse's 2); a
 traceback is shown only with --debug, because anything but a PipelineError is a bug. As with
@@ -26,6 +26,7 @@ from .config import (
 )
 from .errors import PipelineError
 from .register import EXIT_KEPT, Published
+from .retrain_cli import add_retrain_parser, retrain_command
 
 EPILOG = f"""\
 examples:
@@ -229,6 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _publish_options(g, required=True)
 
+    add_retrain_parser(sub, common)  # retrain_cli.py (issue 17)
+
     k = sub.add_parser(
         "compile-kfp",
         help="compile the Kubeflow (Vertex AI) pipeline spec to YAML",
@@ -392,7 +395,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "run" and args.out is None and args.registry is None:
         parser.error("run: give --registry (publish), --out (the version folder only) or both")
-    commands = {"run": _run, "register": _register, "compile-kfp": _compile}
+    commands = {
+        "run": _run,
+        "register": _register,
+        "compile-kfp": _compile,
+        "retrain": retrain_command,
+    }
     try:
         return commands[args.command](args)
     except PipelineError as e:

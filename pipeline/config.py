@@ -29,6 +29,35 @@ LEAD_LEAKAGE_COLUMNS: tuple[str, ...] = (
 LEAD_ID_COLUMNS: tuple[str, ...] = ("Prospect ID", "Lead Number")
 # "Select" is an untouched web-form dropdown; an empty cell is missing everywhere.
 LEAD_MISSING_VALUES: tuple[str, ...] = ("Select", "")
+# One line per X Education web-form column, for people reading a lead (the web page's form and
+# reasons): metadata.json's schema carries it as each field's `description`.
+LEAD_FIELD_DESCRIPTIONS: dict[str, str] = {
+    "Lead Origin": "How the lead entered the CRM (a landing page form, an import, the API, ...).",
+    "Lead Source": "Where the lead came from: search, a referral site, chat, social media, ...",
+    "Do Not Email": "Whether the lead asked not to be emailed about the course.",
+    "Do Not Call": "Whether the lead asked not to be called about the course.",
+    "TotalVisits": "Number of visits the lead made to the website.",
+    "Total Time Spent on Website": "Total time the lead spent on the website, in seconds.",
+    "Page Views Per Visit": "Average number of pages the lead viewed per visit.",
+    "Country": "The lead's country.",
+    "Specialization": "The industry domain the lead worked in before.",
+    "How did you hear about X Education": "Where the lead says they heard of X Education.",
+    "What is your current occupation": "The lead's occupation: student, unemployed, working, ...",
+    "What matters most to you in choosing a course": "The lead's main aim in taking a course.",
+    "Search": "Whether the lead saw an X Education ad in search results.",
+    "Magazine": "Whether the lead saw an X Education ad in a magazine.",
+    "Newspaper Article": "Whether the lead saw an X Education article in a newspaper.",
+    "X Education Forums": "Whether the lead saw X Education on its forums.",
+    "Newspaper": "Whether the lead saw an X Education ad in a newspaper.",
+    "Digital Advertisement": "Whether the lead saw an X Education digital advertisement.",
+    "Through Recommendations": "Whether the lead came through a recommendation.",
+    "Receive More Updates About Our Courses": "Whether the lead asked for course updates.",
+    "Update me on Supply Chain Content": "Whether the lead asked for supply chain content.",
+    "Get updates on DM Content": "Whether the lead asked for digital marketing content.",
+    "City": "The lead's city.",
+    "I agree to pay the amount through cheque": "Whether the lead agreed to pay by cheque.",
+    "A free copy of Mastering The Interview": "Whether the lead asked for the free interview book.",
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +80,8 @@ class DataConfig:
     # A CSV's dialect; None = detected (read_table.py).
     delimiter: str | None = None
     encoding: str | None = None
+    # Source column → a one-line description for people (metadata.json's schema); a preset's.
+    field_descriptions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,6 +139,7 @@ PRESETS: dict[str, DataConfig] = {
         missing_values=LEAD_MISSING_VALUES,
         # The default model's API has always been snake_case: keep it.
         snake_case_fields=True,
+        field_descriptions=LEAD_FIELD_DESCRIPTIONS,
     ),
     NO_PRESET: DataConfig(target=""),
 }

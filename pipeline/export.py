@@ -120,6 +120,7 @@ def export(
     training_data: Mapping[str, Any],
     check_x: np.ndarray | None = None,
     score_baseline: Mapping[str, Any] | None = None,
+    field_descriptions: Mapping[str, str] | None = None,
     cross_validation: Mapping[str, Any] | None = None,
     ranking: Mapping[str, Any] | None = None,
     calibration: Mapping[str, Any] | None = None,
@@ -182,7 +183,7 @@ def export(
         # Candidate − production on the same rows, for the registry's promote-if-better; only
         # when a production version was compared (the registry's schema: absent, not null).
         **({"comparison": dict(comparison)} if comparison else {}),
-        "schema": request_schema(preprocessor),
+        "schema": request_schema(preprocessor, field_descriptions),
         # Source column → request field, so a CRM integration knows what to send.
         "field_mapping": {f["source_column"]: f["name"] for f in preprocessor["fields"]},
         "baselines": dict(baselines),

@@ -33,6 +33,8 @@ class FieldSpec:
     name: str
     source_column: str
     type: str  # "numeric" | "categorical"
+    # One line for people, when the preset knows the column (DataConfig.field_descriptions).
+    description: str | None = None
 
 
 @dataclass
@@ -158,7 +160,14 @@ def build_table(
                 f"column {column!r} is entirely missing "
                 f"(every value is empty or one of {sorted(missing)}); exclude it with --exclude"
             )
-        fields.append(FieldSpec(name=name, source_column=column, type=kind))
+        fields.append(
+            FieldSpec(
+                name=name,
+                source_column=column,
+                type=kind,
+                description=config.field_descriptions.get(column),
+            )
+        )
         columns[name] = parsed
     if not fields:
         raise PipelineError("no feature columns left after dropping ids and excluded columns")

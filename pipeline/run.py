@@ -81,6 +81,7 @@ def export_version(
         explain_baseline=explain,
         training_data=training_data,
         check_x=prep.x_test,
+        field_descriptions={f.name: f.description for f in data.fields if f.description},
         cross_validation=cross_validation,
         calibration=calibration,
         ranking=held_out_ranking(data.task, prep.y_test, held_out),

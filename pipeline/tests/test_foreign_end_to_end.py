@@ -58,6 +58,9 @@ def test_fields_keep_their_column_names_and_the_mapping_is_recorded(
     mapping = {"home.owner": "home.owner", "stage": "stage", "visits": "visits", "city": "city"}
     assert metadata["field_mapping"] == mapping
     assert [f["name"] for f in metadata["schema"]["fields"]] == list(mapping)
+    # No preset, no descriptions: the display name is the column as the CRM exported it.
+    assert [f["display_name"] for f in metadata["schema"]["fields"]] == list(mapping)
+    assert not any("description" in f for f in metadata["schema"]["fields"])
     printed = [line.split() for line in stdout.splitlines() if "→" in line]
     assert ["home.owner", "→", "(same)", "categorical"] in [p[:4] for p in printed]
 

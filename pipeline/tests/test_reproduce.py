@@ -41,14 +41,21 @@ def test_committed_model_is_reproduced_from_shared_data(tmp_path: Path) -> None:
     assert fresh["training_data"] == {**committed["training_data"], **dialect}
     assert fresh["params"] == committed["params"]
     # Format v2 lists only what a client can send: the missing marker is no category any more.
-    assert fresh["schema"] == {
-        "fields": [
-            {**f, "categories": [c for c in f["categories"] if c != "missing"]}
-            if "categories" in f
-            else f
-            for f in committed["schema"]["fields"]
-        ]
-    }
+    # A run now also names each field for people: its source column and the preset's line.
+    source_of = {name: column for column, name in fresh["field_mapping"].items()}
+    assert source_of == {f["name"]: f["display_name"] for f in fresh["schema"]["fields"]}, (
+        "display_name is the source column"
+    )
+    assert all(f["description"] for f in fresh["schema"]["fields"]), "the preset describes each"
+    assert [
+        {k: v for k, v in f.items() if k not in ("display_name", "description")}
+        for f in fresh["schema"]["fields"]
+    ] == [
+        {**f, "categories": [c for c in f["categories"] if c != "missing"]}
+        if "categories" in f
+        else f
+        for f in committed["schema"]["fields"]
+    ]
     for name, value in committed["metrics"].items():
         if isinstance(value, float):
             assert fresh["metrics"][name] == pytest.approx(value, abs=TOLERANCE), name

@@ -151,6 +151,28 @@ describe(
       );
     });
 
+    it("runs the retrain job as the pipeline's Google service account, through tofu's binding", () => {
+      const objects = helmTemplate({
+        values,
+        set: [
+          "retrain.enabled=true",
+          "retrain.image.repository=europe-docker.pkg.dev/acme/ml/lead-scoring-pipeline",
+          "retrain.data=gs://acme-crm/exports/leads.csv",
+        ],
+      });
+      const cronJob = find<{
+        spec: { jobTemplate: { spec: { template: { spec: { serviceAccountName: string } } } } };
+      }>(objects, "CronJob", "lead-scoring-retrain");
+      const name = cronJob.spec.jobTemplate.spec.template.spec.serviceAccountName;
+      // infra/terraform/environments/example binds "<service account>-pipeline" in the namespace.
+      assert.equal(name, "lead-scoring-pipeline");
+      const account = find(objects, "ServiceAccount", name);
+      assert.equal(
+        account.metadata.annotations?.["iam.gke.io/gcp-service-account"],
+        outputs.pipeline_service_account_email.value,
+      );
+    });
+
     it("gives the Gateway the same address and certificate when that path is on", () => {
       const objects = helmTemplate({
         values,
@@ -170,8 +192,11 @@ describe(
         https?.tls?.options["networking.gke.io/pre-shared-certs"],
         outputs.certificate_name.value,
       );
-      const route = find<{ spec: { hostnames: string[] } }>(objects, "HTTPRoute");
-      assert.deepEqual(route.spec.hostnames, outputs.hosts.value);
+      // The service's route, and the http → https redirect route, both for the hosts.
+      for (const name of ["lead-scoring", "lead-scoring-https-redirect"]) {
+        const route = find<{ spec: { hostnames: string[] } }>(objects, "HTTPRoute", name);
+        assert.deepEqual(route.spec.hostnames, outputs.hosts.value);
+      }
     });
   },
 );

@@ -25,6 +25,7 @@ const TofuOutputs = Type.Object({
   prediction_log_uri: gsUri,
   service_account_email: text,
   monitoring_kubernetes_service_account: text,
+  pipeline_service_account_email: text,
   static_ip_name: text,
   certificate_name: text,
   hosts: output(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
@@ -61,6 +62,11 @@ export function chartValues(outputs: TofuOutputs) {
     // The service account may create objects under this prefix only (service-identities).
     predictionLog: { sink: "gcs", uri: outputs.prediction_log_uri.value },
     monitoringJob: { serviceAccountName: outputs.monitoring_kubernetes_service_account.value },
+    // The retrain job's own Kubernetes account (the chart's <fullname>-pipeline, the name tofu
+    // binds) acts as the pipeline's Google service account: the one that writes the registry.
+    retrain: {
+      serviceAccount: { gcpServiceAccount: outputs.pipeline_service_account_email.value },
+    },
     // The certificate is a Compute Engine one made by tofu (pre-shared), not the chart's
     // ManagedCertificate object: turn that off, or both would claim the hosts.
     ingress: {

@@ -4,6 +4,7 @@ import { parseThresholds } from "../config.js";
 import { logToMlflow } from "../monitoring/quality/mlflow.js";
 import { runMonitoringJob } from "../monitoring/quality/job.js";
 import type { MonitoringReport } from "../monitoring/quality/report.js";
+import { retrainRequestOf, writeRetrainRequest } from "../monitoring/quality/retrain-request.js";
 import { parseDuration, parseWindow } from "../monitoring/quality/window.js";
 import type { StorageLog } from "../storage/gcs-store.js";
 import { openStore } from "../storage/open-store.js";
@@ -17,7 +18,8 @@ the quality on realized outcomes (ROC-AUC, PR-AUC, log loss, Brier, precision/re
 version's threshold, calibration) and the drift of every field against the training baseline,
 and writes <registry>/<model>/monitoring/reports/<window>.json and .html, then
 <registry>/<model>/monitoring/latest.json. With MLFLOW_TRACKING_URI (http/https) set, also logs
-the metrics to MLflow.
+the metrics to MLflow. On an alert it also writes a retrain request with the reason,
+<registry>/<model>/monitoring/retrain-requests/<time>.json, for \`python -m pipeline retrain --if-requested\`.
 
 Environment: GCS_API_ENDPOINT points the Cloud Storage client elsewhere (e.g. an emulator).
 
@@ -133,8 +135,23 @@ export async function runMonitorCommand(argv: string[], print: Print): Promise<n
       process.stderr.write(`warning: MLflow logging failed: ${describeError(error)}\n`);
     }
   }
+  const reports = {
+    json: `${registry.location}/${run.written.json}`,
+    html: `${registry.location}/${run.written.html}`,
+  };
+  const request = retrainRequestOf(run.latest, reports);
+  // After the reports, which the request links to; a failure here fails the run (exit 1), since
+  // an alert that no retrain will ever act on must not look handled.
+  const requested =
+    request === undefined ? undefined : await writeRetrainRequest(registry, request);
   if (values.json) print(JSON.stringify(run.report, null, 2));
-  else summarize(run.report, `${registry.location}/${run.written.html}`, print);
+  else summarize(run.report, reports.html, print);
+  if (requested !== undefined) {
+    // Beside --json's report, not inside it: stdout stays one JSON document.
+    const line = `retrain requested: ${registry.location}/${requested}`;
+    if (values.json) process.stderr.write(`${line}\n`);
+    else print(`  ${line}`);
+  }
   return run.report.status === "alert" ? EXIT.alert : EXIT.ok;
 }
 

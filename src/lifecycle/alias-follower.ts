@@ -1,22 +1,17 @@
 import type { FastifyBaseLogger } from "fastify";
 import { describeError, StorageUnavailableError } from "../errors.js";
-import { loadModel } from "../model/load-model.js";
+import { loadModel, type LoadModelOptions } from "../model/load-model.js";
 import type { LoadedModel } from "../model/loaded-model.js";
-import type { CoalescingOptions } from "../model/coalescing-scorer.js";
-import type { ScorerChoice } from "../model/scorer.js";
 import type { LoadObserver } from "./load-observer.js";
 import type { ModelHolder } from "./model-holder.js";
 import { PollTimer } from "../poll-timer.js";
 import type { Registry } from "../registry/registry.js";
 
-export interface AliasFollowerOptions {
+/** The alias to follow, where versions go, and how to load each (LoadModelOptions). */
+export interface AliasFollowerOptions extends LoadModelOptions {
   readonly registry: Registry;
   readonly alias: string;
   readonly holder: ModelHolder;
-  readonly threads: number;
-  /** SCORER; default auto. */
-  readonly scorer?: ScorerChoice;
-  readonly onnxBatch?: CoalescingOptions;
   readonly observer: LoadObserver;
   readonly log: FastifyBaseLogger;
   /**
@@ -79,8 +74,8 @@ export class AliasFollower {
 
   /** Loads, verifies (sha256) and golden-checks one version of the registry's model. */
   private load(version: string): Promise<LoadedModel> {
-    const { registry, threads, scorer, onnxBatch } = this.options;
-    return loadModel(registry.store, registry.versionPath(version), { threads, scorer, onnxBatch });
+    const { registry } = this.options;
+    return loadModel(registry.store, registry.versionPath(version), this.options);
   }
 
   /** Starts polling every `intervalMs`. The timer never keeps the process alive. */

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../config.js";
 import type { LoadedModel } from "../model/loaded-model.js";
+import type { LoadModelOptions } from "../model/load-model.js";
 import { parseAliasUri } from "../registry/model-uri.js";
 import { Registry } from "../registry/registry.js";
 import { openStore, type OpenStoreOptions } from "../storage/open-store.js";
@@ -43,15 +44,16 @@ export async function serveConfiguredModel(
     // Each retried Cloud Storage attempt is a warning, at boot and in the alias follower's polls.
     log,
   };
+  // How every version this process serves is loaded: production, a new alias target, a candidate.
+  const load: LoadModelOptions = {
+    threads: config.onnxThreads,
+    scorer: config.scorer,
+    onnxBatch: config.onnxBatch,
+  };
   try {
     const aliasUri = parseAliasUri(config.modelUri);
     if (aliasUri === undefined) {
-      const model = await loadPinnedModel(config.modelUri, {
-        threads: config.onnxThreads,
-        scorer: config.scorer,
-        onnxBatch: config.onnxBatch,
-        storage,
-      });
+      const model = await loadPinnedModel(config.modelUri, { ...load, storage });
       await holder.swap(model);
       observer.modelLoaded(model);
       return { model, registry: undefined, rollout: undefined, stop: () => Promise.resolve() };
@@ -61,9 +63,7 @@ export async function serveConfiguredModel(
       registry,
       alias: aliasUri.alias,
       holder,
-      threads: config.onnxThreads,
-      scorer: config.scorer,
-      onnxBatch: config.onnxBatch,
+      ...load,
       observer,
       log,
     });
@@ -75,9 +75,7 @@ export async function serveConfiguredModel(
         : new RolloutFollower({
             rollouts: new Rollouts(registry, aliasUri.alias),
             plan,
-            threads: config.onnxThreads,
-            scorer: config.scorer,
-            onnxBatch: config.onnxBatch,
+            ...load,
             observer,
             log,
             replica: process.env.HOSTNAME ?? `pid ${process.pid}`,

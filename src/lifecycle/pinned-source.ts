@@ -1,17 +1,12 @@
 import { ArtifactError } from "../errors.js";
-import { loadModel } from "../model/load-model.js";
+import { loadModel, type LoadModelOptions } from "../model/load-model.js";
 import type { LoadedModel } from "../model/loaded-model.js";
-import type { CoalescingOptions } from "../model/coalescing-scorer.js";
-import type { ScorerChoice } from "../model/scorer.js";
 import { completeVersions } from "../registry/versions.js";
 import { openStore, type OpenStoreOptions } from "../storage/open-store.js";
 import type { ArtifactStore } from "../storage/store.js";
 
-export interface PinnedSourceOptions {
-  readonly threads: number;
-  /** SCORER; default auto. */
-  readonly scorer?: ScorerChoice;
-  readonly onnxBatch?: CoalescingOptions;
+/** How to load the version (runtime choices), and how to reach its store. */
+export interface PinnedSourceOptions extends LoadModelOptions {
   readonly storage?: OpenStoreOptions;
 }
 
@@ -24,8 +19,7 @@ export async function loadPinnedModel(
   options: PinnedSourceOptions,
 ): Promise<LoadedModel> {
   const store = await openStore(uri, options.storage);
-  const { threads, scorer, onnxBatch } = options;
-  return loadModel(store, await resolveVersionPath(store), { threads, scorer, onnxBatch });
+  return loadModel(store, await resolveVersionPath(store), options);
 }
 
 /** The store root when it holds metadata.json, else its highest complete version. */

@@ -1,20 +1,16 @@
 import type { FastifyBaseLogger } from "fastify";
 import { ArtifactError, describeError, StorageUnavailableError } from "../errors.js";
-import { loadModel } from "../model/load-model.js";
-import type { CoalescingOptions } from "../model/coalescing-scorer.js";
-import type { ScorerChoice } from "../model/scorer.js";
+import { loadModel, type LoadModelOptions } from "../model/load-model.js";
 import { PollTimer } from "../poll-timer.js";
 import { isOpen } from "../registry/rollout.js";
 import type { Rollouts } from "../registry/rollouts.js";
 import type { LoadObserver } from "./load-observer.js";
 import type { RolloutPlan } from "./rollout-plan.js";
 
-export interface RolloutFollowerOptions {
+/** The rollout to follow, the plan it drives, and how to load a candidate (LoadModelOptions). */
+export interface RolloutFollowerOptions extends LoadModelOptions {
   readonly rollouts: Rollouts;
   readonly plan: RolloutPlan;
-  readonly threads: number;
-  readonly scorer?: ScorerChoice;
-  readonly onnxBatch?: CoalescingOptions;
   readonly observer: LoadObserver;
   readonly log: FastifyBaseLogger;
   /** Who this replica is in the rollout's history when it stops it (e.g. the pod's name). */
@@ -87,11 +83,7 @@ export class RolloutFollower extends PollTimer {
         const model = await loadModel(
           rollouts.registry.store,
           rollouts.registry.versionPath(version),
-          {
-            threads: this.options.threads,
-            scorer: this.options.scorer,
-            onnxBatch: this.options.onnxBatch,
-          },
+          this.options,
         );
         await plan.candidate.swap(model);
         observer.modelLoaded(model);

@@ -34,18 +34,21 @@ export class Metrics
   readonly httpRequests = new Counter({
     name: `${METRIC_PREFIX}http_requests_total`,
     help:
-      "HTTP requests answered, by method, route template, status code and API key name " +
-      '(key="anonymous" when keys are off or none was accepted).',
+      "HTTP requests answered, by method, route template, status code, model version that " +
+      'answered (version="none" when no model did) and API key name (key="anonymous" when ' +
+      "keys are off or none was accepted).",
     // The key's name, not the key; bounded by the keys file. Only on this counter: on the
     // duration histogram it would multiply every bucket series by the number of keys.
-    labelNames: ["method", "route", "status_code", "key"] as const,
+    labelNames: ["method", "route", "status_code", "version", "key"] as const,
     registers: [this.registry],
   });
 
   readonly httpDuration = new Histogram({
     name: `${METRIC_PREFIX}http_request_duration_seconds`,
-    help: "Time from request received to response sent, by method, route template and status.",
-    labelNames: ["method", "route", "status_code"] as const,
+    help:
+      "Time from request received to response sent, by method, route template, status and the " +
+      'model version that answered (version="none" when no model did).',
+    labelNames: ["method", "route", "status_code", "version"] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });

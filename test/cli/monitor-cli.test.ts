@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -38,6 +38,37 @@ before(async () => {
   await cp(builtInVersionDir(), path.join(registry, "lead-scoring", "1.0.0"), { recursive: true });
 });
 after(() => rm(root, { recursive: true, force: true }));
+
+/**
+ * Two logs of the same 1000 leads sampled from the built-in model's baselines: as sampled (no
+ * drift), and all from a "Lead Import" (lead_origin drifts, nothing else).
+ */
+async function calmAndDriftedLogs(name: string, seed: number) {
+  const metadata = parseMetadata(
+    await readFile(path.join(builtInVersionDir(), "metadata.json")),
+    "metadata.json",
+  );
+  const instances = sampleFromBaselines(metadata, 1000, seed);
+  const logs = {
+    calm: path.join(root, `${name}-calm-log`),
+    drifted: path.join(root, `${name}-drifted-log`),
+  };
+  await writeLog(
+    logs.calm,
+    instances.map((fields, i) => predictionRecord({ lead_id: `C-${i}`, score: 0.5, fields })),
+  );
+  await writeLog(
+    logs.drifted,
+    instances.map((fields, i) =>
+      predictionRecord({
+        lead_id: `D-${i}`,
+        score: 0.5,
+        fields: { ...fields, lead_origin: "Lead Import" },
+      }),
+    ),
+  );
+  return logs;
+}
 
 describe("lead-scoring monitor", () => {
   it("exits 2 with the reason and the help on a usage error", () => {
@@ -77,16 +108,7 @@ describe("lead-scoring monitor", () => {
   });
 
   it("exits 3 on drift, 0 without, and prints the JSON report with --json (env settings honoured)", async () => {
-    const metadata = parseMetadata(
-      await readFile(path.join(builtInVersionDir(), "metadata.json")),
-      "metadata.json",
-    );
-    const instances = sampleFromBaselines(metadata, 1000, 5);
-    const calm = path.join(root, "calm-log");
-    await writeLog(
-      calm,
-      instances.map((fields, i) => predictionRecord({ lead_id: `C-${i}`, score: 0.5, fields })),
-    );
+    const { calm, drifted } = await calmAndDriftedLogs("drift", 5);
     const healthy = monitorCli(["--log", calm, "--registry", registry, ...WINDOW, "--json"]);
     assert.equal(healthy.code, 0, healthy.stderr);
     const report = JSON.parse(healthy.stdout) as {
@@ -95,17 +117,6 @@ describe("lead-scoring monitor", () => {
     };
     assert.equal(report.status, "healthy");
 
-    const drifted = path.join(root, "drifted-log");
-    await writeLog(
-      drifted,
-      instances.map((fields, i) =>
-        predictionRecord({
-          lead_id: `D-${i}`,
-          score: 0.5,
-          fields: { ...fields, lead_origin: "Lead Import" },
-        }),
-      ),
-    );
     const alert = monitorCli(["--registry", registry, ...WINDOW], { PREDICTION_LOG_URI: drifted });
     assert.equal(alert.code, 3, alert.stderr);
     assert.match(alert.stdout, /: alert\n/);
@@ -129,6 +140,41 @@ describe("lead-scoring monitor", () => {
       DRIFT_THRESHOLDS: "lead_origin=2",
     });
     assert.equal(relaxed.code, 0, relaxed.stdout + relaxed.stderr);
+  });
+
+  it("writes a pending retrain request with the reason on an alert, and none when healthy", async () => {
+    const own = path.join(root, "request-registry");
+    await cp(builtInVersionDir(), path.join(own, "lead-scoring", "1.0.0"), { recursive: true });
+    const requests = path.join(own, "lead-scoring", "monitoring", "retrain-requests");
+    const { calm, drifted } = await calmAndDriftedLogs("request", 7);
+    const healthy = monitorCli(["--log", calm, "--registry", own, ...WINDOW]);
+    assert.equal(healthy.code, 0, healthy.stderr);
+    assert.deepEqual(await readdir(requests).catch(() => []), []);
+
+    const alert = monitorCli(["--log", drifted, "--registry", own, ...WINDOW, "--json"]);
+    assert.equal(alert.code, 3, alert.stderr);
+    JSON.parse(alert.stdout); // stdout stays the report alone
+    const files = await readdir(requests);
+    assert.equal(files.length, 1);
+    assert.match(alert.stderr, new RegExp(`retrain requested: .*/retrain-requests/${files[0]}`));
+    const request = JSON.parse(await readFile(path.join(requests, files[0]!), "utf8")) as {
+      status: string;
+      model: string;
+      reason: {
+        report: { json: string; html: string };
+        versions: { version: string; alerts: string[]; drift: Record<string, unknown> }[];
+      };
+    };
+    assert.equal(request.status, "pending");
+    assert.equal(request.model, "lead-scoring");
+    const [version] = request.reason.versions;
+    assert.ok(version !== undefined && request.reason.versions.length === 1);
+    assert.equal(version.version, "1.0.0");
+    assert.deepEqual(Object.keys(version.drift), ["lead_origin"]);
+    assert.ok(version.alerts.some((line) => line.startsWith("drift: lead_origin")));
+    // The links point at the reports this run wrote.
+    await readFile(request.reason.report.json);
+    await readFile(request.reason.report.html);
   });
 
   it("exits 1 with one line when the log cannot be read", () => {

@@ -58,6 +58,13 @@ describe("a replica following a rollout", () => {
         payload: { instances: [instance("lead-1")] },
       });
       assert.equal(after.headers["x-model-version"], "1.0.0");
+      // The RED metrics carry the version that answered: the canary's request and production's.
+      const red = await replica.metrics.registry.getSingleMetricAsString(
+        "lead_scoring_http_requests_total",
+      );
+      for (const version of ["1.0.1", "1.0.0"]) {
+        assert.match(red, new RegExp(`route="/predict",status_code="200",version="${version}"`));
+      }
     } finally {
       await replica.close();
     }

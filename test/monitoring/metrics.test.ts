@@ -17,11 +17,12 @@ describe("GET /metrics", () => {
     const text = response.body;
     assert.match(
       text,
-      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="200",key="anonymous"\} 1/,
+      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="200",version="[\d.]+",key="anonymous"\} 1/,
     );
     assert.match(
       text,
-      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="400",key="anonymous"\} 1/,
+      // No model answered a refused request: its version is "none".
+      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="400",version="none",key="anonymous"\} 1/,
     );
     assert.match(
       text,

@@ -66,7 +66,7 @@ describe("per-key rate limits", () => {
     const text = await t.metrics.registry.metrics();
     assert.match(
       text,
-      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="429",key="small"\} 1/,
+      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="429",version="none",key="small"\} 1/,
     );
   });
 });

@@ -34,7 +34,7 @@ describe("API keys off (default)", () => {
     const text = await t.metrics.registry.metrics();
     assert.match(
       text,
-      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="200",key="anonymous"\} \d+/,
+      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="200",version="[\d.]+",key="anonymous"\} \d+/,
     );
   });
 });
@@ -134,7 +134,7 @@ describe("API keys on", () => {
     const text = await t.metrics.registry.metrics();
     assert.match(
       text,
-      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="200",key="crm-scorer"\} \d+/,
+      /lead_scoring_http_requests_total\{method="POST",route="\/predict",status_code="200",version="[\d.]+",key="crm-scorer"\} \d+/,
     );
     assert.ok(!text.includes(SCORER.key));
     assert.match(text, /lead_scoring_api_keys 2/);
