@@ -61,6 +61,16 @@ def _delimiter(s: str) -> str:
     return d
 
 
+def _level(s: str) -> float:
+    try:
+        level = float(s)
+    except ValueError:
+        level = float("nan")
+    if not 0.0 < level < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a confidence level between 0 and 1, got {s!r}")
+    return level
+
+
 def _rename(s: str) -> tuple[str, str]:
     if "=" not in s:
         raise argparse.ArgumentTypeError(f"expected SOURCE=NAME, got {s!r}")
@@ -190,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="held-out rows in golden.json (≥200 by contract)",
     )
 
+    _evaluation_options(r)
+
     o = r.add_argument_group("output (--registry, --out or both)")
     o.add_argument("--name", required=True, help="model name, e.g. lead-scoring")
     o.add_argument(
@@ -241,6 +253,41 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _evaluation_options(parser: argparse.ArgumentParser) -> None:
+    """Evaluation on repeated k-fold of the training part (cross_validate.py)."""
+    e = parser.add_argument_group("evaluation")
+    e.add_argument(
+        "--eval-folds",
+        type=int,
+        default=DEFAULTS.eval_folds,
+        metavar="K",
+        help="folds of the repeated (stratified) k-fold evaluation on the training part",
+    )
+    e.add_argument(
+        "--eval-repeats",
+        type=int,
+        default=DEFAULTS.eval_repeats,
+        metavar="R",
+        help="repeats of that k-fold, each with another seeded shuffle (0 = no fold metrics)",
+    )
+    e.add_argument(
+        "--promotion-level",
+        type=_level,
+        default=DEFAULTS.promotion_level,
+        metavar="P",
+        help="--promote-if-better promotes only when the paired bootstrap interval (at this "
+        "confidence level) of candidate − production clears the margin",
+    )
+    e.add_argument(
+        "--promotion-margin",
+        type=float,
+        default=DEFAULTS.promotion_margin,
+        metavar="M",
+        help="the improvement that whole interval must clear, in the primary metric's units "
+        "(default: 0.005 for ROC-AUC, 0 for RMSE)",
+    )
+
+
 def _publish_options(group: argparse._ActionsContainer, required: bool) -> None:
     """The options passed on to `lead-scoring registry publish`."""
     group.add_argument(
@@ -252,7 +299,8 @@ def _publish_options(group: argparse._ActionsContainer, required: bool) -> None:
     group.add_argument(
         "--promote-if-better",
         action="store_true",
-        help="then move the alias to it only if its primary metric is strictly better",
+        help="then move the alias to it only if its primary metric is better beyond noise "
+        "(run: a paired comparison with the alias's version; register: strictly better)",
     )
     group.add_argument(
         "--alias", help="alias for --promote-if-better (the CLI's default: production)"
@@ -282,6 +330,10 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         threshold=args.threshold,
         golden_rows=args.golden_rows,
         strict=args.strict,
+        eval_folds=args.eval_folds,
+        eval_repeats=args.eval_repeats,
+        promotion_level=args.promotion_level,
+        promotion_margin=args.promotion_margin,
     )
 
 

@@ -112,6 +112,14 @@ class RunConfig:
     threshold: float = 0.5
     golden_rows: int = 200
     strict: bool = False  # the data profile's warnings are errors
+    # Evaluation on repeated k-fold of the training part (cross_validate.py); 0 repeats = off.
+    eval_folds: int = 5
+    eval_repeats: int = 2
+    # Promote-if-better: the confidence level of the paired interval (paired_comparison.py).
+    promotion_level: float = 0.95
+    # ... and the improvement its whole interval must clear (None: per metric, see
+    # paired_comparison.DEFAULT_MARGINS).
+    promotion_margin: float | None = None
 
 
 NO_PRESET = "none"
@@ -120,6 +128,8 @@ DEFAULT_MODEL_NAME = "lead-scoring"
 # The version an exported folder records until the registry numbers it: `lead-scoring registry
 # publish` picks the real one and restamps metadata.json with it.
 UNPUBLISHED_VERSION = "0.0.0"
+# The alias --promote-if-better moves when none is named (the registry CLI's default too).
+DEFAULT_ALIAS = "production"
 
 PRESETS: dict[str, DataConfig] = {
     LEAD_PRESET: DataConfig(

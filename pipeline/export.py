@@ -121,6 +121,10 @@ def export(
     check_x: np.ndarray | None = None,
     score_baseline: Mapping[str, Any] | None = None,
     field_descriptions: Mapping[str, str] | None = None,
+    cross_validation: Mapping[str, Any] | None = None,
+    ranking: Mapping[str, Any] | None = None,
+    calibration: Mapping[str, Any] | None = None,
+    comparison: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the five files into `out_dir` (created, must be empty) and return the metadata.
 
@@ -170,6 +174,15 @@ def export(
         "search": dict(search) if search else None,
         "metrics": dict(metrics),
         "primary_metric": primary_metric(task, dict(metrics)),
+        # Added keys (older versions lack them): mean ± sd over folds, and the held-out
+        # lift/capture/gains for a binary target; null when not computed.
+        "cross_validation": dict(cross_validation) if cross_validation else None,
+        "ranking": dict(ranking) if ranking else None,
+        # Reliability, Brier and ECE on out-of-fold predictions (binary; null otherwise).
+        "calibration": dict(calibration) if calibration else None,
+        # Candidate − production on the same rows, for the registry's promote-if-better; only
+        # when a production version was compared (the registry's schema: absent, not null).
+        **({"comparison": dict(comparison)} if comparison else {}),
         "schema": request_schema(preprocessor, field_descriptions),
         # Source column → request field, so a CRM integration knows what to send.
         "field_mapping": {f["source_column"]: f["name"] for f in preprocessor["fields"]},

@@ -72,6 +72,14 @@ def _call(what: str, uri: str, operation: Any, *args: Any, **kwargs: Any) -> Any
 
 def read_gcs_object(uri: str) -> bytes:
     """The bytes of one object, e.g. a CSV or Parquet export; one line naming it on failure."""
+    data = read_gcs_object_if_exists(uri)
+    if data is None:
+        raise PipelineError(f"data file not found: {uri}")
+    return data
+
+
+def read_gcs_object_if_exists(uri: str) -> bytes | None:
+    """The bytes of one object, or None when there is no such object (e.g. an unset alias)."""
     from google.api_core import exceptions
 
     bucket_name, name = parse_gcs_uri(uri)
@@ -80,7 +88,7 @@ def read_gcs_object(uri: str) -> bytes:
         return _call("read", uri, blob.download_as_bytes)
     except PipelineError as e:
         if isinstance(e.__cause__, exceptions.NotFound):
-            raise PipelineError(f"data file not found: {uri}") from None
+            return None
         raise
 
 

@@ -3,8 +3,9 @@
 There is one publisher, `lead-scoring registry publish` (src/registry/): it verifies the folder
 as the service will (sha256, golden check), numbers the version (1.0.0 first; patch for the
 same request schema, minor when fields change, --major on request), writes it immutably with
-metadata.json last and, with --promote-if-better, moves the alias only for a strictly better
-primary metric. This module only finds that command, runs it and reports what it printed.
+metadata.json last and, with --promote-if-better, moves the alias only for a primary metric
+better beyond noise (the folder's paired `comparison` with production, else strictly better).
+This module only finds that command, runs it and reports what it printed.
 
 Which command: $LEAD_SCORING_CLI (a command line, split like a shell would), else this
 repository's own CLI when run from a checkout with node_modules (`node --import tsx

@@ -14,15 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from .baselines import score_baseline, training_profile
-from .config import UNPUBLISHED_VERSION, RunConfig
+from .calibration import calibration_report
+from .config import DEFAULT_ALIAS, UNPUBLISHED_VERSION, RunConfig
+from .cross_validate import check_settings, cross_validate
 from .errors import PipelineError
-from .evaluate import evaluate, predict
+from .evaluate import evaluate, predict, primary_metric
+from .evaluation_report import evaluation_lines
 from .export import check_export_dir, export
 from .gcs_output import check_gcs_output, is_gcs_uri, upload_version_dir
 from .golden import check_coverage, golden_instances
 from .ingest import IngestResult, ingest
+from .paired_comparison import compare_with_production
+from .paired_comparison import describe as describe_comparison
 from .preprocess import PreprocessResult, preprocess
+from .production_model import ProductionModel, read_production
 from .profile import profile
+from .ranking import held_out_ranking
 from .read_table import describe_delimiter
 from .register import Published, code_commit, publish, registry_cli
 from .train import TrainResult, train
@@ -40,9 +47,13 @@ def export_version(
     test_size: float,
     seed: int,
     golden_rows: int,
+    cross_validation: dict[str, Any] | None = None,
+    calibration: dict[str, Any] | None = None,
+    comparison: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Export from the stages' results: shared by the local run and the KFP export step."""
     baselines, explain = training_profile(prep.train_frame, prep.preprocessor)
+    held_out = predict(trained.model, prep.x_test)
     training_data = {
         **data.training_data,
         "train_rows": len(prep.y_train),
@@ -66,11 +77,15 @@ def export_version(
             prep.test_instances, prep.fields, data.missing_values, golden_rows
         ),
         baselines=baselines,
-        score_baseline=score_baseline(predict(trained.model, prep.x_test)),
+        score_baseline=score_baseline(held_out),
         explain_baseline=explain,
         training_data=training_data,
         check_x=prep.x_test,
         field_descriptions={f.name: f.description for f in data.fields if f.description},
+        cross_validation=cross_validation,
+        calibration=calibration,
+        ranking=held_out_ranking(data.task, prep.y_test, held_out),
+        comparison=comparison,
     )
 
 
@@ -125,6 +140,59 @@ def _task_reason(config: RunConfig) -> str:
     return "--task" if config.task else "inferred from the target"
 
 
+def evaluate_stage(
+    data: IngestResult,
+    prep: PreprocessResult,
+    trained: TrainResult,
+    config: RunConfig,
+    production: ProductionModel | None,
+    stage: Callable[[int, str, str], None],
+    log: Callable[[str], None],
+) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None]:
+    """Held-out metrics, fold metrics, calibration on out-of-fold predictions and, when
+    production was read, the paired comparison with it; printed as the evaluate stage."""
+    metrics = evaluate(trained.model, prep.x_test, prep.y_test, data.task, config.threshold)
+    shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if isinstance(v, float))
+    folds = cross_validate(
+        prep.x_train,
+        prep.y_train,
+        data.task,
+        trained.params,
+        folds=config.eval_folds,
+        repeats=config.eval_repeats,
+        seed=config.train.seed,
+        threshold=config.threshold,
+    )
+    cv = folds.summary if folds else None
+    calibration = (
+        calibration_report(prep.y_train, folds.out_of_fold)
+        if folds and data.task == "binary"
+        else None
+    )
+    stage(4, "evaluate", f"held-out: {shown}")
+    held_out = predict(trained.model, prep.x_test)
+    ranking = held_out_ranking(data.task, prep.y_test, held_out)
+    for line in evaluation_lines(cv, ranking, calibration):
+        log(f"        {line}")
+    comparison = (
+        compare_with_production(
+            production,
+            primary_metric(data.task, metrics),
+            prep.test_instances,
+            prep.y_test,
+            held_out,
+            level=config.promotion_level,
+            seed=config.train.seed,
+            margin=config.promotion_margin,
+        )
+        if production is not None
+        else None
+    )
+    if comparison is not None:
+        log(f"        candidate − production: {describe_comparison(comparison)}")
+    return metrics, cv, calibration, comparison
+
+
 def run_pipeline(
     source: str,
     config: RunConfig,
@@ -150,7 +218,14 @@ def run_pipeline(
         check_export_dir(local_out)
     if upload_to is not None:
         check_gcs_output(upload_to)
+    check_settings(config.eval_folds, config.eval_repeats)
     cli = registry_cli() if registry is not None else None
+    # Promotion compares with production on the same rows: read it now, not after training.
+    production = (
+        read_production(registry, name, alias or DEFAULT_ALIAS)
+        if registry is not None and promote_if_better
+        else None
+    )
     stage = stage_reporter(log)
 
     data = ingest(source, config.data, config.task)
@@ -189,9 +264,9 @@ def run_pipeline(
         f"{trained.params['objective']}, {trained.params['n_estimators']} trees{searched}",
     )
 
-    metrics = evaluate(trained.model, prep.x_test, prep.y_test, data.task, config.threshold)
-    shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if isinstance(v, float))
-    stage(4, "evaluate", shown)
+    metrics, cv, calibration, comparison = evaluate_stage(
+        data, prep, trained, config, production, stage, log
+    )
 
     with tempfile.TemporaryDirectory(prefix="lead-scoring-export-") as tmp:
         version_dir = local_out if local_out is not None else Path(tmp) / name
@@ -206,6 +281,9 @@ def run_pipeline(
             test_size=config.test_size,
             seed=config.train.seed,
             golden_rows=config.golden_rows,
+            cross_validation=cv,
+            calibration=calibration,
+            comparison=comparison,
         )
         if upload_to is not None:
             upload_version_dir(version_dir, upload_to)

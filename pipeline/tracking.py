@@ -35,6 +35,33 @@ def scalar_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
+def evaluation_metrics(metadata: Mapping[str, Any]) -> dict[str, float]:
+    """The held-out lift/capture/precision at k %, each fold metric's mean and sd as
+    `cv.<metric>.mean` / `cv.<metric>.sd`, and the out-of-fold `calibration.brier` /
+    `calibration.ece` (absent keys: a version without them)."""
+    out: dict[str, float] = {}
+    if metadata.get("ranking"):
+        out.update(metadata["ranking"]["held_out"])
+    if metadata.get("cross_validation"):
+        for name, summary in metadata["cross_validation"]["metrics"].items():
+            out[f"cv.{name}.mean"] = summary["mean"]
+            out[f"cv.{name}.sd"] = summary["sd"]
+    if metadata.get("calibration"):
+        out["calibration.brier"] = metadata["calibration"]["brier"]
+        out["calibration.ece"] = metadata["calibration"]["ece"]
+    return out
+
+
+def _log_gains_curve(mlflow: Any, metadata: Mapping[str, Any]) -> None:
+    """The gains curve as one metric over steps (the percent of leads called), so MLflow's
+    chart of `gains_capture` is the curve itself."""
+    if not metadata.get("ranking"):
+        return
+    curve = metadata["ranking"]["gains_curve"]
+    for fraction, capture in zip(curve["fraction_of_leads"], curve["capture"], strict=True):
+        mlflow.log_metric("gains_capture", capture, step=round(fraction * 100))
+
+
 def _mlflow(uri: str, experiment: str) -> Any:
     """The mlflow module, pointed at `uri` and `experiment`."""
     if uri.startswith("file:") or "://" not in uri:
@@ -88,6 +115,8 @@ def log_run(
                 params.update(_flat("search.", metadata["search"]))
             mlflow.log_params(params)
             mlflow.log_metrics(scalar_metrics(metadata["metrics"]))
+            mlflow.log_metrics(evaluation_metrics(metadata))
+            _log_gains_curve(mlflow, metadata)
             mlflow.set_tags(
                 {
                     "model.name": metadata["name"],

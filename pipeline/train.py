@@ -60,6 +60,13 @@ def _estimator(objective: str, **params: Any) -> xgb.XGBModel:
     return cls(objective=objective, **params)
 
 
+def fit(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> xgb.XGBModel:
+    """One model with exactly these parameters (the final fit, and each evaluation fold's)."""
+    model = _estimator(**params)
+    model.fit(x, y)
+    return model
+
+
 def base_params(task: str, config: TrainConfig) -> dict[str, Any]:
     if task not in OBJECTIVES:
         raise PipelineError(f"unknown task {task!r}")
@@ -124,6 +131,4 @@ def train(x: np.ndarray, y: np.ndarray, task: str, config: TrainConfig) -> Train
         params, record = search(x, y, task, config)
     else:
         params, record = base_params(task, config), None
-    model = _estimator(**params)
-    model.fit(x, y)
-    return TrainResult(model=model, params=params, search=record)
+    return TrainResult(model=fit(x, y, params), params=params, search=record)

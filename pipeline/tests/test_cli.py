@@ -107,3 +107,13 @@ def test_usage_error_is_argparse_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and "--name" in result.stderr
     nowhere = cli("run", "--data", "x.csv", "--name", "m")
     assert nowhere.returncode == 2 and "--registry" in nowhere.stderr and "--out" in nowhere.stderr
+
+
+def test_bad_evaluation_settings_are_refused_before_training(
+    leads_csv: Path, tmp_path: Path
+) -> None:
+    folds = cli(*run_args(leads_csv, tmp_path / "out", "--eval-folds", "1"))
+    assert folds.returncode == 1 and "--eval-folds must be at least 2" in folds.stderr
+    assert "[1/6]" not in folds.stdout  # nothing trained
+    level = cli(*run_args(leads_csv, tmp_path / "out", "--promotion-level", "1.5"))
+    assert level.returncode == 2 and "between 0 and 1" in level.stderr

@@ -108,6 +108,16 @@ def test_metadata_follows_the_contract(synthetic_run: RunResult) -> None:
     assert score["type"] == "numeric" and score["missing_fraction"] == 0.0
     assert math.isclose(sum(score["frequencies"]), 1.0)
     assert 0.0 <= score["bin_edges"][0] < score["bin_edges"][-1] <= 1.0
+    # Added keys: fold metrics (5 folds × 2 repeats of the training part) and the sales view.
+    cv = metadata["cross_validation"]
+    assert (cv["folds"], cv["repeats"]) == (5, 2)
+    assert cv["rows"] == metadata["training_data"]["train_rows"]
+    assert len(cv["metrics"]["roc_auc"]["folds"]) == 10
+    assert metadata["ranking"]["held_out"]["lift_at_10pct"] > 1.0
+    assert len(metadata["ranking"]["gains_curve"]["capture"]) == 51
+    calibration = metadata["calibration"]  # on each training row's out-of-fold prediction
+    assert calibration["rows"] == cv["rows"] and len(calibration["reliability"]) == 10
+    assert sum(b["rows"] for b in calibration["reliability"]) == cv["rows"]
     assert golden["output"] == "probability" and golden["tolerance"] == 1e-5
     assert any(r["instance"].get("lead_origin") == UNSEEN_CATEGORY for r in golden["rows"])
 

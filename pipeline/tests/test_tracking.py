@@ -40,6 +40,15 @@ def test_run_publishes_and_logs_params_metrics_and_artifacts(
     assert run.data.metrics["roc_auc"] == metadata["metrics"]["roc_auc"]
     tn, fp = metadata["metrics"]["confusion_matrix"][0]
     assert run.data.metrics["tn"] == tn and run.data.metrics["fp"] == fp
+    # The sales view and the fold metrics; the gains curve is one metric over 51 steps.
+    held_out = metadata["ranking"]["held_out"]
+    assert run.data.metrics["lift_at_10pct"] == held_out["lift_at_10pct"]
+    folds = metadata["cross_validation"]["metrics"]["roc_auc"]
+    assert run.data.metrics["cv.roc_auc.mean"] == folds["mean"]
+    assert run.data.metrics["cv.roc_auc.sd"] == folds["sd"]
+    assert run.data.metrics["calibration.ece"] == metadata["calibration"]["ece"]
+    gains = client.get_metric_history(run.info.run_id, "gains_capture")
+    assert sorted(g.step for g in gains) == list(range(0, 101, 2))
     assert run.data.tags["model.version"] == "1.0.0"
     assert run.data.tags["mlflow.runName"] == "m-1.0.0"
     # The run existed before publishing: the version's lineage names it.

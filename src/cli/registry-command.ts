@@ -20,7 +20,9 @@ Commands:
   show <version|alias>          a version's metadata, its lineage included
   publish <dir|gs://...>        publish a pipeline version folder as the next version
       --promote-if-better       then point the alias at it only if its primary metric is
-                                strictly better than the alias's current version
+                                better than the alias's current version: beyond noise (the
+                                paired interval in its metadata.json comparison excludes 0),
+                                or, without one, strictly better
       --major                   bump the major version (default: patch, minor on schema change)
       --run-id <id>             the training run (MLflow run id) for the lineage
                                 (env MLFLOW_RUN_ID)

@@ -1,4 +1,5 @@
 import { Type, type Static } from "typebox";
+import { ComparisonSchema } from "./comparison.js";
 import { LineageSchema } from "./lineage.js";
 import { artifactParser } from "./parse-artifact.js";
 
@@ -66,6 +67,8 @@ export const MetadataSchema = Type.Object({
   files: Type.Record(Type.String(), FileDigest),
   /** Where a published version came from; absent before publishing and in older versions. */
   lineage: Type.Optional(LineageSchema),
+  /** Candidate vs the production it was trained to replace, on the same rows; optional. */
+  comparison: Type.Optional(ComparisonSchema),
 });
 
 export type ModelMetadata = Static<typeof MetadataSchema>;

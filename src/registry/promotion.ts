@@ -1,3 +1,4 @@
+import type { Comparison } from "../model/comparison.js";
 import type { ModelMetadata } from "../model/metadata.js";
 import type { AliasRecord } from "./alias.js";
 import type { Registry } from "./registry.js";
@@ -9,8 +10,11 @@ export interface PromotionDecision {
 
 /**
  * Promote-if-better: the candidate replaces production only when its primary metric (ROC-AUC
- * for binary, higher is better; RMSE for regression, lower is better) is strictly better on its
- * held-out split. No production model yet → promote.
+ * for binary, higher is better; RMSE for regression, lower is better) is better beyond noise.
+ * With a paired comparison in the candidate's metadata (the pipeline's, against exactly this
+ * production version) that means its whole interval of candidate − production lies beyond the
+ * comparison's margin on the better side; without one, the older rule: strictly better on its own held-out split, whose
+ * noise nothing measures. No production model yet → promote.
  */
 export function decidePromotion(
   candidate: ModelMetadata,
@@ -27,13 +31,38 @@ export function decidePromotion(
       reason: `metrics are not comparable: candidate ${metric.name}, production ${current.name}`,
     };
   }
+  if (candidate.comparison !== undefined) {
+    return decidePaired(candidate.comparison, production.version);
+  }
   const better = metric.higher_is_better
     ? metric.value > current.value
     : metric.value < current.value;
-  const comparison = `${describe(candidate)} vs production ${production.version} ${current.name} ${current.value.toFixed(6)}`;
+  const comparison = `${describe(candidate)} vs production ${production.version} ${current.name} ${current.value.toFixed(6)} (held-out splits, no paired comparison)`;
   return better
     ? { promote: true, reason: `better: ${comparison}` }
     : { promote: false, reason: `not strictly better: ${comparison}` };
+}
+
+/** Better beyond noise: the whole interval of candidate − production clears the margin. */
+function decidePaired(comparison: Comparison, production: string): PromotionDecision {
+  if (comparison.against.version !== production) {
+    return {
+      promote: false,
+      reason: `compared with ${comparison.against.version}, but production is now ${production}: retrain to compare again`,
+    };
+  }
+  const [low, high] = comparison.interval;
+  const margin = comparison.margin ?? 0;
+  const better = comparison.higher_is_better ? low > margin : high < -margin;
+  const signed = (x: number) => (x >= 0 ? "+" : "") + x.toFixed(4);
+  const percent = Math.round(comparison.level * 1000) / 10;
+  const detail =
+    `${comparison.metric} ${signed(comparison.difference)} ` +
+    `(${percent}% ${comparison.method} ${signed(low)} to ${signed(high)}, ` +
+    `${comparison.rows} rows, margin ${margin}) vs production ${production}`;
+  return better
+    ? { promote: true, reason: `better beyond noise: ${detail}` }
+    : { promote: false, reason: `not significantly better: ${detail}` };
 }
 
 function describe(model: ModelMetadata): string {
