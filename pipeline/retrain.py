@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .config import RunConfig
+from .config import DEFAULT_ALIAS, RunConfig
 from .errors import PipelineError
 from .gcs_output import is_gcs_uri
 from .register import Published, code_commit, publish, registry_cli
@@ -28,8 +28,6 @@ from .retrain_lock import Busy, acquire, lock_name, release, still_held
 from .retrain_requests import full_retrain_due, mark_done, pending_requests, record_run
 from .retrain_store import RegistryBucket, Stored
 from .run import run_pipeline
-
-DEFAULT_ALIAS = "production"  # the registry CLI's default for --promote-if-better
 
 
 @dataclass(frozen=True)
@@ -94,8 +92,17 @@ def retrain(
         log(f"retraining {name}: {trigger}")
         with tempfile.TemporaryDirectory(prefix="lead-scoring-retrain-") as tmp:
             version_dir = Path(tmp) / name
+            # Compared with production on the same rows, so the registry promotes only a
+            # candidate better beyond noise (the paired rule of `run --promote-if-better`).
             trained = run_pipeline(
-                data, config, name=name, out=version_dir, mlflow_uri=mlflow_uri, log=log
+                data,
+                config,
+                name=name,
+                out=version_dir,
+                mlflow_uri=mlflow_uri,
+                compare_registry=registry,
+                alias=alias,
+                log=log,
             )
             if not still_held(store, lock):
                 raise PipelineError(

@@ -20,7 +20,7 @@ example (the chart's retrain CronJob runs this):
       -- --preset lead-scoring
 
 Exit codes: 0 nothing to do, backed off (another job holds the lock) or published and promoted;
-3 published but the alias kept its version (not strictly better); 1 error (requests stay
+3 published but the alias kept its version (not better beyond noise); 1 error (requests stay
 pending, the next run retries them).
 """
 

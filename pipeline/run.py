@@ -204,10 +204,12 @@ def run_pipeline(
     promote_if_better: bool = False,
     major: bool = False,
     mlflow_uri: str | None = None,
+    compare_registry: str | Path | None = None,
     log: Callable[[str], None] = print,
 ) -> RunResult:
     """Train and export into `out` (a new or empty folder, or gs:// prefix), and/or publish to
-    `registry`."""
+    `registry`. `compare_registry` (without `registry`): compare with its `alias` for a later
+    promote-if-better without publishing here (the retrain job publishes under its lock)."""
     if out is None and registry is None:
         raise PipelineError("nowhere to put the model: give a registry, an output folder or both")
     # --out gs://…: exported into a temporary folder, then uploaded.
@@ -221,10 +223,9 @@ def run_pipeline(
     check_settings(config.eval_folds, config.eval_repeats)
     cli = registry_cli() if registry is not None else None
     # Promotion compares with production on the same rows: read it now, not after training.
+    compared = registry if registry is not None and promote_if_better else compare_registry
     production = (
-        read_production(registry, name, alias or DEFAULT_ALIAS)
-        if registry is not None and promote_if_better
-        else None
+        read_production(compared, name, alias or DEFAULT_ALIAS) if compared is not None else None
     )
     stage = stage_reporter(log)
 

@@ -1,6 +1,6 @@
 """The retraining loop on fake-gcs-server: drifted traffic → `lead-scoring monitor` exits 3 and
 writes a retrain request → `python -m pipeline retrain --if-requested` trains, publishes with
-promote-if-better (promoted only when strictly better) and marks the request done; no request →
+promote-if-better (promoted only when better beyond noise) and marks the request done; no request →
 nothing trained; a second job backs off while the lock is held, an expired lock is taken over,
 and of two jobs started at once only one publishes.
 
@@ -155,6 +155,10 @@ def test_drift_requests_a_retrain_that_publishes_promotes_and_marks_it_done(
     assert versions(bucket) == ["1.0.0", "1.0.1"]
     new = json.loads(objects(bucket, f"models/{NAME}/1.0.1")["metadata.json"])
     assert new["primary_metric"]["value"] > first["primary_metric"]["value"]
+    # Promoted by the paired rule: compared with production on the same rows, beyond the margin.
+    comparison = new["comparison"]
+    assert comparison["against"] == {"version": "1.0.0"}
+    assert comparison["interval"][0] > comparison["margin"]
     stored = stored_json(bucket, f"models/{NAME}")
     assert stored["aliases/production.json"]["version"] == "1.0.1"
     # The request names what it produced; the version's lineage names what produced it.
@@ -199,6 +203,7 @@ def test_a_worse_retrain_is_published_but_not_promoted_and_the_request_says_why(
     result = requests(bucket)[name]["result"]
     assert result["version"] == "1.0.1" and result["promoted"] is False
     assert "1.0.0" in result["decision"]  # the registry's reason names the version it kept
+    assert "not significantly better" in result["decision"]
 
 
 def test_no_request_trains_nothing_and_takes_no_lock(
