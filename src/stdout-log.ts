@@ -12,24 +12,12 @@ let destination: Destination | undefined;
  * Logging would get two broken entries. One buffer keeps every line whole and in order.
  */
 export function stdoutDestination(): Destination {
-  // Lines are gathered into writes of at least 4 KiB (pino's advice), or whatever 100 ms
-  // brought, and written synchronously: one system call per ~10 requests and no thread hand-off.
-  // An asynchronous write goes through libuv's thread pool, and on a one-core pod waking that
-  // thread per write was the request path's largest cost (writeString, 13-21 % of busy samples;
-  // under 1.5 % written synchronously). Node writes stdout pipes synchronously on Linux too.
-  if (destination === undefined) {
-    const created = pino.destination({ dest: 1, sync: true, minLength: 4096, periodicFlush: 100 });
-    // pino flushes only asynchronous destinations at exit: this buffer's tail (the shutdown's
-    // last lines) is written here, so only a SIGKILL can lose the last 100 ms of lines.
-    process.once("exit", () => {
-      try {
-        created.flushSync();
-      } catch {
-        // stdout is gone (a closed pipe): there is nowhere left to write the tail to.
-      }
-    });
-    destination = created;
-  }
+  // Lines are gathered into writes of at least 4 KiB (pino's asynchronous-logging advice), or
+  // whatever 100 ms brought: one write per request was the request path's largest native cost.
+  // Asynchronous on purpose: a synchronous write would stall the event loop, and so every
+  // request, whenever the reader of stdout falls behind (a full pipe); this buffers instead.
+  // pino.destination flushes at exit, so only a SIGKILL can lose the last 100 ms of lines.
+  destination ??= pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
   return destination;
 }
 
