@@ -15,13 +15,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PACKAGE_ROOT } from "../src/package-root.js";
 import { Registry } from "../src/registry/registry.js";
 import { Rollouts } from "../src/registry/rollouts.js";
 import { FileStore } from "../src/storage/file-store.js";
 import { builtInGolden, builtInVersionDir } from "../test/support/app.js";
 import { measure, type Case } from "./load.js";
-import { residentMb, startPinned, stop } from "./server-process.js";
+import { residentMb, startService, stop } from "./server-process.js";
 
 const SHADOW_PORT = 18130;
 const PLAIN_PORT = 18131;
@@ -43,24 +42,10 @@ export async function benchRollout(): Promise<RolloutBench> {
     await registry.promote("1.0.0", "production");
     await new Rollouts(registry).start({ candidate: "1.0.1", mode: "shadow", shadowSampling: 1 });
     const start = async (name: string, port: number, rollouts: boolean) => {
-      const child = await startPinned(
-        name,
-        [
-          process.execPath,
-          "--max-semi-space-size=4",
-          path.join(PACKAGE_ROOT, "dist", "src", "server.js"),
-        ],
-        `http://127.0.0.1:${port}/health/ready`,
-        {
-          env: {
-            PORT: String(port),
-            METRICS_PORT: "0",
-            HOST: "127.0.0.1",
-            MODEL_URI: `${root}/lead-scoring@production`,
-            ROLLOUTS_ENABLED: String(rollouts),
-          },
-        },
-      );
+      const child = await startService(name, port, {
+        MODEL_URI: `${root}/lead-scoring@production`,
+        ROLLOUTS_ENABLED: String(rollouts),
+      });
       servers.push(child);
       return child;
     };

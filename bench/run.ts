@@ -27,7 +27,7 @@ import { benchExplain, printExplainBench } from "./explain.js";
 import { CONNECTIONS, SECONDS, measure, type Case, type Measured } from "./load.js";
 import { measurePeer, type PeerResult } from "./peers/measure-peer.js";
 import { PEERS, type Lead, type Peer } from "./peers/peers.js";
-import { residentMb, startPinned, stop } from "./server-process.js";
+import { residentMb, startPinned, startService, stop } from "./server-process.js";
 import { targetLines } from "./targets.js";
 import { PACKAGE_ROOT } from "../src/package-root.js";
 import type { LoadedModel } from "../src/model/loaded-model.js";
@@ -127,27 +127,6 @@ function driftMicroseconds(model: LoadedModel): number {
   return Math.min(run(200_000), run(200_000), run(200_000));
 }
 
-/** The production command line (Dockerfile ENTRYPOINT, npm run start:prod) on `port`. */
-const startService = (name: string, port: number, env: Record<string, string> = {}) =>
-  startPinned(
-    name,
-    [
-      process.execPath,
-      "--max-semi-space-size=4",
-      path.join(PACKAGE_ROOT, "dist", "src", "server.js"),
-    ],
-    `http://127.0.0.1:${port}/health/ready`,
-    {
-      env: {
-        PORT: String(port),
-        METRICS_PORT: "0",
-        HOST: "127.0.0.1",
-        LOG_LEVEL: "info",
-        MAX_BATCH_SIZE: "1000",
-        ...env,
-      },
-    },
-  );
 /**
  * A bench server written in TypeScript, run by Node's own type stripping rather than tsx, so its
  * RSS and start-up carry no loader (tsx would also fork an esbuild process).

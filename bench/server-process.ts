@@ -17,6 +17,31 @@ export interface PinnedOptions {
 }
 
 /**
+ * The production command line (Dockerfile ENTRYPOINT, npm run start:prod) pinned, on `port`:
+ * the bench's own service, with `env` on top of its defaults.
+ */
+export const startService = (name: string, port: number, env: Record<string, string> = {}) =>
+  startPinned(
+    name,
+    [
+      process.execPath,
+      "--max-semi-space-size=4",
+      path.join(PACKAGE_ROOT, "dist", "src", "server.js"),
+    ],
+    `http://127.0.0.1:${port}/health/ready`,
+    {
+      env: {
+        PORT: String(port),
+        METRICS_PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "info",
+        MAX_BATCH_SIZE: "1000",
+        ...env,
+      },
+    },
+  );
+
+/**
  * Starts `args` pinned to CPU 0 and waits until `readyUrl` answers 200. Its stdout and stderr
  * (request logs) go to one file per server, as a container runtime would take them, so writing
  * them costs the load generator's CPU nothing; the file's tail is shown if start-up fails.
