@@ -139,7 +139,9 @@ ${driftSection(version)}
 function rankingSection(version: VersionReport): string {
   const { realized, training_held_out, training_folds, gains_curve, training_gains_curve } =
     version.ranking;
-  const cell = (value: number | undefined) => (value === undefined ? "" : value.toFixed(4));
+  // A version trained before these were recorded says so, rather than an empty column.
+  const cell = (figures: Partial<Record<string, number>> | null, metric: string) =>
+    figures === null ? '<span class="na">not recorded</span>' : (figures[metric]?.toFixed(4) ?? "");
   const rows = TOP_PERCENTS.flatMap((k) =>
     (["lift", "capture", "precision"] as const).map((kind) => {
       const metric = `${kind}_at_${k}pct` as const;
@@ -149,8 +151,8 @@ function rankingSection(version: VersionReport): string {
         figure.value === null
           ? `<span class="na">n/a: ${e(figure.reason ?? "")}</span>`
           : figure.value.toFixed(4),
-        cell(training_held_out?.[metric]),
-        cell(training_folds?.[metric]),
+        cell(training_held_out, metric),
+        cell(training_folds, metric),
       ];
     }),
   );

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseMetadata } from "../../../src/model/metadata.js";
-import { computeReport, runMonitoringJob } from "../../../src/monitoring/quality/job.js";
+import { runMonitoringJob } from "../../../src/monitoring/quality/job.js";
 import { monitoringMetrics } from "../../../src/monitoring/quality/mlflow.js";
 import { PACKAGE_ROOT } from "../../../src/package-root.js";
 import { FileStore } from "../../../src/storage/file-store.js";
@@ -101,14 +101,22 @@ describe("monitoring job: lift, capture and precision at k % on realized outcome
     assert.match(html, /<td>lift at 10 %<\/td><td>2\.5000<\/td><td>2\.4000<\/td><td>2\.5100<\/td>/);
   });
 
-  it("leaves training's columns empty for a version without them (older, or --eval-repeats 0)", async () => {
-    const report = await computeReport(
+  it("says training did not record them for a version without them (older, or --eval-repeats 0)", async () => {
+    const run = await runMonitoringJob(
       await jobWith("without-ranking", { ranking: null, cross_validation: null }),
     );
-    const version = report.versions[0]!;
+    const version = run.report.versions[0]!;
     assert.equal(version.ranking.training_held_out, null);
     assert.equal(version.ranking.training_folds, null);
     assert.equal(version.ranking.training_gains_curve, null);
     assert.ok(Math.abs(version.ranking.realized.lift_at_20pct.value! - 1.875) <= 1e-12);
+    const html = await readFile(
+      path.join(root, "without-ranking", "registry", run.written.html),
+      "utf8",
+    );
+    assert.match(
+      html,
+      /<td>lift at 20 %<\/td><td>1\.8750<\/td><td><span class="na">not recorded<\/span><\/td>/,
+    );
   });
 });
