@@ -7,8 +7,9 @@ import type { MonitoringReport } from "./report.js";
  * job run named `monitor-<window>`, tags `model.version` (the versions judged, comma-separated),
  * `window.start`, `window.end`, `monitoring.status`. Metrics are keyed by version:
  * `<version>.<metric>` (e.g. `1.0.0.roc_auc`), `<version>.outcomes_joined`,
- * `<version>.predictions`, `<version>.drift.<field>`, and the realized
- * `<version>.lift_at_10pct`, `capture_at_…`, `precision_at_…` (the pipeline's names); undefined metrics are left out.
+ * `<version>.predictions`, `<version>.drift.<field>`, and the realized sales view under the
+ * pipeline's names (`<version>.lift_at_10pct`, `capture_at_…`, `precision_at_…`); undefined
+ * metrics are left out.
  * One run per job run keeps a window's versions side by side in MLflow's run view.
  */
 export interface MlflowResult {

@@ -33,7 +33,8 @@ export function renderQuality(table: HTMLTableElement, model: ModelDescription):
   table.replaceChildren();
   const caption = table.createCaption();
   caption.textContent =
-    "Lift: how many times random calling's conversion rate the top leads by score convert at.";
+    "Lift: the conversion rate of the top leads by score, as a multiple of calling at random. " +
+    "Conversions reached: their share of all conversions.";
   const folds = model.crossValidation;
   const head = table.createTHead().insertRow();
   for (const text of [
