@@ -129,6 +129,7 @@ def register_step(
     name: str,
     promote: str,
     alias: str = "",
+    env: dict[str, str] | None = None,
 ) -> tuple[int, str, str]:
     """The compiled register command, placeholders filled in as the KFP launcher would, with
     the checkout's CLI standing in for the service image's: (exit code, outcome, stderr)."""
@@ -147,7 +148,7 @@ def register_step(
     done = subprocess.run(
         [*container["command"], *argv],
         cwd=cli.cwd,
-        env={"PATH": os.environ["PATH"], CLI_ENV: str(cli)},
+        env={"PATH": os.environ["PATH"], CLI_ENV: str(cli), **(env or {})},
         capture_output=True,
         text=True,
         timeout=120,
@@ -178,6 +179,30 @@ def test_register_step_runs_against_a_real_registry(
     assert code == 0 and outcome.strip().endswith("/1.0.2"), stderr  # no promotion asked
     code, outcome, stderr = step(tmp_path / "missing", "false")
     assert code == 1 and "metadata.json" in stderr
+
+    # Another operator promotes 1.0.1 while the step decides: exit 4, a result, not a failure
+    # (test/support/rival-promotion.ts preloaded into the real CLI, as test_retrain.py does).
+    if cli_for_registry.cwd is None or "tsx" not in cli_for_registry.argv:
+        reason = f"the rival needs this checkout's CLI run through tsx, not {cli_for_registry}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    node, *rest = cli_for_registry.argv
+    hook = ("--import", str(REPO / "test" / "support" / "rival-promotion.ts"))
+    rival = RegistryCli((node, *rest[:2], *hook, *rest[2:]), cli_for_registry.cwd)
+    code, outcome, stderr = register_step(
+        spec,
+        rival,
+        tmp_path / "outputs",
+        synthetic_run.version_dir,
+        reg,
+        "synthetic",
+        "true",
+        env={"RIVAL_PROMOTES": "1.0.1"},
+    )
+    assert code == 0, stderr
+    assert read_json(reg / "synthetic" / "aliases" / "production.json")["version"] == "1.0.1"
+    assert (reg / "synthetic" / "1.0.3" / METADATA_JSON).is_file()  # published all the same
 
 
 class LocalArtifact:
