@@ -26,7 +26,7 @@ from pipeline.kfp_pipeline import (
 )
 from pipeline.register import CLI_ENV, RegistryCli
 from pipeline.run import RunResult
-from pipeline.tests.conftest import HEADER, REPO, synthetic_rows, write_csv
+from pipeline.tests.conftest import HEADER, REPO, rival_registry_cli, synthetic_rows, write_csv
 from pipeline.tests.test_cli import cli
 from pipeline.tests.test_export import check_version_dir
 from pipeline.tests.test_promotion_beyond_noise import noisy
@@ -182,14 +182,7 @@ def test_register_step_runs_against_a_real_registry(
 
     # Another operator promotes 1.0.1 while the step decides: exit 4, a result, not a failure
     # (test/support/rival-promotion.ts preloaded into the real CLI, as test_retrain.py does).
-    if cli_for_registry.cwd is None or "tsx" not in cli_for_registry.argv:
-        reason = f"the rival needs this checkout's CLI run through tsx, not {cli_for_registry}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    node, *rest = cli_for_registry.argv
-    hook = ("--import", str(REPO / "test" / "support" / "rival-promotion.ts"))
-    rival = RegistryCli((node, *rest[:2], *hook, *rest[2:]), cli_for_registry.cwd)
+    rival = rival_registry_cli(cli_for_registry)
     code, outcome, stderr = register_step(
         spec,
         rival,

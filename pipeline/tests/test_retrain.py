@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shlex
 import subprocess
 import sys
 import time
@@ -35,7 +34,14 @@ from pipeline.retrain_lock import Busy, Held, acquire, release, renew
 from pipeline.retrain_store import RegistryBucket
 from pipeline.run import run_pipeline
 from pipeline.tests import test_gcs_output
-from pipeline.tests.conftest import HEADER, LEAD_LIKE, REPO, synthetic_rows, write_csv
+from pipeline.tests.conftest import (
+    HEADER,
+    LEAD_LIKE,
+    REPO,
+    rival_registry_cli,
+    synthetic_rows,
+    write_csv,
+)
 from pipeline.tests.test_gcs_output import objects
 
 # The emulator and a fresh bucket per test, as the pipeline's other gs:// tests get them.
@@ -367,15 +373,9 @@ def rival_cli(cli: RegistryCli, version: str, monkeypatch: pytest.MonkeyPatch) -
     """Makes the retrain job's registry CLI lose the promotion race: the first time it reads the
     alias, another operator promotes `version` (test/support/rival-promotion.ts, preloaded
     into the real CLI, as test/cli/registry-cli.test.ts does)."""
-    if cli.cwd is None or "tsx" not in cli.argv:
-        reason = f"the rival needs this checkout's CLI run through tsx, not {cli}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    node, *rest = cli.argv
-    hook = ("--import", str(REPO / "test" / "support" / "rival-promotion.ts"))
-    monkeypatch.chdir(cli.cwd)  # `--import tsx` resolves from the working directory
-    monkeypatch.setenv("LEAD_SCORING_CLI", shlex.join([node, *rest[:2], *hook, *rest[2:]]))
+    rival = rival_registry_cli(cli)
+    monkeypatch.chdir(rival.cwd)  # `--import tsx` resolves from the working directory
+    monkeypatch.setenv("LEAD_SCORING_CLI", str(rival))
     monkeypatch.setenv("RIVAL_PROMOTES", version)
 
 
