@@ -66,10 +66,10 @@ def add_retrain_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     r.add_argument(
         "--lock-minutes",
         type=_positive,
-        default=180.0,
+        default=15.0,
         metavar="M",
         help="the lock expires M minutes after its last renewal, so a crashed job does not "
-        "block the next; a working job renews it every M/3 minutes (default 180)",
+        "block the next; a working job renews it every M/3 minutes (default 15)",
     )
     r.add_argument(
         "run_options",

@@ -85,7 +85,7 @@ describe("helm chart: the retrain CronJob", { skip }, () => {
       "--schedule-days",
       "14",
       "--lock-minutes",
-      "180",
+      "15",
       "--",
       "--preset",
       "lead-scoring",
