@@ -27,8 +27,8 @@ from ..train import base_params
 from .derived_features import MISSING_COUNT, VISIT_RATIOS, DerivedFeature, derived_columns
 
 Params = dict[str, Any]
-# A fold's training rows → the parameters to train on them.
-Chooser = Callable[[np.ndarray, np.ndarray], Params]
+# A fold's training rows and the matrix's constant parameters → the parameters to train on them.
+Chooser = Callable[[np.ndarray, np.ndarray, Params], Params]
 
 # Wider than train.SEARCH_SPACE (more, slower trees; stronger regularization), since the nested
 # search can afford it and the question is whether *any* setting beats the default.
@@ -65,7 +65,7 @@ def repeated_folds(
 
 
 def fixed(params: Params) -> Chooser:
-    return lambda _x, _y: params
+    return lambda _x, _y, extra: {**params, **extra}
 
 
 def nested_search(
@@ -77,19 +77,19 @@ def nested_search(
         for d in ParameterSampler(space, iterations, random_state=seed)
     ]
 
-    def choose(x: np.ndarray, y: np.ndarray) -> Params:
+    def choose(x: np.ndarray, y: np.ndarray, extra: Params) -> Params:
         inner = StratifiedKFold(inner_folds, shuffle=True, random_state=seed)
         splits = list(inner.split(x, y))
         scores = [
             np.mean(
                 [
-                    roc_auc_score(y[te], fit_predict({**base, **d}, x[tr], y[tr], x[te]))
+                    roc_auc_score(y[te], fit_predict({**base, **d, **extra}, x[tr], y[tr], x[te]))
                     for tr, te in splits
                 ]
             )
             for d in draws
         ]
-        return {**base, **draws[int(np.argmax(scores))]}
+        return {**base, **draws[int(np.argmax(scores))], **extra}
 
     return choose
 
@@ -125,7 +125,7 @@ def score_folds(
     extra = extra or {}
     aucs, chosen = [], []
     for train_rows, test_rows in repeated_folds(y, folds, repeats, seed):
-        params = {**choose(x[train_rows], y[train_rows]), **extra}
+        params = choose(x[train_rows], y[train_rows], extra)
         p = fit_predict(params, x[train_rows], y[train_rows], x[test_rows])
         aucs.append(float(roc_auc_score(y[test_rows], p)))
         chosen.append({k: v for k, v in params.items() if k not in extra})
@@ -217,6 +217,13 @@ def recipes(seed: int, iterations: int, inner_folds: int) -> list[Recipe]:
             f"the best of {iterations} seeded draws of a wide space by inner {inner_folds}-fold",
             one_hot,
             search,
+        ),
+        Recipe(
+            "nested search, native categorical",
+            "the same search on the category-code matrix",
+            category_codes,
+            search,
+            categorical_types,
         ),
         Recipe(
             "nested search + visit ratios + missing count",
