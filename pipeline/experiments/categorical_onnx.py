@@ -19,7 +19,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 import onnx.helper
@@ -30,13 +29,8 @@ from ..config import LEAD_PRESET, data_config_from_preset
 from ..export import ONNX_INPUT, onnx_output, onnx_predict, to_onnx
 from ..golden import TOLERANCE
 from ..ingest import ingest
-from ..preprocess import PreprocessResult, preprocess
+from ..preprocess import preprocess
 from .recipes import categorical_types, category_codes, default_params
-
-
-def _held_out_codes(prep: PreprocessResult) -> np.ndarray:
-    """The held-out rows encoded like the training ones (category_codes reads x_train)."""
-    return category_codes(replace(prep, x_train=prep.x_test))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,7 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", required=True)
     args = parser.parse_args(argv)
     prep = preprocess(ingest(args.data, data_config_from_preset(LEAD_PRESET)), 0.2, 42)
-    x_train, x_test = category_codes(prep), _held_out_codes(prep)
+    x_train = category_codes(prep.preprocessor, prep.x_train)
+    x_test = category_codes(prep.preprocessor, prep.x_test)
     model = xgb.XGBClassifier(**default_params(), **categorical_types(prep))
     model.fit(x_train, prep.y_train)
 

@@ -151,17 +151,24 @@ def with_derived(features: dict[str, DerivedFeature]) -> Callable[[PreprocessRes
     return lambda prep: np.hstack([prep.x_train, derived_columns(prep.train_frame, features)])
 
 
-def category_codes(prep: PreprocessResult) -> np.ndarray:
-    """The numeric columns as they are, and each categorical field as one column holding the
-    index of its category in preprocessor.json (the missing marker is one of them)."""
-    spec = prep.preprocessor
-    numeric = [f["output_index"] for f in spec["fields"] if f["type"] == "numeric"]
-    columns = [prep.x_train[:, numeric]]
-    for f in spec["fields"]:
+def category_codes(preprocessor: dict[str, Any], x: np.ndarray) -> np.ndarray:
+    """The preprocessed rows `x` with each categorical field's one-hot block turned into one
+    column holding the index of its category in preprocessor.json (the missing marker is one
+    of them; an all-zero block, an unseen category, becomes NaN), numeric columns first."""
+    fields = preprocessor["fields"]
+    numeric = [f["output_index"] for f in fields if f["type"] == "numeric"]
+    columns = [x[:, numeric]]
+    for f in fields:
         if f["type"] == "categorical":
-            block = prep.x_train[:, f["output_offset"] : f["output_offset"] + len(f["categories"])]
-            columns.append(np.argmax(block, axis=1)[:, None].astype(np.float32))
-    return np.hstack(columns)
+            block = x[:, f["output_offset"] : f["output_offset"] + len(f["categories"])]
+            codes = np.argmax(block, axis=1).astype(np.float32)
+            codes[block.max(axis=1) == 0] = np.nan
+            columns.append(codes[:, None])
+    return np.hstack(columns).astype(np.float32)
+
+
+def category_code_matrix(prep: PreprocessResult) -> np.ndarray:
+    return category_codes(prep.preprocessor, prep.x_train)
 
 
 def categorical_types(prep: PreprocessResult) -> Params:
@@ -208,7 +215,7 @@ def recipes(seed: int, iterations: int, inner_folds: int) -> list[Recipe]:
         Recipe(
             "native categorical",
             "one column of category codes per field, enable_categorical (max_cat_to_onehot 4)",
-            category_codes,
+            category_code_matrix,
             fixed(default),
             categorical_types,
         ),
@@ -221,7 +228,7 @@ def recipes(seed: int, iterations: int, inner_folds: int) -> list[Recipe]:
         Recipe(
             "nested search, native categorical",
             "the same search on the category-code matrix",
-            category_codes,
+            category_code_matrix,
             search,
             categorical_types,
         ),

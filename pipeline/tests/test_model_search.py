@@ -16,6 +16,7 @@ from pipeline.experiments.derived_features import MISSING_COUNT, VISIT_RATIOS, d
 from pipeline.experiments.fold_comparison import compare_per_fold, corrected_interval
 from pipeline.experiments.recipes import (
     WIDE_SPACE,
+    category_codes,
     default_params,
     fixed,
     nested_search,
@@ -119,3 +120,22 @@ def test_derived_features_treat_no_visit_as_missing_and_count_missing_fields() -
         column[:, 0].tolist()
         == ((filled - filled.mean()) / filled.std()).astype(np.float32).tolist()
     )
+
+
+def test_category_codes_turn_each_one_hot_block_into_one_column() -> None:
+    preprocessor = {
+        "fields": [
+            {
+                "name": "city",
+                "type": "categorical",
+                "categories": ["A", "B", "missing"],
+                "output_offset": 1,
+            },
+            {"name": "visits", "type": "numeric", "output_index": 0},
+        ]
+    }
+    x = np.array([[0.5, 0, 1, 0], [-1.0, 0, 0, 1], [2.0, 0, 0, 0]], dtype=np.float32)
+    codes = category_codes(preprocessor, x)
+    assert codes[:, 0].tolist() == [0.5, -1.0, 2.0]  # numeric columns first, as they are
+    assert codes[:2, 1].tolist() == [1.0, 2.0]  # "B", the missing marker
+    assert np.isnan(codes[2, 1])  # an all-zero block (an unseen category) is missing
