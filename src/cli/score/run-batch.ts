@@ -37,6 +37,11 @@ export interface BatchJob {
 /** A finished run's counts and how long it took from opening the input to committing. */
 export interface BatchResult extends RunCounts {
   readonly seconds: number;
+  /**
+   * CPU time (user + system) of the process over the same span: steadier than `seconds` on a
+   * shared machine, and what "leads per second on one core" is about.
+   */
+  readonly cpuSeconds: number;
 }
 
 /**
@@ -47,6 +52,7 @@ export interface BatchResult extends RunCounts {
 export async function runBatch(job: BatchJob): Promise<BatchResult> {
   const { dataPlane, shard, explainTopK } = job;
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const model = dataPlane.model();
   const source = await job.input.store.openRead(job.input.name);
   const counts = { read: 0, scored: 0, failed: 0, bytesRead: 0 };
@@ -70,13 +76,15 @@ export async function runBatch(job: BatchJob): Promise<BatchResult> {
     await write(output, format.header);
     await pipeline(
       inputRows(counted, job.format, fields, shard),
-      async function* (rows: AsyncIterable<InputRow>): AsyncIterable<ScoredChunk> {
+      async function* (batches: AsyncIterable<InputRow[]>): AsyncIterable<ScoredChunk> {
         let chunk: InputRow[] = [];
-        for await (const row of rows) {
-          chunk.push(row);
-          if (chunk.length < job.chunkSize) continue;
-          yield await scoreChunk(dataPlane, chunk, explainTopK);
-          chunk = [];
+        for await (const rows of batches) {
+          for (const row of rows) {
+            chunk.push(row);
+            if (chunk.length < job.chunkSize) continue;
+            yield await scoreChunk(dataPlane, chunk, explainTopK);
+            chunk = [];
+          }
         }
         if (chunk.length > 0) yield await scoreChunk(dataPlane, chunk, explainTopK);
       },
@@ -103,7 +111,12 @@ export async function runBatch(job: BatchJob): Promise<BatchResult> {
   } finally {
     progress.stop(counts, complete);
   }
-  return { ...counts, seconds: (performance.now() - started) / 1000 };
+  const cpu = process.cpuUsage(cpuStarted);
+  return {
+    ...counts,
+    seconds: (performance.now() - started) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
 }
 
 /** Writes `text`, waiting while the file's buffer is full (backpressure). */

@@ -187,6 +187,8 @@ function reporter(
             errorRows: counts.failed,
             seconds: Math.round(counts.seconds * 1000) / 1000,
             rowsPerSecond: Math.round(counts.read / Math.max(counts.seconds, 1e-3)),
+            cpuSeconds: Math.round(counts.cpuSeconds * 1000) / 1000,
+            rowsPerCpuSecond: Math.round(counts.read / Math.max(counts.cpuSeconds, 1e-3)),
           }),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
