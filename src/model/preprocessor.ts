@@ -21,7 +21,10 @@ interface NumericColumn {
 
 interface CategoricalColumn {
   readonly name: string;
-  /** Category → absolute output column. A Map: category strings are data, not object keys. */
+  /**
+   * Category → absolute output column, and each missing sentinel → fillColumn: one lookup per
+   * string value. A Map: category strings are data, not object keys.
+   */
   readonly columns: ReadonlyMap<string, number>;
   /** Output column of the fill value when the field is missing, or -1 if it is not a category. */
   readonly fillColumn: number;
@@ -215,13 +218,13 @@ export class Preprocessor {
     row: number,
     onUnknownCategory: UnknownCategorySink | undefined,
   ): number {
-    if (typeof value === "string" && !this.missing.has(value)) {
+    if (typeof value === "string") {
       const target = column.columns.get(value);
       if (target !== undefined) return target;
       onUnknownCategory?.(column.name);
       return -1;
     }
-    if (this.isMissing(value)) return column.fillColumn;
+    if (value === undefined || value === null) return column.fillColumn;
     throw new InvalidInputError(
       `instance ${row}, field "${column.name}": expected a string or null, got ${describeValue(value)}${column.knownValues}`,
     );
@@ -274,6 +277,8 @@ export class Preprocessor {
         ? `; known values: ${known.map((c) => JSON.stringify(c)).join(", ")} ` +
           "(any other string is scored as an unseen category)"
         : "";
+    // A sentinel is missing even where it is also a category name, as isMissing decides.
+    for (const sentinel of this.missing) columns.set(sentinel, fillColumn);
     return {
       name: field.name,
       columns,
