@@ -76,17 +76,14 @@ export async function runBatch(job: BatchJob): Promise<BatchResult> {
     await write(output, format.header);
     await pipeline(
       inputRows(counted, job.format, fields, shard),
+      // Each batch is scored as it comes (in chunks of at most chunkSize): rows held back to
+      // fill a chunk would only live longer.
       async function* (batches: AsyncIterable<InputRow[]>): AsyncIterable<ScoredChunk> {
-        let chunk: InputRow[] = [];
         for await (const rows of batches) {
-          for (const row of rows) {
-            chunk.push(row);
-            if (chunk.length < job.chunkSize) continue;
-            yield await scoreChunk(dataPlane, chunk, explainTopK);
-            chunk = [];
+          for (let at = 0; at < rows.length; at += job.chunkSize) {
+            yield await scoreChunk(dataPlane, rows.slice(at, at + job.chunkSize), explainTopK);
           }
         }
-        if (chunk.length > 0) yield await scoreChunk(dataPlane, chunk, explainTopK);
       },
       async (chunks: AsyncIterable<ScoredChunk>) => {
         for await (const { scored, failed } of chunks) {
