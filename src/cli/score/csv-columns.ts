@@ -32,8 +32,11 @@ export interface CsvTable {
   decodeInto(cells: readonly string[], values: unknown[], from: number): void;
   /** A checked row's id, when it has one. */
   idOf(cells: readonly string[]): string | undefined;
-  /** A checked row as the instance /predict would be sent (with its id): for what needs one. */
-  instanceOf(cells: readonly string[]): Record<string, unknown>;
+  /**
+   * A checked row as the instance /predict would be sent, with its id unless `withId` is false
+   * (explaining needs no id, and the data plane would copy the instance to take it out).
+   */
+  instanceOf(cells: readonly string[], withId?: boolean): Record<string, unknown>;
 }
 
 /**
@@ -69,8 +72,8 @@ export function csvColumns(header: readonly string[], { fields, idField }: CsvFi
       for (let k = 0; k < columns.length; k++) values[from + k] = decoders[k]!(cells[columns[k]!]!);
     },
     idOf,
-    instanceOf: (cells) => {
-      const id = idOf(cells);
+    instanceOf: (cells, withId = true) => {
+      const id = withId ? idOf(cells) : undefined;
       const instance: Record<string, unknown> = id === undefined ? {} : { [idField]: id };
       for (let k = 0; k < columns.length; k++)
         instance[names[k]!] = decoders[k]!(cells[columns[k]!]!);

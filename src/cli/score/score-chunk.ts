@@ -62,7 +62,7 @@ export async function scoreChunk(
       failed.push({ row: row.row, id, error: aloneMessage(error.message), code: error.code });
     } else {
       scored.push({ row: row.row, id, score: outcome.score });
-      if (topK > 0) scoredInstances.push(row.instance ?? row.table.instanceOf(row.cells));
+      if (topK > 0) scoredInstances.push(row.instance ?? row.table.instanceOf(row.cells, false));
     }
   }
   if (topK > 0 && scoredInstances.length > 0) {
