@@ -6,7 +6,7 @@ import type { RolloutPlan } from "../lifecycle/rollout-plan.js";
 import { DEFAULT_SHADOW_QUEUE_SIZE, ShadowQueue } from "./shadow-queue.js";
 import { explainOptions } from "./explain-options.js";
 import { separateIds } from "./instance-ids.js";
-import { encodeEach, type EncodedEach } from "./per-instance.js";
+import { encodeEach, encodeEachValues, type EncodedEach } from "./per-instance.js";
 import { checkStringLengths } from "./string-lengths.js";
 import { silentObserver, type DataPlaneObserver } from "./observer.js";
 import { describeModel, type ModelInfo } from "./model-info.js";
@@ -19,6 +19,7 @@ import type {
   PredictFeaturesRequest,
   PredictRequest,
   PredictResult,
+  PredictValuesRequest,
   ScoringInput,
 } from "./types.js";
 
@@ -121,25 +122,61 @@ export class DataPlane {
         onUnknownCategory: (field) => this.observer.unknownCategory(model, field),
       });
       if (encoded.rows === 0) throw this.batchError(model, request.instances, encoded);
+      return this.scoreEach(model, encoded, request);
+    });
+  }
+
+  /**
+   * predictEach for instances given as rows of values (a CSV's cells, decoded; see
+   * PredictValuesRequest): the same checks, encoding and scoring without an object per
+   * instance, for batch scoring. When no row is valid, every outcome is its error.
+   */
+  predictEachValues(request: PredictValuesRequest): Promise<PerInstanceResult> {
+    this.checkBatch(request.rows);
+    const key = this.rollout?.canaryFraction ? request.ids?.[0] : undefined;
+    return this.routed(request, key, async (model) => {
+      matching(model, request.model, request.version);
+      checkThreshold(model, request.threshold);
+      const options = {
+        idField: this.idField,
+        maxStringLength: this.limits.maxStringLength,
+        onUnknownCategory: (field: string) => this.observer.unknownCategory(model, field),
+      };
+      const keepInstances = this.observer.scored !== undefined;
+      const encoded = encodeEachValues(model.preprocessor, request, options, keepInstances);
+      return this.scoreEach(model, encoded, request);
+    });
+  }
+
+  /** Scores the rows that encoded; each instance's outcome is its score or its own error. */
+  private async scoreEach(
+    model: LoadedModel,
+    encoded: EncodedEach,
+    target: ModelTarget & { readonly threshold?: number },
+  ): Promise<PerInstanceResult> {
+    let scores: Float32Array = new Float32Array(0);
+    if (encoded.rows > 0) {
       const started = performance.now();
-      const scores = await model.predictFeatures(encoded.features, encoded.rows);
+      scores = await model.predictFeatures(encoded.features, encoded.rows);
       this.observer.inference(model, scores.length, (performance.now() - started) / 1000);
-      const { labels } = resultOf(model, scores, request.threshold);
+    }
+    const { labels } = resultOf(model, scores, target.threshold);
+    if (encoded.rows > 0 && this.observer.scored !== undefined) {
       const input: ScoringInput = {
         kind: "instances",
         instances: encoded.scored,
-        threshold: request.threshold,
+        threshold: target.threshold,
       };
       const ids = encoded.scoredIds;
-      this.observer.scored?.({ model, input, scores, labels, ids, context: request.context });
-      return {
-        model: model.name,
-        version: model.version,
-        task: model.task,
-        outcomes: outcomesOf(encoded, scores, labels),
-        ...(encoded.ids === undefined ? {} : { ids: encoded.ids }),
-      };
-    });
+      this.observer.scored({ model, input, scores, labels, ids, context: target.context });
+    }
+    return {
+      model: model.name,
+      version: model.version,
+      task: model.task,
+      outcomes: outcomesOf(encoded, scores, labels),
+      ...(encoded.ids === undefined ? {} : { ids: encoded.ids }),
+    };
   }
 
   predictFeatures(request: PredictFeaturesRequest): Promise<PredictResult> {

@@ -74,5 +74,4 @@ export const silentObserver: DataPlaneObserver = {
   inference: () => undefined,
   explanation: () => undefined,
   unknownCategory: () => undefined,
-  scored: () => undefined,
 };

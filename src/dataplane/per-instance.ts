@@ -1,7 +1,8 @@
 import { InvalidInputError } from "../errors.js";
 import type { Preprocessor, UnknownCategorySink } from "../model/preprocessor.js";
 import { separateIds } from "./instance-ids.js";
-import { checkStringLengths } from "./string-lengths.js";
+import { checkStringLength, checkStringLengths } from "./string-lengths.js";
+import type { PredictValuesRequest } from "./types.js";
 
 /** A batch encoded instance by instance: the rows that encoded, and the error of each that did not. */
 export interface EncodedEach {
@@ -78,4 +79,70 @@ export function encodeEach(
     errors,
     ...(anyId ? { ids: allIds, scoredIds } : {}),
   };
+}
+
+/**
+ * encodeEach for instances given as rows of values (PredictValuesRequest): per row the same
+ * checks (string lengths, the id's included; the fields through Preprocessor.encodeValuesInto)
+ * into one Float32Array, without an object per row. When a row has several faults, the one named
+ * can differ from the object's, whose key order decides. `keepInstances` builds the scored rows'
+ * objects for the observers that look at them (the prediction log); batch scoring has none.
+ */
+export function encodeEachValues(
+  preprocessor: Preprocessor,
+  { fields, values, rows, ids }: PredictValuesRequest,
+  { idField, maxStringLength, onUnknownCategory }: EncodeEachOptions,
+  keepInstances: boolean,
+): EncodedEach {
+  const layout = preprocessor.valueLayout(fields);
+  const stride = layout.width;
+  if (values.length !== rows * stride) {
+    throw new InvalidInputError(
+      `expected ${stride} values per row, got ${values.length} values for ${rows} rows`,
+    );
+  }
+  const width = preprocessor.width;
+  const features = new Float32Array(rows * width);
+  const slots = new Int32Array(rows).fill(-1);
+  const errors = new Array<InvalidInputError | undefined>(rows).fill(undefined);
+  const scored: unknown[] = [];
+  const scoredIds: (string | undefined)[] = [];
+  const unknown: string[] = [];
+  const collect = onUnknownCategory && ((field: string) => unknown.push(field));
+  let count = 0;
+  for (let i = 0, from = 0; i < rows; i++, from += stride) {
+    unknown.length = 0;
+    const id = ids?.[i];
+    try {
+      checkStringLength(id, idField, maxStringLength, 0);
+      for (let k = 0; k < stride; k++) {
+        checkStringLength(values[from + k], fields[k]!, maxStringLength, 0);
+      }
+      preprocessor.encodeValuesInto(values, from, layout, features, count * width, collect);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      errors[i] = error;
+      continue;
+    }
+    slots[i] = count++;
+    if (keepInstances) scored.push(instanceOf(fields, values, from));
+    if (ids !== undefined) scoredIds.push(id);
+    for (const field of unknown) onUnknownCategory?.(field);
+  }
+  return {
+    features: features.subarray(0, count * width),
+    rows: count,
+    scored,
+    slots,
+    errors,
+    ...(ids === undefined ? {} : { ids, scoredIds }),
+  };
+}
+
+function instanceOf(fields: readonly string[], values: readonly unknown[], from: number) {
+  const instance: Record<string, unknown> = {};
+  fields.forEach((field, k) => {
+    if (values[from + k] !== undefined) instance[field] = values[from + k];
+  });
+  return instance;
 }

@@ -18,13 +18,20 @@ export function checkStringLengths(
     const record = instance as Record<string, unknown>;
     // for…in, not Object.entries: no array per instance on the request path. Parsed JSON has
     // only own properties.
-    for (const field in record) {
-      const value = record[field];
-      if (typeof value === "string" && value.length > maxLength) {
-        throw new InvalidInputError(
-          `instance ${firstRow + i}, field ${quoteInput(field)}: a string of ${value.length} characters; at most ${maxLength} are allowed`,
-        );
-      }
-    }
+    for (const field in record) checkStringLength(record[field], field, maxLength, firstRow + i);
+  }
+}
+
+/** One value of instance `row`'s field `field`: at most `maxLength` characters if a string. */
+export function checkStringLength(
+  value: unknown,
+  field: string,
+  maxLength: number,
+  row: number,
+): void {
+  if (typeof value === "string" && value.length > maxLength) {
+    throw new InvalidInputError(
+      `instance ${row}, field ${quoteInput(field)}: a string of ${value.length} characters; at most ${maxLength} are allowed`,
+    );
   }
 }

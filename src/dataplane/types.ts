@@ -41,6 +41,21 @@ export interface PredictRequest extends ModelTarget {
   readonly threshold?: number;
 }
 
+/**
+ * Raw instances as rows of values rather than objects (a CSV's cells, decoded): instance `i`'s
+ * field `fields[k]` is `values[i * fields.length + k]`, undefined when absent. Checked and encoded
+ * as the objects with those fields would be, without building them.
+ */
+export interface PredictValuesRequest extends ModelTarget {
+  /** The model's fields (a subset, in any order) that each row gives a value for. */
+  readonly fields: readonly string[];
+  readonly values: readonly unknown[];
+  readonly rows: number;
+  /** Each row's id (the id field is no feature, so it is kept beside the values). */
+  readonly ids?: readonly (string | undefined)[];
+  readonly threshold?: number;
+}
+
 /** Already-preprocessed rows (V2 FP32 tensor), row-major `rows × width`. */
 export interface PredictFeaturesRequest extends ModelTarget {
   readonly features: Float32Array;

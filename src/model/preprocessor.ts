@@ -21,12 +21,23 @@ interface NumericColumn {
 
 interface CategoricalColumn {
   readonly name: string;
-  /** Category → absolute output column. A Map: category strings are data, not object keys. */
+  /**
+   * Category → absolute output column, and each missing sentinel → fillColumn: one lookup per
+   * string value. A Map: category strings are data, not object keys.
+   */
   readonly columns: ReadonlyMap<string, number>;
   /** Output column of the fill value when the field is missing, or -1 if it is not a category. */
   readonly fillColumn: number;
   /** Appended to a wrong-type error: the known categories, when few enough to read. */
   readonly knownValues: string;
+}
+
+/** Where each field sits in a row of values (Preprocessor.valueLayout); -1 = absent. */
+export interface ValueLayout {
+  /** Values per row. */
+  readonly width: number;
+  readonly numeric: Int32Array;
+  readonly categorical: Int32Array;
 }
 
 /** A categorical field's wrong-type error lists its categories up to this many. */
@@ -108,6 +119,56 @@ export class Preprocessor {
     }
   }
 
+  /**
+   * Where each field is in a row of values laid out as `names` (a CSV's columns): compiled once
+   * per layout, for encodeValuesInto. A name that is no field is refused as an unknown field,
+   * the message an instance carrying it would get.
+   */
+  valueLayout(names: readonly string[]): ValueLayout {
+    const at = new Map(names.map((name, i) => [name, i]));
+    const unknown = names.find((name) => !this.known.has(name));
+    if (unknown !== undefined) this.rejectUnknownField({ [unknown]: null }, 0);
+    return {
+      width: names.length,
+      numeric: Int32Array.from(this.numeric, (column) => at.get(column.name) ?? -1),
+      categorical: Int32Array.from(this.categorical, (column) => at.get(column.name) ?? -1),
+    };
+  }
+
+  /**
+   * encodeInto for an instance given as a row of values, `values[from + i]` being field
+   * `layout`'s i-th name (undefined: absent): the same checks, messages and arithmetic, in the
+   * same order, as for the object with those fields, without building it.
+   */
+  encodeValuesInto(
+    values: readonly unknown[],
+    from: number,
+    layout: ValueLayout,
+    out: Float32Array,
+    base: number,
+    onUnknownCategory?: UnknownCategorySink,
+  ): void {
+    try {
+      for (let c = 0; c < this.numeric.length; c++) {
+        const column = this.numeric[c]!;
+        const position = layout.numeric[c]!;
+        const value = position < 0 ? undefined : values[from + position];
+        out[base + column.index] =
+          (this.numberOrFill(value, column, 0) - column.mean) / column.scale;
+      }
+      for (let c = 0; c < this.categorical.length; c++) {
+        const column = this.categorical[c]!;
+        const position = layout.categorical[c]!;
+        const value = position < 0 ? undefined : values[from + position];
+        const target = this.categoryColumn(value, column, 0, onUnknownCategory);
+        if (target >= 0) out[base + target] = 1;
+      }
+    } catch (error) {
+      out.fill(0, base, base + this.width);
+      throw error;
+    }
+  }
+
   private encodeRow(
     instance: unknown,
     row: number,
@@ -157,13 +218,13 @@ export class Preprocessor {
     row: number,
     onUnknownCategory: UnknownCategorySink | undefined,
   ): number {
-    if (typeof value === "string" && !this.missing.has(value)) {
+    if (typeof value === "string") {
       const target = column.columns.get(value);
       if (target !== undefined) return target;
       onUnknownCategory?.(column.name);
       return -1;
     }
-    if (this.isMissing(value)) return column.fillColumn;
+    if (value === undefined || value === null) return column.fillColumn;
     throw new InvalidInputError(
       `instance ${row}, field "${column.name}": expected a string or null, got ${describeValue(value)}${column.knownValues}`,
     );
@@ -216,6 +277,8 @@ export class Preprocessor {
         ? `; known values: ${known.map((c) => JSON.stringify(c)).join(", ")} ` +
           "(any other string is scored as an unseen category)"
         : "";
+    // A sentinel is missing even where it is also a category name, as isMissing decides.
+    for (const sentinel of this.missing) columns.set(sentinel, fillColumn);
     return {
       name: field.name,
       columns,

@@ -50,6 +50,20 @@ describe("Preprocessor", () => {
     assert.deepEqual(seen, ["origin"]);
   });
 
+  it("takes a sentinel as missing, never as unseen, even where a category has its name", () => {
+    const seen: string[] = [];
+    const withSelect = new Preprocessor({
+      ...SPEC,
+      fields: [SPEC.fields[0]!, { ...SPEC.fields[1]!, categories: ["API", "Select", "missing"] }],
+    } as PreprocessorSpec);
+    const row = (origin: string) =>
+      Array.from(withSelect.encode([{ origin }], (f) => seen.push(f)));
+    assert.deepEqual(row("Select"), [0.25, 0, 0, 1]);
+    assert.deepEqual(row(""), [0.25, 0, 0, 1]);
+    assert.deepEqual(row("API"), [0.25, 1, 0, 0]);
+    assert.deepEqual(seen, []);
+  });
+
   it("rejects wrong types, non-finite numbers, unknown fields and non-objects by instance and field", () => {
     const cases: [unknown, RegExp][] = [
       [{ visits: "3" }, /instance 1, field "visits": expected a number or null, got string "3"/],

@@ -16,52 +16,68 @@ type Decode = (text: string) => unknown;
  * CSV has only text: a number field's cell becomes a number when it is one, and otherwise stays
  * text, so the data plane refuses it with the message /predict gives ("expected a number or
  * null, got string …"). An empty cell is a missing value (null), as an empty JSON field would be
- * left out. The id is text and no feature: it is kept beside the instance rather than in it, so
- * the data plane has no id to take out (a copy of every instance); an empty id cell means none.
+ * left out. The id is text and no feature: it is kept beside the values rather than among them;
+ * an empty id cell means none.
  */
 const asNumber: Decode = (text) => (text === "" ? null : DECIMAL.test(text) ? Number(text) : text);
 const asText: Decode = (text) => (text === "" ? null : text);
 
-/** A CSV row decoded: the instance and its id, or why the row could not be read. */
-export type CsvRow =
-  | { readonly instance: Record<string, unknown>; readonly id: string | undefined }
-  | { readonly error: string };
+/** A CSV's columns, checked once against the model: how each row's cells become values. */
+export interface CsvTable {
+  /** The model fields the columns give, in column order (the id column is none of them). */
+  readonly fields: readonly string[];
+  /** Why a row cannot be read (not the header's number of values), or undefined. */
+  check(cells: readonly string[]): string | undefined;
+  /** Writes a checked row's values, in `fields` order, into `values[from..]`. */
+  decodeInto(cells: readonly string[], values: unknown[], from: number): void;
+  /** A checked row's id, when it has one. */
+  idOf(cells: readonly string[]): string | undefined;
+  /**
+   * A checked row as the instance /predict would be sent, with its id unless `withId` is false
+   * (explaining needs no id, and the data plane would copy the instance to take it out).
+   */
+  instanceOf(cells: readonly string[], withId?: boolean): Record<string, unknown>;
+}
 
 /**
- * Checks a header once and returns the row decoder: an instance per row, or the row's error
- * (a different number of values than the header). A column that is neither a model field nor
- * the id field fails the run here: every row would fail with it.
+ * Checks a header once. A column that is neither a model field nor the id field fails the run
+ * here: every row would fail with it.
  */
-export function csvColumns(
-  header: readonly string[],
-  { fields, idField }: CsvFields,
-): (values: string[]) => CsvRow {
+export function csvColumns(header: readonly string[], { fields, idField }: CsvFields): CsvTable {
   const types = new Map(fields.map((field) => [field.name, field.type]));
   const seen = new Set<string>();
   const idColumn = header.indexOf(idField);
-  const decoders = header.map((name): Decode | undefined => {
+  for (const name of header) {
     if (seen.has(name)) throw new InvalidInputError(`the CSV header has "${name}" twice`);
     seen.add(name);
-    if (name === idField) return undefined;
-    const type = types.get(name);
-    if (type === undefined) {
+    if (name !== idField && !types.has(name)) {
       throw new InvalidInputError(
         `the CSV column "${name}" is neither a field of the model nor the id field "${idField}"; ` +
           `fields: ${fields.map((field) => field.name).join(", ")}`,
       );
     }
-    return type === "number" ? asNumber : asText;
-  });
-  return (values) => {
-    if (values.length !== header.length) {
-      return { error: `has ${values.length} values; the header has ${header.length} columns` };
-    }
-    const instance: Record<string, unknown> = {};
-    for (let column = 0; column < header.length; column++) {
-      const decode = decoders[column];
-      if (decode !== undefined) instance[header[column]!] = decode(values[column]!);
-    }
-    const id = idColumn < 0 || values[idColumn] === "" ? undefined : values[idColumn];
-    return { instance, id };
+  }
+  const columns = header.flatMap((name, column) => (name === idField ? [] : [column]));
+  const names = columns.map((column) => header[column]!);
+  const decoders = names.map((name) => (types.get(name) === "number" ? asNumber : asText));
+  const idOf = (cells: readonly string[]) =>
+    idColumn < 0 || cells[idColumn] === "" ? undefined : cells[idColumn];
+  return {
+    fields: names,
+    check: (cells) =>
+      cells.length === header.length
+        ? undefined
+        : `has ${cells.length} values; the header has ${header.length} columns`,
+    decodeInto: (cells, values, from) => {
+      for (let k = 0; k < columns.length; k++) values[from + k] = decoders[k]!(cells[columns[k]!]!);
+    },
+    idOf,
+    instanceOf: (cells, withId = true) => {
+      const id = withId ? idOf(cells) : undefined;
+      const instance: Record<string, unknown> = id === undefined ? {} : { [idField]: id };
+      for (let k = 0; k < columns.length; k++)
+        instance[names[k]!] = decoders[k]!(cells[columns[k]!]!);
+      return instance;
+    },
   };
 }

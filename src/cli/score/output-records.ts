@@ -15,17 +15,24 @@ export interface OutputFormat {
  */
 export function outputFormat(name: string, idField: string, topK: number): OutputFormat {
   if (/\.csv$/i.test(name)) return csvFormat(idField, topK);
+  // The text JSON.stringify gives each record, written out: no object per row to stringify.
+  const idKey = `,${JSON.stringify(idField)}:`;
   return {
     header: "",
     lines: (rows) => {
       let text = "";
-      for (const row of rows) {
-        const record = { row: row.row, [idField]: row.id ?? null, score: row.score };
-        text += `${JSON.stringify(row.top === undefined ? record : { ...record, top_attributions: row.top })}\n`;
+      for (const { row, id, score, top } of rows) {
+        text += `{"row":${row}${idKey}${id === undefined ? "null" : JSON.stringify(id)},"score":${jsonNumber(score)}`;
+        text += top === undefined ? "}\n" : `,"top_attributions":${JSON.stringify(top)}}\n`;
       }
       return text;
     },
   };
+}
+
+/** A number as JSON.stringify writes it: NaN and infinities are null. */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? String(value) : "null";
 }
 
 function csvFormat(idField: string, topK: number): OutputFormat {

@@ -1,6 +1,7 @@
 import type { DataPlane } from "../../dataplane/dataplane.js";
 import type { InstanceOutcome } from "../../dataplane/types.js";
 import { InvalidInputError } from "../../errors.js";
+import type { CsvTable } from "./csv-columns.js";
 import type { InputRow } from "./input-rows.js";
 
 /** One field's share of a score, in the explainer's space (log-odds for a binary model). */
@@ -40,11 +41,8 @@ export async function scoreChunk(
   rows: readonly InputRow[],
   topK: number,
 ): Promise<ScoredChunk> {
-  const readable = rows.filter((row) => row.instance !== undefined);
-  const outcomes = await outcomesOf(
-    dataPlane,
-    readable.map((row) => row.instance),
-  );
+  const readable = rows.filter((row) => row.error === undefined);
+  const outcomes = await outcomesOf(dataPlane, readable);
   const scored: ScoredRow[] = [];
   const failed: FailedRow[] = [];
   const scoredInstances: unknown[] = [];
@@ -55,13 +53,16 @@ export async function scoreChunk(
       continue;
     }
     const outcome = outcomes[next++]!;
-    const id = row.id ?? idOf(row.instance, dataPlane.idField);
+    const id =
+      row.instance === undefined
+        ? row.table.idOf(row.cells)
+        : idOf(row.instance, dataPlane.idField);
     if ("error" in outcome) {
       const { error } = outcome;
       failed.push({ row: row.row, id, error: aloneMessage(error.message), code: error.code });
     } else {
       scored.push({ row: row.row, id, score: outcome.score });
-      scoredInstances.push(row.instance);
+      if (topK > 0) scoredInstances.push(row.instance ?? row.table.instanceOf(row.cells, false));
     }
   }
   if (topK > 0 && scoredInstances.length > 0) {
@@ -74,11 +75,58 @@ export async function scoreChunk(
   return { scored, failed };
 }
 
+type ReadRow = Exclude<InputRow, { readonly error: string }>;
+
+/** Each readable row's outcome: CSV rows as rows of values, JSON objects as instances. */
+function outcomesOf(
+  dataPlane: DataPlane,
+  rows: readonly ReadRow[],
+): Promise<readonly InstanceOutcome[]> {
+  if (rows.length === 0) return Promise.resolve([]);
+  const first = rows[0]!;
+  if (first.instance !== undefined) {
+    return instanceOutcomes(
+      dataPlane,
+      rows.map((row) => row.instance),
+    );
+  }
+  return valueOutcomes(dataPlane, first.table, rows as readonly CsvInputRow[]);
+}
+
+type CsvInputRow = Extract<ReadRow, { readonly cells: readonly string[] }>;
+
+/**
+ * CSV rows scored as rows of values: no object per row. A row that fails is sent again as the
+ * instance /predict would get, alone, so its message is exactly /predict's.
+ */
+async function valueOutcomes(
+  dataPlane: DataPlane,
+  table: CsvTable,
+  rows: readonly CsvInputRow[],
+): Promise<readonly InstanceOutcome[]> {
+  const stride = table.fields.length;
+  const values = new Array<unknown>(rows.length * stride);
+  const ids = new Array<string | undefined>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const { cells } = rows[i]!;
+    table.decodeInto(cells, values, i * stride);
+    ids[i] = table.idOf(cells);
+  }
+  const request = { fields: table.fields, values, rows: rows.length, ids };
+  const outcomes = [...(await dataPlane.predictEachValues(request)).outcomes];
+  for (let i = 0; i < outcomes.length; i++) {
+    if (!("error" in outcomes[i]!)) continue;
+    const instance = table.instanceOf(rows[i]!.cells);
+    outcomes[i] = (await instanceOutcomes(dataPlane, [instance]))[0]!;
+  }
+  return outcomes;
+}
+
 /**
  * Each instance's outcome. When none is valid the data plane answers the batch's error instead
  * (as /predict does); each instance alone then gets its own.
  */
-async function outcomesOf(
+async function instanceOutcomes(
   dataPlane: DataPlane,
   instances: readonly unknown[],
 ): Promise<readonly InstanceOutcome[]> {
