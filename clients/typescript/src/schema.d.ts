@@ -328,6 +328,7 @@ export interface paths {
                                     featureAttributions: {
                                         [key: string]: number;
                                     };
+                                    /** @description What the outputs are, for people. A model with a calibrator says that they are the trees' log-odds before calibration: the prediction is a monotone map of their sigmoid. */
                                     outputDisplayName: string;
                                     /** @description tree_shap: rounding error of the additivity identity (exact method). sampled_shapley: √(Σ per-field squared standard errors) over the paths; null with path_count 1. */
                                     approximationError: number | null;
@@ -338,7 +339,7 @@ export interface paths {
                             /** @enum {unknown} */
                             method: "tree_shap" | "sampled_shapley";
                             /**
-                             * @description Space of every output and attribution value; predictions stay probabilities.
+                             * @description Space of every output and attribution value; predictions stay probabilities (calibrated, when the model has a calibrator: see outputDisplayName).
                              * @enum {unknown}
                              */
                             space: "log_odds" | "value";
@@ -770,6 +771,7 @@ export interface paths {
                                     featureAttributions: {
                                         [key: string]: number;
                                     };
+                                    /** @description What the outputs are, for people. A model with a calibrator says that they are the trees' log-odds before calibration: the prediction is a monotone map of their sigmoid. */
                                     outputDisplayName: string;
                                     /** @description tree_shap: rounding error of the additivity identity (exact method). sampled_shapley: √(Σ per-field squared standard errors) over the paths; null with path_count 1. */
                                     approximationError: number | null;
@@ -780,7 +782,7 @@ export interface paths {
                             /** @enum {unknown} */
                             method: "tree_shap" | "sampled_shapley";
                             /**
-                             * @description Space of every output and attribution value; predictions stay probabilities.
+                             * @description Space of every output and attribution value; predictions stay probabilities (calibrated, when the model has a calibrator: see outputDisplayName).
                              * @enum {unknown}
                              */
                             space: "log_odds" | "value";
