@@ -24,6 +24,22 @@ import numpy as np
 
 from . import calibrator as cal
 from .calibration import calibration_report
+from .errors import PipelineError
+
+
+def check_request(requested: str, task: str, eval_repeats: int) -> None:
+    """A forced calibrator needs what it is fitted on: checked before training, not after."""
+    if requested not in cal.CHOICES:
+        raise PipelineError(f"--calibration {requested}: one of {', '.join(cal.CHOICES)}")
+    if requested in ("auto", "none"):
+        return
+    if task != "binary":
+        raise PipelineError(f"--calibration {requested} needs a binary target (task is {task})")
+    if eval_repeats == 0:
+        raise PipelineError(
+            f"--calibration {requested} is fitted on out-of-fold predictions: "
+            "it needs --eval-repeats 1 or more"
+        )
 
 
 @dataclass(frozen=True)

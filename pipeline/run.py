@@ -16,6 +16,7 @@ from typing import Any
 from . import calibrator as cal
 from .baselines import score_baseline, training_profile
 from .calibration import calibration_report
+from .calibration_choice import check_request as check_calibration
 from .calibration_choice import choose as choose_calibrator
 from .config import DEFAULT_ALIAS, UNPUBLISHED_VERSION, RunConfig
 from .cross_validate import check_settings, cross_validate
@@ -191,9 +192,6 @@ def evaluate_stage(
         )
         calibration["calibrator"] = choice.summary
         table = choice.table
-    elif config.calibration not in ("auto", "none"):
-        why = "a binary target" if data.task != "binary" else "fold evaluation (--eval-repeats ≥ 1)"
-        raise PipelineError(f"--calibration {config.calibration} needs {why}")
     stage(4, "evaluate", f"held-out: {shown}")
     ranking = held_out_ranking(data.task, prep.y_test, held_out)
     for line in evaluation_lines(cv, ranking, calibration):
@@ -263,6 +261,7 @@ def run_pipeline(
         f"task {data.task} ({_task_reason(config)})",
     )
     check_profile(data, config.strict, log)
+    check_calibration(config.calibration, data.task, config.eval_repeats)
 
     prep = preprocess(data, config.test_size, config.train.seed)
     # The golden file's requirements hold or fail now, not after minutes of training.

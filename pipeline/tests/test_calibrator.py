@@ -9,7 +9,8 @@ import pytest
 from sklearn.isotonic import IsotonicRegression
 
 from pipeline import calibrator as cal
-from pipeline.calibration_choice import choose
+from pipeline.calibration_choice import check_request, choose
+from pipeline.errors import PipelineError
 
 
 def miscalibrated(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -99,7 +100,17 @@ def test_forced_choices() -> None:
 
 
 def test_an_unknown_method_is_an_error() -> None:
-    from pipeline.errors import PipelineError
-
     with pytest.raises(PipelineError, match="unknown calibration method"):
         cal.fit("beta", np.array([0.0, 1.0]), np.array([0.2, 0.8]))
+
+
+def test_a_forced_calibrator_needs_a_binary_target_and_folds() -> None:
+    check_request("auto", "regression", 0)  # auto and none ask for nothing
+    check_request("none", "binary", 0)
+    check_request("isotonic", "binary", 1)
+    with pytest.raises(PipelineError, match="needs a binary target"):
+        check_request("platt", "regression", 2)
+    with pytest.raises(PipelineError, match="needs --eval-repeats 1 or more"):
+        check_request("isotonic", "binary", 0)
+    with pytest.raises(PipelineError, match="one of auto, isotonic, platt, none"):
+        check_request("beta", "binary", 2)
