@@ -3,7 +3,8 @@
 Bad input ends with one line on stderr and exit code 1 (usage errors: argparse's 2); a
 traceback is shown only with --debug, because anything but a PipelineError is a bug. As with
 `lead-scoring registry publish`, which publishes for both commands, exit code 3 means
-published, but --promote-if-better kept the alias where it was.
+published, but --promote-if-better kept the alias where it was, and 4 published, but not
+promoted because someone else moved the alias while the registry decided.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .config import (
     data_config_from_preset,
 )
 from .errors import PipelineError
-from .register import EXIT_KEPT, Published
+from .register import exit_code
 from .retrain_cli import add_retrain_parser, retrain_command
 
 EPILOG = f"""\
@@ -369,7 +370,7 @@ def _run(args: argparse.Namespace) -> int:
         else (result.uploaded_to or result.version_dir)
     )
     print(f"done: {where} ({pm['name']} {pm['value']:.4f})")
-    return _exit_code(result.published)
+    return exit_code(result.published)
 
 
 def _register(args: argparse.Namespace) -> int:
@@ -385,11 +386,7 @@ def _register(args: argparse.Namespace) -> int:
         git_commit=code_commit(),
     )
     print(published.output)
-    return _exit_code(published)
-
-
-def _exit_code(published: Published | None) -> int:
-    return EXIT_KEPT if published is not None and published.promoted is False else 0
+    return exit_code(published)
 
 
 def _compile(args: argparse.Namespace) -> int:

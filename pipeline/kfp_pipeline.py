@@ -9,6 +9,11 @@ The last step publishes the exported version folder (an artifact in the pipeline
 through Cloud Storage FUSE) with the service's own CLI, `lead-scoring registry publish`, in the
 service's image: the registry numbers the version, so nothing here chooses one. It runs when the
 `registry` parameter is set (e.g. gs://bucket/models); without it the run ends at export.
+
+With `promote_if_better`, the evaluate step reads the alias's version from the registry and
+scores it beside the candidate on the same held-out rows (`run`'s own evaluate stage), so the
+exported metadata.json has a `comparison` and the registry promotes by the same paired rule as
+`run --promote-if-better`: only when the whole interval clears the margin.
 """
 
 # No `from __future__ import annotations`: KFP reads the real annotation objects.
@@ -30,7 +35,9 @@ STAGES = ("ingest", "preprocess", "train", "evaluate", "export", "register")
 
 # The register step: `lead-scoring registry publish`, run from a shell only to turn the CLI's
 # flags on and off from parameters, to keep its report as the step's `outcome`, and to count
-# exit code 3 (published, but --promote-if-better kept the alias) as a result, not a failure.
+# exit codes 3 (published, but --promote-if-better kept the alias) and 4 (published, but
+# another operator moved the alias meanwhile; their choice stands, as in the retrain job) as
+# results, not failures: the version is published either way, and a retry would publish another.
 # The service image has the CLI as dist/src/cli/main.js under WORKDIR /app, not on PATH;
 # $LEAD_SCORING_CLI (split on spaces) replaces it: the tests run this script with the
 # checkout's CLI.
@@ -45,7 +52,7 @@ printf '%s
 ' "$report"
 { mkdir -p "$(dirname "$outcome")" && printf '%s
 ' "$report" >"$outcome"; } || exit 1
-if [ "$code" -eq 3 ]; then exit 0; fi
+case $code in 3 | 4) exit 0 ;; esac
 exit "$code"
 """
 
@@ -110,26 +117,73 @@ def train_op(
 
 
 def evaluate_op(
+    table: Input[Dataset],
     split: Input[Dataset],
     model: Input[Model],
     threshold: float,
+    seed: int,
+    eval_folds: int,
+    eval_repeats: int,
+    registry: str,
+    name: str,
+    alias: str,
+    promote_if_better: bool,
+    promotion_level: float,
+    promotion_margin: float,
     metrics: Output[Metrics],
     evaluation: Output[Artifact],
 ) -> None:
+    """`run`'s evaluate stage itself (run.evaluate_stage): held-out and fold metrics,
+    calibration and, with a registry and promote_if_better, the paired comparison with the
+    alias's version on the same rows, which the register step's promotion then judges."""
     import json
 
-    from pipeline.evaluate import evaluate
+    from pipeline.config import DEFAULT_ALIAS, DataConfig, RunConfig, TrainConfig
+    from pipeline.ingest import IngestResult
     from pipeline.preprocess import PreprocessResult
+    from pipeline.production_model import read_production
+    from pipeline.run import evaluate_stage, stage_reporter
     from pipeline.train import TrainResult
 
-    prep = PreprocessResult.load(split.path)
-    trained = TrainResult.load(model.path)
-    result = evaluate(trained.model, prep.x_test, prep.y_test, prep.task, threshold)
-    for key, value in result.items():
+    data = IngestResult.load(table.path)
+    production = (
+        read_production(registry, name, alias or DEFAULT_ALIAS)
+        if registry and promote_if_better
+        else None
+    )
+    config = RunConfig(
+        data=DataConfig(target=data.target_name),  # read by ingest only, done already
+        train=TrainConfig(seed=seed),  # the folds' seed, as in `run`
+        threshold=threshold,
+        eval_folds=eval_folds,
+        eval_repeats=eval_repeats,
+        promotion_level=promotion_level,
+        promotion_margin=None if promotion_margin < 0 else promotion_margin,
+    )
+    held_out, cv, calibration, comparison = evaluate_stage(
+        data,
+        PreprocessResult.load(split.path),
+        TrainResult.load(model.path),
+        config,
+        production,
+        stage_reporter(print),
+        print,
+    )
+    for key, value in held_out.items():
         if isinstance(value, float):
             metrics.log_metric(key, value)
+    for key, summary in (cv or {}).get("metrics", {}).items():
+        metrics.log_metric(f"cv.{key}.mean", summary["mean"])
     with open(evaluation.path, "w") as f:
-        json.dump(result, f)
+        json.dump(
+            {
+                "metrics": held_out,
+                "cross_validation": cv,
+                "calibration": calibration,
+                "comparison": comparison,
+            },
+            f,
+        )
 
 
 def export_op(
@@ -153,7 +207,7 @@ def export_op(
     from pipeline.train import TrainResult
 
     with open(evaluation.path) as f:
-        result = json.load(f)
+        evaluated = json.load(f)
     export_version(
         Path(version_dir.path),
         name=name,
@@ -161,10 +215,13 @@ def export_op(
         data=IngestResult.load(table.path),
         prep=PreprocessResult.load(split.path),
         trained=TrainResult.load(model.path),
-        metrics=result,
+        metrics=evaluated["metrics"],
         test_size=test_size,
         seed=seed,
         golden_rows=golden_rows,
+        cross_validation=evaluated["cross_validation"],
+        calibration=evaluated["calibration"],
+        comparison=evaluated["comparison"],
     )
 
 
@@ -227,6 +284,12 @@ def build_pipeline(image: str = DEFAULT_IMAGE, service_image: str = DEFAULT_SERV
         learning_rate: float = DEFAULTS.train.learning_rate,
         search: int = DEFAULTS.train.search_iterations,
         threshold: float = DEFAULTS.threshold,
+        eval_folds: int = DEFAULTS.eval_folds,
+        eval_repeats: int = DEFAULTS.eval_repeats,  # 0 = no fold metrics
+        promotion_level: float = DEFAULTS.promotion_level,
+        # The improvement the paired interval must clear; negative = the primary metric's
+        # default (paired_comparison.DEFAULT_MARGINS), as `run` without --promotion-margin.
+        promotion_margin: float = -1.0,
         golden_rows: int = DEFAULTS.golden_rows,
         registry: str = "",  # where to publish, e.g. gs://bucket/models; "" = export only
         alias: str = "",  # for promote_if_better; "" = the CLI's default, production
@@ -254,8 +317,23 @@ def build_pipeline(image: str = DEFAULT_IMAGE, service_image: str = DEFAULT_SERV
             search=search,
         ).set_display_name("train")
         evaluated = evaluate_c(
-            split=split.outputs["split"], model=trained.outputs["model"], threshold=threshold
+            table=ingested.outputs["table"],
+            split=split.outputs["split"],
+            model=trained.outputs["model"],
+            threshold=threshold,
+            seed=seed,
+            eval_folds=eval_folds,
+            eval_repeats=eval_repeats,
+            registry=registry,
+            name=name,
+            alias=alias,
+            promote_if_better=promote_if_better,
+            promotion_level=promotion_level,
+            promotion_margin=promotion_margin,
         ).set_display_name("evaluate")
+        # It reads the alias's version from the registry: a cached comparison could be against
+        # a version that is no longer production (the registry would then keep production).
+        evaluated.set_caching_options(False)
         exported = export_c(
             table=ingested.outputs["table"],
             split=split.outputs["split"],

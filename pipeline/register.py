@@ -33,6 +33,9 @@ REPO = Path(__file__).resolve().parent.parent
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_KEPT = 3
+# publish --promote-if-better: published, but the alias changed while the CLI decided (another
+# operator or job moved it), so it was not promoted. The pipeline's commands exit with it too.
+EXIT_ALIAS_MOVED = 4
 
 PUBLISHED = re.compile(r"^published (?P<model>\S+) (?P<version>\S+) to (?P<location>.+)$")
 
@@ -118,6 +121,9 @@ class Published:
     location: str  # <registry>/<model>/<version>: a directory or a gs:// prefix
     promoted: bool | None  # --promote-if-better: moved the alias or kept it; otherwise None
     output: str  # the CLI's own report: the publish line and the promotion decision
+    # --promote-if-better lost a race: someone else moved the alias while the CLI decided. The
+    # version stays published and unpromoted; whoever moved the alias decided production.
+    alias_moved: bool = False
 
     def __str__(self) -> str:
         return "; ".join(self.output.splitlines())
@@ -161,7 +167,8 @@ def publish(
     for line in done.stderr.splitlines():
         if line.startswith("warning: "):
             print(line, file=sys.stderr)
-    if done.returncode not in (EXIT_OK, EXIT_KEPT):
+    accepted = (EXIT_OK, EXIT_KEPT, EXIT_ALIAS_MOVED) if promote_if_better else (EXIT_OK,)
+    if done.returncode not in accepted:
         raise PipelineError(f"registry publish failed: {_failure(done)}")
     first = done.stdout.partition("\n")[0]
     match = PUBLISHED.match(first)
@@ -172,7 +179,16 @@ def publish(
         location=match["location"],
         promoted=(done.returncode == EXIT_OK) if promote_if_better else None,
         output=done.stdout.strip(),
+        alias_moved=done.returncode == EXIT_ALIAS_MOVED,
     )
+
+
+def exit_code(published: Published | None) -> int:
+    """The pipeline command's exit code for what publishing did, the CLI's own codes: 0
+    promoted (or not asked to promote, or nothing published), 3 kept, 4 the alias moved."""
+    if published is None or published.promoted is not False:
+        return EXIT_OK
+    return EXIT_ALIAS_MOVED if published.alias_moved else EXIT_KEPT
 
 
 def _failure(done: subprocess.CompletedProcess[str]) -> str:

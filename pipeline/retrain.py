@@ -3,7 +3,8 @@
 
 With --if-requested it trains only when the monitoring job left a pending retrain request, or
 --schedule-days says a full retrain is due; without it, it trains. It holds the registry's
-retrain lock while it trains and publishes (retrain_lock.py), so two jobs never both publish,
+retrain lock while it trains and publishes (retrain_lock.py), renewed by a heartbeat however
+long the training takes, so two jobs never both publish,
 and re-reads the requests once it holds it: a job that held it just before may have served
 them. It publishes as `run --registry … --promote-if-better` does, through the registry CLI
 (which records the lineage: data sha256, training run, code commit), then marks each request
@@ -24,7 +25,7 @@ from .config import DEFAULT_ALIAS, RunConfig
 from .errors import PipelineError
 from .gcs_output import is_gcs_uri
 from .register import Published, code_commit, publish, registry_cli
-from .retrain_lock import Busy, acquire, lock_name, release, still_held
+from .retrain_lock import Busy, Heartbeat, acquire, lock_name, release
 from .retrain_requests import full_retrain_due, mark_done, pending_requests, record_run
 from .retrain_store import RegistryBucket, Stored
 from .run import run_pipeline
@@ -80,6 +81,7 @@ def retrain(
         )
         log(reason)
         return RetrainResult(trained=False, reason=reason)
+    heartbeat = Heartbeat(store, lock, lock_ttl).start()
     try:
         requests = pending_requests(store, name)
         trigger = (
@@ -104,11 +106,9 @@ def retrain(
                 alias=alias,
                 log=log,
             )
-            if not still_held(store, lock):
-                raise PipelineError(
-                    f"the retrain lock {store.uri(lock.name)} expired or was taken over while "
-                    "training: not publishing (raise --lock-minutes above the training time)"
-                )
+            lost = heartbeat.lost()
+            if lost is not None:
+                raise PipelineError(f"{lost}: not publishing")
             published = publish(
                 version_dir,
                 registry,
@@ -121,6 +121,12 @@ def retrain(
                 cli=cli,
             )
         log(str(published))
+        if published.alias_moved:
+            log(
+                f"warning: {published.version} is published but not promoted: "
+                f"{alias or DEFAULT_ALIAS} was moved by someone else while the registry decided; "
+                "the requests are marked done with that result (exit code 4)"
+            )
         result = _result(published, alias)
         changed = mark_done(store, requests, result)
         for request in changed:
@@ -138,7 +144,8 @@ def retrain(
         )
         return RetrainResult(trained=True, reason=trigger, published=published)
     finally:
-        release(store, lock)
+        heartbeat.stop()
+        release(store, heartbeat.held)  # a no-op when another job has taken it over
 
 
 def _nothing(log: Callable[[str], None]) -> RetrainResult:
@@ -149,11 +156,17 @@ def _nothing(log: Callable[[str], None]) -> RetrainResult:
 
 def _result(published: Published, alias: str | None) -> dict[str, Any]:
     """What a served request records: the version (its registry location is the link), and the
-    registry CLI's own words for the promotion decision (why the alias stayed, when it did)."""
+    registry CLI's own words for the promotion decision (why the alias stayed, when it did).
+
+    `alias_moved`: the alias changed while the registry decided, so the version was not
+    promoted. The request is served all the same: a version was trained on the data it asked
+    for, and whoever moved the alias chose production. If the drift persists against that
+    production, the monitoring job requests again."""
     return {
         "version": published.version,
         "location": published.location,
         "alias": alias or DEFAULT_ALIAS,
         "promoted": published.promoted,
+        "alias_moved": published.alias_moved,
         "decision": published.output,
     }

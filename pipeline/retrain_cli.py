@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from .errors import PipelineError
-from .register import EXIT_KEPT
+from .register import exit_code
 
 EPILOG = """\
 example (the chart's retrain CronJob runs this):
@@ -20,8 +20,10 @@ example (the chart's retrain CronJob runs this):
       -- --preset lead-scoring
 
 Exit codes: 0 nothing to do, backed off (another job holds the lock) or published and promoted;
-3 published but the alias kept its version (not better beyond noise); 1 error (requests stay
-pending, the next run retries them).
+3 published but the alias kept its version (not better beyond noise); 4 published but not
+promoted, because someone else moved the alias while the registry decided (the requests are
+done and say so: whoever moved it chose production, and the job does not undo that); 1 error
+(requests stay pending, the next run retries them).
 """
 
 
@@ -64,10 +66,10 @@ def add_retrain_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     r.add_argument(
         "--lock-minutes",
         type=_positive,
-        default=180.0,
+        default=15.0,
         metavar="M",
-        help="the lock expires after M minutes, so a crashed job does not block the next "
-        "(default 180; keep it above the training time)",
+        help="the lock expires M minutes after its last renewal, so a crashed job does not "
+        "block the next; a working job renews it every M/3 minutes (default 15)",
     )
     r.add_argument(
         "run_options",
@@ -103,4 +105,4 @@ def retrain_command(args: argparse.Namespace) -> int:
         mlflow_uri=run_args.mlflow_uri or None,
         log=lambda s: print(s, flush=True),
     )
-    return EXIT_KEPT if done.published is not None and done.published.promoted is False else 0
+    return exit_code(done.published)

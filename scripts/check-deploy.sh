@@ -2,13 +2,15 @@
 # Deploy checks (issue 6): the Dockerfile, the container image, the Helm chart and the k8s/
 # manifests. Each part needs a tool that a laptop may lack; there the part is skipped with a
 # visible SKIP line, and in CI (CI=true) a missing tool is a failure.
-#   1. dockerfilelint on the Dockerfile.
+#   1. dockerfilelint on the Dockerfiles (the service's and pipeline/Dockerfile).
 #   2. Build the image (docker where a daemon answers, else buildah/podman through
 #      ../shared/tools/container on a node:24-bookworm-slim stand-in with the Node version that
 #      .ci/node.sh pins), run it read-only as in Kubernetes: golden predictions from
 #      POST /predict, a non-root uid, and SIGTERM (podman/docker stop) ends it with exit 0 well
 #      before the kill timeout; no shell, npm, sources, tests, dev dependencies or other
 #      platforms' ONNX Runtime inside, and every production dependency still imports.
+#      Then the pipeline's image on top of it (scripts/deploy/check-pipeline-image.sh): a small
+#      training in it, published through its Node CLI, as the chart's retrain CronJob runs it.
 #   3. Chart and manifests (scripts/deploy/*.test.ts, node:test): helm lint --strict, helm
 #      template with default / GKE / built-in-model values, values.schema.json rejecting bad
 #      values, every rendered object validated against the Kubernetes/GKE/Prometheus schemas,
@@ -36,7 +38,7 @@ skip_or_fail() {
 }
 
 echo "== deploy: dockerfilelint"
-npx --no-install dockerfilelint -c scripts/deploy Dockerfile
+npx --no-install dockerfilelint -c scripts/deploy Dockerfile pipeline/Dockerfile
 
 echo "== deploy: container image"
 engine=""

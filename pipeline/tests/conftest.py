@@ -112,3 +112,17 @@ def cli_for_registry() -> RegistryCli:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true but the registry CLI is unavailable: {e}")
         pytest.skip(f"registry CLI unavailable ({e})")
+
+
+def rival_registry_cli(cli: RegistryCli) -> RegistryCli:
+    """The checkout's registry CLI with test/support/rival-promotion.ts preloaded (as
+    test/cli/registry-cli.test.ts does): the first time it reads an alias, another operator
+    promotes $RIVAL_PROMOTES. It needs the CLI run through tsx from this checkout."""
+    if cli.cwd is None or "tsx" not in cli.argv:
+        reason = f"the rival needs this checkout's CLI run through tsx, not {cli}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    node, *rest = cli.argv
+    hook = ("--import", str(REPO / "test" / "support" / "rival-promotion.ts"))
+    return RegistryCli((node, *rest[:2], *hook, *rest[2:]), cli.cwd)

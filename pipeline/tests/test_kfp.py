@@ -14,13 +14,22 @@ import pytest
 import yaml
 
 from pipeline.artifacts import METADATA_JSON, read_json, verify_version_dir
-from pipeline.config import UNPUBLISHED_VERSION
-from pipeline.kfp_pipeline import STAGES, build_pipeline
+from pipeline.config import DEFAULTS, LEAD_PRESET, UNPUBLISHED_VERSION
+from pipeline.kfp_pipeline import (
+    STAGES,
+    build_pipeline,
+    evaluate_op,
+    export_op,
+    ingest_op,
+    preprocess_op,
+    train_op,
+)
 from pipeline.register import CLI_ENV, RegistryCli
 from pipeline.run import RunResult
-from pipeline.tests.conftest import REPO
+from pipeline.tests.conftest import HEADER, REPO, rival_registry_cli, synthetic_rows, write_csv
 from pipeline.tests.test_cli import cli
 from pipeline.tests.test_export import check_version_dir
+from pipeline.tests.test_promotion_beyond_noise import noisy
 
 IMAGE = "example.org/lead-scoring-pipeline:test"
 SERVICE_IMAGE = "example.org/lead-scoring:test"
@@ -111,35 +120,52 @@ PLACEHOLDER = re.compile(
 )
 
 
+def register_step(
+    spec: dict,
+    cli: RegistryCli,
+    outputs: Path,
+    version_dir: Path,
+    registry: Path,
+    name: str,
+    promote: str,
+    alias: str = "",
+    env: dict[str, str] | None = None,
+) -> tuple[int, str, str]:
+    """The compiled register command, placeholders filled in as the KFP launcher would, with
+    the checkout's CLI standing in for the service image's: (exit code, outcome, stderr)."""
+    container = register_executor(spec)
+    values = {
+        "outcome": str(outputs / "outcome"),
+        "promote_if_better": promote,  # as the launcher renders a boolean
+        "major": "false",
+        "alias": alias,
+        "version_dir": str(version_dir),
+        "registry": str(registry),
+        "name": name,
+        "pipeline_job_name": "training-pipeline-20261201180000",
+    }
+    argv = [PLACEHOLDER.sub(lambda m: values[m[1] or m[2]], a) for a in container["args"]]
+    done = subprocess.run(
+        [*container["command"], *argv],
+        cwd=cli.cwd,
+        env={"PATH": os.environ["PATH"], CLI_ENV: str(cli), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.returncode, Path(values["outcome"]).read_text(), done.stderr
+
+
 def test_register_step_runs_against_a_real_registry(
     spec: dict, synthetic_run: RunResult, tmp_path: Path, cli_for_registry: RegistryCli
 ) -> None:
-    """The compiled command, placeholders filled in as the KFP launcher would, with the
-    checkout's CLI standing in for the service image's."""
-    container = register_executor(spec)
     reg = tmp_path / "reg"
 
     def step(version_dir: Path, promote: str, alias: str = "") -> tuple[int, str, str]:
-        values = {
-            "outcome": str(tmp_path / "outputs" / "outcome"),
-            "promote_if_better": promote,  # as the launcher renders a boolean
-            "major": "false",
-            "alias": alias,
-            "version_dir": str(version_dir),
-            "registry": str(reg),
-            "name": "synthetic",
-            "pipeline_job_name": "training-pipeline-20261201180000",
-        }
-        argv = [PLACEHOLDER.sub(lambda m: values[m[1] or m[2]], a) for a in container["args"]]
-        done = subprocess.run(
-            [*container["command"], *argv],
-            cwd=cli_for_registry.cwd,
-            env={"PATH": os.environ["PATH"], CLI_ENV: str(cli_for_registry)},
-            capture_output=True,
-            text=True,
-            timeout=120,
+        outputs = tmp_path / "outputs"
+        return register_step(
+            spec, cli_for_registry, outputs, version_dir, reg, "synthetic", promote, alias
         )
-        return done.returncode, Path(values["outcome"]).read_text(), done.stderr
 
     assert synthetic_run.version_dir is not None
     code, outcome, stderr = step(synthetic_run.version_dir, "true")
@@ -153,6 +179,115 @@ def test_register_step_runs_against_a_real_registry(
     assert code == 0 and outcome.strip().endswith("/1.0.2"), stderr  # no promotion asked
     code, outcome, stderr = step(tmp_path / "missing", "false")
     assert code == 1 and "metadata.json" in stderr
+
+    # Another operator promotes 1.0.1 while the step decides: exit 4, a result, not a failure
+    # (test/support/rival-promotion.ts preloaded into the real CLI, as test_retrain.py does).
+    rival = rival_registry_cli(cli_for_registry)
+    code, outcome, stderr = register_step(
+        spec,
+        rival,
+        tmp_path / "outputs",
+        synthetic_run.version_dir,
+        reg,
+        "synthetic",
+        "true",
+        env={"RIVAL_PROMOTES": "1.0.1"},
+    )
+    assert code == 0, stderr
+    assert read_json(reg / "synthetic" / "aliases" / "production.json")["version"] == "1.0.1"
+    assert (reg / "synthetic" / "1.0.3" / METADATA_JSON).is_file()  # published all the same
+
+
+class LocalArtifact:
+    """What the KFP launcher hands a component: a path (and, for Metrics, log_metric)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)
+        self.logged: dict[str, float] = {}
+
+    def log_metric(self, key: str, value: float) -> None:
+        self.logged[key] = value
+
+
+def components_export(data: Path, registry: Path, work: Path) -> tuple[Path, dict[str, float]]:
+    """ingest → preprocess → train → evaluate → export as the KFP components, called in this
+    process with promote_if_better against `registry`: the version folder and the logged
+    metrics."""
+    work.mkdir(parents=True)
+    table, split, model, metrics, evaluation, version_dir = (
+        LocalArtifact(work / n)
+        for n in ("table", "split", "model", "metrics", "evaluation", "version_dir")
+    )
+    seed, test_size = DEFAULTS.train.seed, DEFAULTS.test_size
+    ingest_op(
+        data=str(data),
+        target="",
+        preset=LEAD_PRESET,
+        positive_class="",
+        allow_missing_preset_columns=True,
+        strict=False,
+        table=table,
+    )
+    preprocess_op(table, test_size=test_size, seed=seed, split=split)
+    t = DEFAULTS.train
+    train_op(split, t.n_estimators, t.max_depth, t.learning_rate, seed, search=0, model=model)
+    evaluate_op(
+        table,
+        split,
+        model,
+        threshold=DEFAULTS.threshold,
+        seed=seed,
+        eval_folds=5,
+        eval_repeats=1,
+        registry=str(registry),
+        name="m",
+        alias="",
+        promote_if_better=True,
+        promotion_level=0.95,
+        promotion_margin=-1.0,
+        metrics=metrics,
+        evaluation=evaluation,
+    )
+    export_op(table, split, model, evaluation, "m", test_size, seed, 50, version_dir)
+    return Path(version_dir.path), metrics.logged
+
+
+def test_register_step_promotes_by_the_paired_comparison_the_evaluate_step_made(
+    spec: dict, tmp_path: Path, cli_for_registry: RegistryCli
+) -> None:
+    """As `run --promote-if-better`: the evaluate step scores the alias's version beside the
+    candidate on the same rows, export writes that `comparison`, and the register step
+    promotes only beyond noise; a candidate no better than production is kept."""
+    weak = write_csv(tmp_path / "weak.csv", HEADER, noisy(synthetic_rows(1500), 0.7, seed=0))
+    strong = write_csv(tmp_path / "strong.csv", HEADER, synthetic_rows(1500, seed=1))
+    reg = tmp_path / "reg"
+
+    def kfp_run(data: Path, label: str) -> tuple[dict, str]:
+        version_dir, logged = components_export(data, reg, tmp_path / label)
+        metadata = read_json(version_dir / METADATA_JSON)
+        assert metadata["cross_validation"]["repeats"] == 1
+        assert (
+            logged["cv.roc_auc.mean"] == metadata["cross_validation"]["metrics"]["roc_auc"]["mean"]
+        )
+        code, outcome, stderr = register_step(
+            spec, cli_for_registry, tmp_path / label / "outputs", version_dir, reg, "m", "true"
+        )
+        assert code == 0, stderr  # 3 (kept) counts as a result, not a failure
+        return metadata, outcome
+
+    first, outcome = kfp_run(weak, "weak")
+    assert first.get("comparison") is None and "promoted 1.0.0 to production" in outcome
+
+    better, outcome = kfp_run(strong, "strong")
+    assert better["comparison"]["against"] == {"version": "1.0.0"}
+    assert better["comparison"]["interval"][0] > better["comparison"]["margin"]
+    assert "promoted 1.0.1 to production" in outcome and "better beyond noise" in outcome
+
+    # The same data and seed again: the same model, a difference of 0, inside the margin.
+    same, outcome = kfp_run(strong, "again")
+    assert same["comparison"]["against"] == {"version": "1.0.1"}
+    assert same["comparison"]["difference"] == 0.0
+    assert "kept production at 1.0.1: not significantly better" in outcome
 
 
 def test_components_run_locally_and_export_the_same_model(

@@ -61,7 +61,7 @@ def test_paired_bootstrap_is_seeded_and_its_auc_is_sklearns() -> None:
     assert same["difference"] == 0.0 and same["interval"] == [0.0, 0.0]
 
 
-def _noisy(rows: list[list[str]], share: float, seed: int) -> list[list[str]]:
+def noisy(rows: list[list[str]], share: float, seed: int) -> list[list[str]]:
     """The same leads with a share of outcomes replaced by coin flips."""
     rng = np.random.default_rng(seed)
     return [[*r[:-1], str(int(rng.integers(0, 2)))] if rng.random() < share else r for r in rows]
@@ -70,7 +70,7 @@ def _noisy(rows: list[list[str]], share: float, seed: int) -> list[list[str]]:
 def test_the_pipeline_promotes_only_beyond_noise(
     tmp_path: Path, cli_for_registry: RegistryCli
 ) -> None:
-    weak = write_csv(tmp_path / "weak.csv", HEADER, _noisy(synthetic_rows(1500), 0.7, seed=0))
+    weak = write_csv(tmp_path / "weak.csv", HEADER, noisy(synthetic_rows(1500), 0.7, seed=0))
     strong = write_csv(tmp_path / "strong.csv", HEADER, synthetic_rows(1500, seed=1))
     reg = tmp_path / "reg"
 

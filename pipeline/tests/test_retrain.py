@@ -2,7 +2,9 @@
 writes a retrain request → `python -m pipeline retrain --if-requested` trains, publishes with
 promote-if-better (promoted only when better beyond noise) and marks the request done; no request →
 nothing trained; a second job backs off while the lock is held, an expired lock is taken over,
-and of two jobs started at once only one publishes.
+and of two jobs started at once only one publishes; a job that works longer than its lock's TTL
+keeps it (the heartbeat), one whose lock was taken over does not publish; an alias moved while
+publishing is recorded on the request (exit 4).
 
 Needs the emulator and the registry CLI (node + node_modules): each skips visibly without them,
 except with CI=true, where their absence is a failure. Small data, few trees: a few seconds per
@@ -16,6 +18,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,11 +30,18 @@ import pytest
 from pipeline.cli import main
 from pipeline.config import DEFAULTS, LEAD_PRESET, RunConfig, TrainConfig
 from pipeline.register import RegistryCli, code_commit
-from pipeline.retrain_lock import Busy, Held, acquire, release
+from pipeline.retrain_lock import Busy, Held, acquire, release, renew
 from pipeline.retrain_store import RegistryBucket
 from pipeline.run import run_pipeline
 from pipeline.tests import test_gcs_output
-from pipeline.tests.conftest import HEADER, LEAD_LIKE, REPO, synthetic_rows, write_csv
+from pipeline.tests.conftest import (
+    HEADER,
+    LEAD_LIKE,
+    REPO,
+    rival_registry_cli,
+    synthetic_rows,
+    write_csv,
+)
 from pipeline.tests.test_gcs_output import objects
 
 # The emulator and a fresh bucket per test, as the pipeline's other gs:// tests get them.
@@ -233,6 +244,96 @@ def test_the_lock_is_taken_once_and_an_expired_one_taken_over(bucket: str) -> No
     assert store.read(f"{NAME}/retrain/lock.json") is None
 
 
+def test_a_renewal_moves_the_expiry_and_fails_once_the_lock_is_taken_over(bucket: str) -> None:
+    store = RegistryBucket(f"gs://{bucket}/models")
+    now = datetime.now(UTC)
+    held = acquire(store, NAME, timedelta(minutes=5), now)
+    assert isinstance(held, Held)
+    renewed = renew(store, held, timedelta(minutes=5), now + timedelta(minutes=4))
+    assert renewed is not None and renewed.generation != held.generation
+    assert renewed.expires_at == now + timedelta(minutes=9)
+    # Not expired at 6 minutes, thanks to the renewal: nobody can take it over.
+    assert isinstance(acquire(store, NAME, timedelta(minutes=5), now + timedelta(minutes=6)), Busy)
+    assert renew(store, held, timedelta(minutes=5)) is None  # a stale generation renews nothing
+    # Past the renewed expiry another job takes it over; the old holder's renewal then fails.
+    taken = acquire(store, NAME, timedelta(minutes=5), now + timedelta(minutes=10))
+    assert isinstance(taken, Held)
+    assert renew(store, renewed, timedelta(minutes=5)) is None
+
+
+def after_training(monkeypatch: pytest.MonkeyPatch, then: Callable[[], None]) -> None:
+    """Runs `then` in the retrain job right after its training, before it publishes."""
+    from pipeline import retrain as job
+
+    train = job.run_pipeline
+
+    def train_then(*args: Any, **kwargs: Any) -> Any:
+        result = train(*args, **kwargs)
+        then()
+        return result
+
+    monkeypatch.setattr(job, "run_pipeline", train_then)
+
+
+def test_a_job_that_works_longer_than_its_lock_ttl_keeps_the_lock(
+    bucket: str,
+    leads_csv: Path,
+    cli_for_registry: RegistryCli,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = RegistryBucket(f"gs://{bucket}/models")
+    lock = f"{NAME}/retrain/lock.json"
+    seen: list[tuple[datetime, dict[str, Any]]] = []
+
+    def outlive_the_ttl() -> None:
+        # Work on until the lock as first taken has expired: only renewals can have kept it.
+        stored = store.read(lock)
+        assert stored is not None
+        first_expiry = datetime.fromisoformat(stored.body["acquired_at"]) + timedelta(seconds=3)
+        while datetime.now(UTC) <= first_expiry + timedelta(seconds=1):
+            time.sleep(0.2)
+        seen.append((first_expiry, store.read(lock).body))  # type: ignore[union-attr]
+
+    after_training(monkeypatch, outlive_the_ttl)
+    data = put(bucket, "exports/leads.csv", leads_csv.read_bytes())
+    code, out = retrain(bucket, data, "--lock-minutes", "0.05", capsys=capsys)  # a 3 s TTL
+
+    assert code == 0, out
+    assert versions(bucket) == ["1.0.0"]
+    [(first_expiry, body)] = seen
+    assert "renewed_at" in body
+    assert datetime.fromisoformat(body["expires_at"]) > first_expiry + timedelta(seconds=1)
+    assert store.read(lock) is None  # released
+
+
+def test_a_job_whose_lock_was_taken_over_does_not_publish(
+    bucket: str,
+    leads_csv: Path,
+    cli_for_registry: RegistryCli,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = RegistryBucket(f"gs://{bucket}/models")
+    lock = f"{NAME}/retrain/lock.json"
+
+    def steal() -> None:
+        # Another job's takeover, as acquire() does it: a compare-and-swap on the generation.
+        current = store.read(lock)
+        assert current is not None
+        thief = {"owner": "thief", "expires_at": "2999-01-01T00:00:00+00:00"}
+        assert store.write(lock, thief, current.generation) is not None
+
+    after_training(monkeypatch, steal)
+    data = put(bucket, "exports/leads.csv", leads_csv.read_bytes())
+    code, out = retrain(bucket, data, capsys=capsys)
+
+    assert code == 1, out
+    assert "took the retrain lock" in out and "not publishing" in out
+    assert versions(bucket) == []
+    assert store.read(lock).body["owner"] == "thief"  # type: ignore[union-attr]  # left alone
+
+
 def test_a_job_backs_off_while_another_holds_the_lock(
     bucket: str, leads_csv: Path, cli_for_registry: RegistryCli, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -266,3 +367,47 @@ def test_of_two_jobs_started_at_once_only_one_publishes(
     assert len(trained) == 1, outputs
     other = next(out for out in outputs if out is not trained[0])
     assert "backing off" in other or "nothing to do" in other
+
+
+def rival_cli(cli: RegistryCli, version: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Makes the retrain job's registry CLI lose the promotion race: the first time it reads the
+    alias, another operator promotes `version` (test/support/rival-promotion.ts, preloaded
+    into the real CLI, as test/cli/registry-cli.test.ts does)."""
+    rival = rival_registry_cli(cli)
+    monkeypatch.chdir(rival.cwd)  # `--import tsx` resolves from the working directory
+    monkeypatch.setenv("LEAD_SCORING_CLI", str(rival))
+    monkeypatch.setenv("RIVAL_PROMOTES", version)
+
+
+def test_an_alias_moved_while_publishing_serves_the_request_and_exits_4(
+    bucket: str,
+    leads_csv: Path,
+    cli_for_registry: RegistryCli,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = seed_registry(bucket, leads_csv, WEAK)  # 1.0.0, production
+    run_pipeline(  # 1.0.1, published only: the version an operator promotes meanwhile
+        str(leads_csv), WEAK, name=NAME, registry=f"gs://{bucket}/models", log=lambda s: None
+    )
+    name = request_by_drift(bucket, cli_for_registry, first)
+    data = put(bucket, "exports/leads.csv", leads_csv.read_bytes())
+    rival_cli(cli_for_registry, "1.0.1", monkeypatch)
+
+    code, out = retrain(bucket, data, "--if-requested", capsys=capsys)
+
+    assert code == 4, out
+    assert "1.0.2 is published but not promoted" in out
+    assert versions(bucket) == ["1.0.0", "1.0.1", "1.0.2"]
+    stored = stored_json(bucket, f"models/{NAME}")
+    production = stored["aliases/production.json"]
+    assert (production["version"], production["set_by"]) == ("1.0.1", "rival")  # not undone
+    # Served, and it says what happened: the next scheduled run does not retrain for it again.
+    request = requests(bucket)[name]
+    assert request["status"] == "done", request
+    result = request["result"]
+    assert result["version"] == "1.0.2" and result["promoted"] is False
+    assert result["alias_moved"] is True
+    assert "changed while deciding (it now names 1.0.1)" in result["decision"]
+    assert stored["retrain/last-run.json"]["alias_moved"] is True
+    assert "retrain/lock.json" not in stored

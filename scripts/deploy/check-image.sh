@@ -2,6 +2,7 @@
 # Builds the image and checks it the way Kubernetes runs it: read-only root filesystem with a
 # writable /tmp, all capabilities dropped, no privilege escalation; and checks what it must not
 # hold (a shell, npm, TypeScript sources, tests, dev dependencies, other platforms' ONNX Runtime).
+# Then builds and runs the pipeline's image on top of it (check-pipeline-image.sh).
 # Usage: check-image.sh docker|podman SHARED_DIR
 # The tag is unique to this run (checks may run side by side on one machine) and is removed at exit.
 set -euo pipefail
@@ -118,3 +119,6 @@ code=$("$engine" inspect "$name" --format '{{.State.ExitCode}}')
 # Drain is 2 s: a clean exit takes a few seconds; reaching the timeout means SIGKILL.
 ((elapsed < stop_timeout / 2)) || { echo "stop took ${elapsed}s (timeout ${stop_timeout}s)" >&2; exit 1; }
 echo "ok: SIGTERM -> exit 0 in ${elapsed}s (kill timeout ${stop_timeout}s)"
+
+# The pipeline's image copies Node.js and the CLI from this one: built and run while it exists.
+bash scripts/deploy/check-pipeline-image.sh "$engine" "$shared" "$tag"

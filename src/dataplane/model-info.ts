@@ -18,6 +18,12 @@ export interface FieldInfo {
   readonly trainingRange?: { readonly min: number; readonly max: number };
 }
 
+export interface FoldSummary {
+  readonly folds: number;
+  readonly repeats: number;
+  readonly metrics: Readonly<Record<string, { readonly mean: number; readonly sd: number }>>;
+}
+
 /**
  * What protocols may know about a served model: a value, computed once per loaded version. They
  * never see the LoadedModel itself (its scorer, its release()), so no protocol can hold on to a
@@ -38,6 +44,13 @@ export interface ModelInfo {
   /** The held-out metrics that are single numbers (roc_auc, log_loss…). */
   readonly metrics: Readonly<Record<string, number>>;
   readonly primaryMetric: { readonly name: string; readonly value: number };
+  /**
+   * Capture, precision and lift at the top 5/10/20/30 % of leads on the held-out split
+   * (metadata `ranking.held_out`); absent for a regression and versions without it.
+   */
+  readonly ranking?: Readonly<Record<string, number>>;
+  /** Each metric's mean and sd over the folds (metadata `cross_validation`); absent without. */
+  readonly crossValidation?: FoldSummary;
   /** A typical lead (metadata explain_baseline): the reference of sampled Shapley. */
   readonly explainBaseline: Readonly<Record<string, number | string>>;
   /** The preprocessed tensor the model scores: the ONNX input's name and its row width. */
@@ -61,7 +74,29 @@ export function describeModel(model: LoadedModel): ModelInfo {
       value: metadata.primary_metric.value,
     }),
     explainBaseline: Object.freeze({ ...metadata.explain_baseline }),
+    ...evaluation(metadata),
   });
+}
+
+/** The held-out ranking and the fold summary, as far as the version has them. */
+function evaluation(metadata: ModelMetadata): Pick<ModelInfo, "ranking" | "crossValidation"> {
+  const { ranking, cross_validation: folds } = metadata;
+  return {
+    ...(ranking ? { ranking: Object.freeze({ ...ranking.held_out }) } : {}),
+    ...(folds
+      ? {
+          crossValidation: Object.freeze({
+            folds: folds.folds,
+            repeats: folds.repeats,
+            metrics: Object.freeze(
+              Object.fromEntries(
+                Object.entries(folds.metrics).map(([name, { mean, sd }]) => [name, { mean, sd }]),
+              ),
+            ),
+          }),
+        }
+      : {}),
+  };
 }
 
 /** Metrics other than numbers (a confusion matrix) stay in metadata.json. */

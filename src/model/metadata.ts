@@ -1,5 +1,6 @@
 import { Type, type Static } from "typebox";
 import { ComparisonSchema } from "./comparison.js";
+import { CrossValidationSchema, RankingSchema } from "./evaluation-metadata.js";
 import { LineageSchema } from "./lineage.js";
 import { artifactParser } from "./parse-artifact.js";
 
@@ -69,6 +70,10 @@ export const MetadataSchema = Type.Object({
   lineage: Type.Optional(LineageSchema),
   /** Candidate vs the production it was trained to replace, on the same rows; optional. */
   comparison: Type.Optional(ComparisonSchema),
+  /** Held-out lift/capture/precision at k % and gains (null for a regression); optional. */
+  ranking: Type.Optional(Type.Union([RankingSchema, Type.Null()])),
+  /** Fold metrics (null with --eval-repeats 0); optional. */
+  cross_validation: Type.Optional(Type.Union([CrossValidationSchema, Type.Null()])),
 });
 
 export type ModelMetadata = Static<typeof MetadataSchema>;

@@ -58,6 +58,32 @@ export const ModelTraining = {
     description: "Held-out metrics that are single numbers (roc_auc, log_loss, …).",
   }),
   primaryMetric: Type.Object({ name: Type.String(), value: Type.Number() }),
+  ranking: Type.Optional(
+    Type.Record(Type.String(), Type.Number(), {
+      description:
+        "On the held-out split: capture_at_Kpct (the share of all conversions among the top " +
+        "K % of leads by score), precision_at_Kpct (their conversion rate) and lift_at_Kpct " +
+        "(that rate over the base rate) for K = 5, 10, 20, 30. Absent for a regression and " +
+        "for versions trained before it was recorded.",
+    }),
+  ),
+  crossValidation: Type.Optional(
+    Type.Object(
+      {
+        folds: Type.Integer(),
+        repeats: Type.Integer(),
+        metrics: Type.Record(
+          Type.String(),
+          Type.Object({ mean: Type.Number(), sd: Type.Number() }),
+        ),
+      },
+      {
+        description:
+          "Repeated k-fold on the training part: each metric's mean and sample standard " +
+          "deviation over folds × repeats. Absent for versions trained without it.",
+      },
+    ),
+  ),
   explainBaseline: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()]), {
     description: "A typical lead: the reference instance of sampled Shapley explanations.",
   }),
@@ -70,6 +96,16 @@ export function modelTraining(model: ModelInfo) {
     metrics: { ...model.metrics },
     primaryMetric: { ...model.primaryMetric },
     explainBaseline: { ...model.explainBaseline },
+    ...(model.ranking === undefined ? {} : { ranking: { ...model.ranking } }),
+    ...(model.crossValidation === undefined
+      ? {}
+      : {
+          crossValidation: {
+            folds: model.crossValidation.folds,
+            repeats: model.crossValidation.repeats,
+            metrics: structuredClone(model.crossValidation.metrics),
+          },
+        }),
   };
 }
 

@@ -140,6 +140,8 @@ export interface FakeModelOptions {
   readonly behaviour?: FakeBehaviour;
   /** metadata display_name / description of some fields (the others have none). */
   readonly labels?: Readonly<Record<string, { display_name?: string; description?: string }>>;
+  /** metadata.json entries on top of the fake's own (metrics, ranking, cross_validation…). */
+  readonly metadata?: Partial<ModelMetadata>;
 }
 
 /** A fake version of model `name` (default "lead-scoring") answering scoreOf(version). */
@@ -151,7 +153,10 @@ export async function fakeModel(
   const value = scoreOf(version);
   const scorer = new FakeScorer(version, value, options.behaviour ?? "fixed");
   const preprocessor = new Preprocessor(schema.spec);
-  const metadata = metadataOf(name, version, task, schema, options.labels);
+  const metadata = {
+    ...metadataOf(name, version, task, schema, options.labels),
+    ...options.metadata,
+  };
   const fields = preprocessor.columns;
   const space = task === "binary" ? "log_odds" : "value";
   // The explainer scores its baseline once, at load, past the gate and the counters.

@@ -515,6 +515,21 @@ export interface paths {
                                 name: string;
                                 value: number;
                             };
+                            /** @description On the held-out split: capture_at_Kpct (the share of all conversions among the top K % of leads by score), precision_at_Kpct (their conversion rate) and lift_at_Kpct (that rate over the base rate) for K = 5, 10, 20, 30. Absent for a regression and for versions trained before it was recorded. */
+                            ranking?: {
+                                [key: string]: number;
+                            };
+                            /** @description Repeated k-fold on the training part: each metric's mean and sample standard deviation over folds × repeats. Absent for versions trained without it. */
+                            crossValidation?: {
+                                folds: number;
+                                repeats: number;
+                                metrics: {
+                                    [key: string]: {
+                                        mean: number;
+                                        sd: number;
+                                    };
+                                };
+                            };
                             /** @description A typical lead: the reference instance of sampled Shapley explanations. */
                             explainBaseline: {
                                 [key: string]: number | string;

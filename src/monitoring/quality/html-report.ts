@@ -1,5 +1,6 @@
 import type { FieldReport } from "../drift/field-report.js";
 import { QUALITY_METRICS } from "./latest.js";
+import { TOP_PERCENTS } from "./ranking.js";
 import type { MonitoringReport, VersionReport } from "./report.js";
 import { escapeHtml as e, pairedShareChart, thresholdBarChart, unitLineChart } from "./svg.js";
 
@@ -127,9 +128,61 @@ ${version.alerts.length === 0 ? '<p class="ok">No alert.</p>' : `<ul class="aler
 <p class="note">${e(version.quality_note)}</p>
 ${quality}
 <div class="charts">${roc}${calibration}</div>
+<h3>Calling the top of the list: lift, capture, precision</h3>
+${rankingSection(version)}
 <h3>Drift against the training baseline</h3>
 ${driftSection(version)}
 </section>`;
+}
+
+/** Realized sales view beside training's, and the gains curves (ties at their group's rate). */
+function rankingSection(version: VersionReport): string {
+  const { realized, training_held_out, training_folds, gains_curve, training_gains_curve } =
+    version.ranking;
+  // A version trained before these were recorded says so, rather than an empty column.
+  const cell = (figures: Partial<Record<string, number>> | null, metric: string) =>
+    figures === null ? '<span class="na">not recorded</span>' : (figures[metric]?.toFixed(4) ?? "");
+  const rows = TOP_PERCENTS.flatMap((k) =>
+    (["lift", "capture", "precision"] as const).map((kind) => {
+      const metric = `${kind}_at_${k}pct` as const;
+      const figure = realized[metric];
+      return [
+        `${kind} at ${k} %`,
+        figure.value === null
+          ? `<span class="na">n/a: ${e(figure.reason ?? "")}</span>`
+          : figure.value.toFixed(4),
+        cell(training_held_out, metric),
+        cell(training_folds, metric),
+      ];
+    }),
+  );
+  const curve = (name: string, gains: typeof gains_curve) =>
+    gains === null
+      ? []
+      : [{ name, points: gains.fraction_of_leads.map((x, i) => [x, gains.capture[i]!] as const) }];
+  const chart =
+    gains_curve === null && training_gains_curve === null
+      ? ""
+      : unitLineChart({
+          title: "Cumulative gains",
+          xLabel: "share of leads called, best scores first",
+          yLabel: "share of conversions reached",
+          series: [
+            ...curve("joined outcomes", gains_curve),
+            ...curve("training (held-out)", training_gains_curve),
+            {
+              name: "random calling",
+              points: [
+                [0, 0],
+                [1, 1],
+              ],
+              dashed: true,
+            },
+          ],
+        });
+  return `<p class="note">Capture: the share of all conversions among the top k % of leads by score; precision: their conversion rate; lift: that rate over the base rate (random calling is 1). Leads with equal scores count at their group's rate, as in training (pipeline/ranking.py).</p>
+${table(["", "on joined outcomes", "training: held-out", "training: fold mean"], rows)}
+<div class="charts">${chart}</div>`;
 }
 
 function driftSection(version: VersionReport): string {

@@ -7,7 +7,9 @@ import type { MonitoringReport } from "./report.js";
  * job run named `monitor-<window>`, tags `model.version` (the versions judged, comma-separated),
  * `window.start`, `window.end`, `monitoring.status`. Metrics are keyed by version:
  * `<version>.<metric>` (e.g. `1.0.0.roc_auc`), `<version>.outcomes_joined`,
- * `<version>.predictions`, `<version>.drift.<field>`; undefined metrics are left out.
+ * `<version>.predictions`, `<version>.drift.<field>`, and the realized sales view under the
+ * pipeline's names (`<version>.lift_at_10pct`, `capture_at_…`, `precision_at_…`); undefined
+ * metrics are left out.
  * One run per job run keeps a window's versions side by side in MLflow's run view.
  */
 export interface MlflowResult {
@@ -73,7 +75,10 @@ export function monitoringMetrics(report: MonitoringReport): [string, number][] 
       [key("predictions"), version.predictions],
       [key("outcomes_joined"), version.outcomes_joined],
     );
-    for (const [metric, figure] of Object.entries(version.quality)) {
+    for (const [metric, figure] of [
+      ...Object.entries(version.quality),
+      ...Object.entries(version.ranking.realized),
+    ]) {
       if (figure.value !== null) out.push([key(metric), figure.value]);
     }
     const fields =

@@ -4,6 +4,7 @@ import type { JoinCounts } from "./join.js";
 import type { LatestReport, QualityMetric } from "./latest.js";
 import type { MalformedObject } from "./log-reader.js";
 import type { Figure, RocCurve } from "./metrics.js";
+import type { RankingReport } from "./ranking-report.js";
 import type { WindowDrift } from "./window-drift.js";
 
 /** The full JSON report of one run: `<registry>/<model>/monitoring/reports/<window>.json`. */
@@ -49,6 +50,8 @@ export interface VersionReport {
   readonly quality_note: string;
   readonly roc_curve: RocCurve | null;
   readonly calibration: readonly CalibrationBin[];
+  /** Lift, capture and precision at k % and the gains curve, realized beside training. */
+  readonly ranking: RankingReport;
   /** Null with drift_skipped when the version has no baselines or is not in the registry. */
   readonly drift: WindowDrift | null;
   readonly drift_skipped?: string;

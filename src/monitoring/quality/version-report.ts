@@ -7,6 +7,7 @@ import { calibrationTable } from "./calibration.js";
 import type { JoinedPair } from "./join.js";
 import { QUALITY_METRICS, type QualityMetric } from "./latest.js";
 import { qualityMetrics, rocCurve, type Pairs } from "./metrics.js";
+import { rankingReport } from "./ranking-report.js";
 import { driftAlerts, type VersionReport } from "./report.js";
 import { windowDrift } from "./window-drift.js";
 
@@ -79,6 +80,7 @@ export function versionReport(
     quality_note: note,
     roc_curve: rocCurve(pairs) ?? null,
     calibration: calibrationTable(pairs),
+    ranking: rankingReport(pairs, registered?.metadata),
     drift,
     ...(driftSkipped === undefined ? {} : { drift_skipped: driftSkipped }),
     alerts,

@@ -1,6 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import { ApiError, type ModelDescription, type ServiceClient } from "../shared/api.js";
 import { labelColumn, withoutInlineStyle } from "./chart-frame.js";
+import { renderQuality } from "./quality-table.js";
 
 interface FieldDrift {
   field: string;
@@ -105,7 +106,9 @@ async function renderDrift(client: ServiceClient, model: ModelDescription, conta
   container.replaceChildren(withoutInlineStyle(chart));
 }
 
-/** Name, version, scorer, training date and metrics of the served version, and its drift. */
+/**
+ * Name, version, scorer, training date, lift and metrics of the served version, and its drift.
+ */
 export function renderModelPanel(client: ServiceClient, model: ModelDescription): Promise<void> {
   const facts = document.getElementById("model-facts")!;
   facts.replaceChildren();
@@ -113,6 +116,7 @@ export function renderModelPanel(client: ServiceClient, model: ModelDescription)
   fact(facts, "Version", model.version);
   fact(facts, "Scorer", model.scorer === "trees" ? "compiled trees" : "ONNX Runtime");
   fact(facts, "Trained", trainedOn(model.createdAt));
+  renderQuality(document.getElementById("model-quality") as HTMLTableElement, model);
   renderMetrics(document.getElementById("model-metrics") as HTMLTableElement, model);
   return renderDrift(client, model, document.getElementById("drift")!);
 }

@@ -13,6 +13,13 @@ export interface ModelDescription {
   readonly createdAt?: string;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly primaryMetric?: { readonly name: string; readonly value: number };
+  /** Held-out capture/precision/lift at the top 5/10/20/30 % (capture_at_10pct, …). */
+  readonly ranking?: Readonly<Record<string, number>>;
+  readonly crossValidation?: {
+    readonly folds: number;
+    readonly repeats: number;
+    readonly metrics: Readonly<Record<string, { readonly mean: number; readonly sd: number }>>;
+  };
   readonly explainBaseline?: Readonly<Record<string, number | string>>;
 }
 
