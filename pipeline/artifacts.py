@@ -20,8 +20,11 @@ XGBOOST_JSON = "xgboost.json"
 PREPROCESSOR_JSON = "preprocessor.json"
 GOLDEN_JSON = "golden.json"
 METADATA_JSON = "metadata.json"
+CALIBRATION_JSON = "calibration.json"
 # Everything metadata.json vouches for, in the order they are written.
 PAYLOAD_FILES = (MODEL_ONNX, XGBOOST_JSON, PREPROCESSOR_JSON, GOLDEN_JSON)
+# Written only when the version has one (a calibrator); listed in metadata.json's files then.
+OPTIONAL_FILES = (CALIBRATION_JSON,)
 
 
 def sha256_file(path: Path) -> str:
@@ -45,10 +48,16 @@ def write_json(path: Path, doc: Any, indent: int | None = 1) -> None:
         os.fsync(f.fileno())
 
 
+def payload_files(directory: Path) -> list[str]:
+    """The payload files a version directory holds: the required ones and the optional ones
+    that exist."""
+    return [*PAYLOAD_FILES, *(n for n in OPTIONAL_FILES if (directory / n).is_file())]
+
+
 def file_entries(directory: Path) -> dict[str, dict[str, Any]]:
     return {
         name: {"sha256": sha256_file(directory / name), "bytes": (directory / name).stat().st_size}
-        for name in PAYLOAD_FILES
+        for name in payload_files(directory)
     }
 
 

@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import fields
 
+from .calibrator import CHOICES as CALIBRATION_CHOICES
 from .config import (
     DEFAULTS,
     LEAD_PRESET,
@@ -287,6 +288,14 @@ def _evaluation_options(parser: argparse.ArgumentParser) -> None:
         help="the improvement that whole interval must clear, in the primary metric's units "
         "(default: 0.005 for ROC-AUC, 0 for RMSE)",
     )
+    e.add_argument(
+        "--calibration",
+        choices=CALIBRATION_CHOICES,
+        default=DEFAULTS.calibration,
+        help="the calibrator the service applies after the trees (binary; needs fold "
+        "evaluation): auto = one only when it lowers the Brier score on folds (nested), "
+        "or force isotonic / platt / none",
+    )
 
 
 def _publish_options(group: argparse._ActionsContainer, required: bool) -> None:
@@ -335,6 +344,7 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         eval_repeats=args.eval_repeats,
         promotion_level=args.promotion_level,
         promotion_margin=args.promotion_margin,
+        calibration=args.calibration,
     )
 
 

@@ -120,6 +120,9 @@ class RunConfig:
     # ... and the improvement its whole interval must clear (None: per metric, see
     # paired_comparison.DEFAULT_MARGINS).
     promotion_margin: float | None = None
+    # The calibrator served after the trees (calibrator.py; binary only): auto = the nested rule
+    # of calibration_choice.py decides, or isotonic | platt | none.
+    calibration: str = "auto"
 
 
 NO_PRESET = "none"

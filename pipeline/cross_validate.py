@@ -48,6 +48,8 @@ class FoldEvaluation:
     # The first repeat's predictions: each training row scored once, by the fold model that
     # did not see it (what calibration.py measures).
     out_of_fold: np.ndarray
+    # Which of those folds scored each row (0 … folds − 1): calibration_choice.py nests on them.
+    fold_of: np.ndarray
 
 
 def _summary(values: list[float]) -> dict[str, Any]:
@@ -93,6 +95,7 @@ def cross_validate(
     splitter = splitter_class(n_splits=folds, n_repeats=repeats, random_state=seed)
     per_fold: list[dict[str, float]] = []
     out_of_fold = np.full(len(y), np.nan)
+    fold_of = np.full(len(y), -1, dtype=np.int64)
     try:
         # The splitter yields the first repeat's `folds` folds first.
         for i, (train_rows, test_rows) in enumerate(splitter.split(x, y)):
@@ -101,6 +104,7 @@ def cross_validate(
             per_fold.append(fold_metrics(y[test_rows], p, task, threshold))
             if i < folds:
                 out_of_fold[test_rows] = p
+                fold_of[test_rows] = i
     except ValueError as e:  # e.g. fewer rows of a class than folds
         raise PipelineError(f"cross-validation failed: {e}".splitlines()[0]) from None
     summary = {
@@ -111,4 +115,4 @@ def cross_validate(
         "rows": len(y),
         "metrics": {name: _summary([f[name] for f in per_fold]) for name in per_fold[0]},
     }
-    return FoldEvaluation(summary=summary, out_of_fold=out_of_fold)
+    return FoldEvaluation(summary=summary, out_of_fold=out_of_fold, fold_of=fold_of)

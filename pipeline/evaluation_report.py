@@ -43,6 +43,29 @@ def calibration_lines(calibration: Mapping[str, Any]) -> list[str]:
                 f"  {b['low']:.1f}–{b['high']:.1f}: {b['rows']:>5} rows, "
                 f"{b['mean_predicted']:.3f} → {b['observed_rate']:.3f}"
             )
+    chosen = calibration.get("calibrator")
+    return lines + (calibrator_lines(chosen) if chosen else [])
+
+
+def calibrator_lines(chosen: Mapping[str, Any]) -> list[str]:
+    """The calibrator decision, with nested (honest) before → after figures."""
+    before = chosen["before"]
+    lines = [f"calibrator: {chosen['method'] or 'none'} ({chosen['reason']})"]
+    for method, c in chosen["candidates"].items():
+        lines.append(
+            f"  {method}: nested Brier {before['brier']:.4f} → {c['brier']:.4f}, ECE "
+            f"{before['ece']:.4f} → {c['ece']:.4f}, better in {c['folds_better']} of "
+            f"{chosen['folds']} folds"
+            if c
+            else f"  {method}: no increasing fit"
+        )
+    held_out = chosen.get("held_out")
+    if held_out and held_out["after"]:
+        b, a = held_out["before"], held_out["after"]
+        lines.append(
+            f"  held-out: Brier {b['brier']:.4f} → {a['brier']:.4f}, "
+            f"ECE {b['ece']:.4f} → {a['ece']:.4f}"
+        )
     return lines
 
 

@@ -125,8 +125,10 @@ def export(
     ranking: Mapping[str, Any] | None = None,
     calibration: Mapping[str, Any] | None = None,
     comparison: Mapping[str, Any] | None = None,
+    calibrator: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write the five files into `out_dir` (created, must be empty) and return the metadata.
+    """Write the five files into `out_dir` (created, must be empty) and return the metadata;
+    a sixth, calibration.json, when there is a `calibrator` table (calibrator.py).
 
     `check_x` (e.g. the whole held-out matrix) is compared ONNX-vs-XGBoost too, beyond the
     golden rows.
@@ -136,7 +138,11 @@ def export(
     d.mkdir(parents=True, exist_ok=True)
     n = int(preprocessor["n_outputs"])
 
-    golden, x_golden = build_golden(model, preprocessor, golden_instances, task, version)
+    if calibrator is not None and task != "binary":
+        raise PipelineError("internal: a calibrator is for binary models only")
+    golden, x_golden = build_golden(
+        model, preprocessor, golden_instances, task, version, calibrator
+    )
     check_coverage(golden_instances, preprocessor)  # run.py checked before training too
 
     proto = to_onnx(model, n, name)
@@ -144,11 +150,16 @@ def export(
     model.get_booster().save_model(d / a.XGBOOST_JSON)
     a.write_json(d / a.PREPROCESSOR_JSON, dict(preprocessor))
     a.write_json(d / a.GOLDEN_JSON, golden, indent=None)
+    if calibrator is not None:
+        a.write_json(d / a.CALIBRATION_JSON, dict(calibrator))
 
     # Check the bytes on disk, not the in-memory proto: that file is what gets served.
     session = ort.InferenceSession(str(d / a.MODEL_ONNX), providers=["CPUExecutionProvider"])
     out_name, out_col = onnx_output(session, task)
-    expected = np.asarray([r["prediction"] for r in golden["rows"]], dtype=np.float32)
+    # ONNX Runtime stands in for the trees: it is checked against their own predictions.
+    expected = np.asarray(
+        [r.get("raw_prediction", r["prediction"]) for r in golden["rows"]], dtype=np.float32
+    )
     check_onnx(session, x_golden, expected, out_name, out_col, golden["tolerance"])
     if check_x is not None and len(check_x):
         check_onnx(
@@ -178,7 +189,8 @@ def export(
         # lift/capture/gains for a binary target; null when not computed.
         "cross_validation": dict(cross_validation) if cross_validation else None,
         "ranking": dict(ranking) if ranking else None,
-        # Reliability, Brier and ECE on out-of-fold predictions (binary; null otherwise).
+        # Reliability, Brier and ECE on out-of-fold predictions (binary; null otherwise), and
+        # its `calibrator`: the nested decision and its before/after figures.
         "calibration": dict(calibration) if calibration else None,
         # Candidate − production on the same rows, for the registry's promote-if-better; only
         # when a production version was compared (the registry's schema: absent, not null).

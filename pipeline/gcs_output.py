@@ -107,7 +107,7 @@ def upload_version_dir(version_dir: Path, uri: str) -> list[str]:
     bucket_name, prefix = parse_gcs_uri(uri)
     bucket = _client().bucket(bucket_name)
     written = []
-    for name in (*a.PAYLOAD_FILES, a.METADATA_JSON):
+    for name in (*a.payload_files(version_dir), a.METADATA_JSON):
         target = f"{SCHEME}{bucket_name}/{prefix}/{name}"
         blob = bucket.blob(f"{prefix}/{name}")
         _call(

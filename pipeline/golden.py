@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import xgboost as xgb
 
+from . import calibrator
 from .errors import PipelineError
 from .ingest import FieldSpec
 from .transform import is_missing, transform_instance
@@ -117,8 +118,13 @@ def build_golden(
     instances: Sequence[Mapping[str, Any]],
     task: str,
     version: str,
+    calibration: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], np.ndarray]:
-    """The golden document and its float32 feature matrix (for the ONNX check)."""
+    """The golden document and its float32 feature matrix (for the ONNX check).
+
+    `prediction` is what the service must answer. With a calibrator (calibration.json) that is
+    the calibrated probability, and `raw_prediction` holds the trees' own (XGBoost `predict`),
+    which the runtimes are proven against; `margin` and `contributions` stay the trees'."""
     x = np.asarray([transform_instance(preprocessor, i) for i in instances], dtype=np.float32)
     booster = model.get_booster()
     dm = xgb.DMatrix(x)
@@ -132,11 +138,14 @@ def build_golden(
     if task == "regression":
         # float32 carries ~7 digits: scale the absolute tolerance with the output's size.
         tolerance = TOLERANCE * max(1.0, float(np.abs(prediction).max()))
+    # The calibrator's input is the trees' float32 probability, as the service's scorer gives it.
+    served = calibrator.apply(calibration, prediction) if calibration else prediction
     rows = [
         {
             "instance": dict(inst),
             "features": [float(v) for v in x[i]],
-            "prediction": float(prediction[i]),
+            "prediction": float(served[i]),
+            **({"raw_prediction": float(prediction[i])} if calibration else {}),
             "margin": float(margin[i]),
             "contributions": [float(v) for v in contributions[i]],
         }

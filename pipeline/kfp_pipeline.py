@@ -134,7 +134,8 @@ def evaluate_op(
     evaluation: Output[Artifact],
 ) -> None:
     """`run`'s evaluate stage itself (run.evaluate_stage): held-out and fold metrics,
-    calibration and, with a registry and promote_if_better, the paired comparison with the
+    calibration (and the calibrator, when the rule adopts one) and, with a registry and
+    promote_if_better, the paired comparison with the
     alias's version on the same rows, which the register step's promotion then judges."""
     import json
 
@@ -160,7 +161,7 @@ def evaluate_op(
         promotion_level=promotion_level,
         promotion_margin=None if promotion_margin < 0 else promotion_margin,
     )
-    held_out, cv, calibration, comparison = evaluate_stage(
+    held_out, cv, calibration, comparison, calibrator = evaluate_stage(
         data,
         PreprocessResult.load(split.path),
         TrainResult.load(model.path),
@@ -181,6 +182,8 @@ def evaluate_op(
                 "cross_validation": cv,
                 "calibration": calibration,
                 "comparison": comparison,
+                # calibration.json's table, or null: `run`'s rule (--calibration auto).
+                "calibrator": calibrator,
             },
             f,
         )
@@ -222,6 +225,7 @@ def export_op(
         cross_validation=evaluated["cross_validation"],
         calibration=evaluated["calibration"],
         comparison=evaluated["comparison"],
+        calibrator=evaluated["calibrator"],
     )
 
 

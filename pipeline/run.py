@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import calibrator as cal
 from .baselines import score_baseline, training_profile
 from .calibration import calibration_report
+from .calibration_choice import check_request as check_calibration
+from .calibration_choice import choose as choose_calibrator
 from .config import DEFAULT_ALIAS, UNPUBLISHED_VERSION, RunConfig
 from .cross_validate import check_settings, cross_validate
 from .errors import PipelineError
@@ -50,10 +53,13 @@ def export_version(
     cross_validation: dict[str, Any] | None = None,
     calibration: dict[str, Any] | None = None,
     comparison: dict[str, Any] | None = None,
+    calibrator: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Export from the stages' results: shared by the local run and the KFP export step."""
     baselines, explain = training_profile(prep.train_frame, prep.preprocessor)
     held_out = predict(trained.model, prep.x_test)
+    # The drift baseline of the score is of the score the service answers: calibrated, if so.
+    served = cal.apply(calibrator, held_out) if calibrator else held_out
     training_data = {
         **data.training_data,
         "train_rows": len(prep.y_train),
@@ -77,7 +83,7 @@ def export_version(
             prep.test_instances, prep.fields, data.missing_values, golden_rows
         ),
         baselines=baselines,
-        score_baseline=score_baseline(held_out),
+        score_baseline=score_baseline(served),
         explain_baseline=explain,
         training_data=training_data,
         check_x=prep.x_test,
@@ -86,6 +92,7 @@ def export_version(
         calibration=calibration,
         ranking=held_out_ranking(data.task, prep.y_test, held_out),
         comparison=comparison,
+        calibrator=calibrator,
     )
 
 
@@ -148,9 +155,16 @@ def evaluate_stage(
     production: ProductionModel | None,
     stage: Callable[[int, str, str], None],
     log: Callable[[str], None],
-) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None]:
-    """Held-out metrics, fold metrics, calibration on out-of-fold predictions and, when
-    production was read, the paired comparison with it; printed as the evaluate stage."""
+) -> tuple[
+    dict[str, Any],
+    dict[str, Any] | None,
+    dict[str, Any] | None,
+    dict[str, Any] | None,
+    dict[str, Any] | None,
+]:
+    """Held-out metrics, fold metrics, calibration on out-of-fold predictions (with the
+    calibrator's decision), when production was read the paired comparison with it, and the
+    calibrator's table (None: no calibrator); printed as the evaluate stage."""
     metrics = evaluate(trained.model, prep.x_test, prep.y_test, data.task, config.threshold)
     shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if isinstance(v, float))
     folds = cross_validate(
@@ -164,13 +178,21 @@ def evaluate_stage(
         threshold=config.threshold,
     )
     cv = folds.summary if folds else None
-    calibration = (
-        calibration_report(prep.y_train, folds.out_of_fold)
-        if folds and data.task == "binary"
-        else None
-    )
-    stage(4, "evaluate", f"held-out: {shown}")
     held_out = predict(trained.model, prep.x_test)
+    calibration = None
+    table = None
+    if folds and data.task == "binary":
+        calibration = calibration_report(prep.y_train, folds.out_of_fold)
+        choice = choose_calibrator(
+            config.calibration,
+            prep.y_train,
+            folds.out_of_fold,
+            folds.fold_of,
+            held_out=(prep.y_test, held_out),
+        )
+        calibration["calibrator"] = choice.summary
+        table = choice.table
+    stage(4, "evaluate", f"held-out: {shown}")
     ranking = held_out_ranking(data.task, prep.y_test, held_out)
     for line in evaluation_lines(cv, ranking, calibration):
         log(f"        {line}")
@@ -190,7 +212,7 @@ def evaluate_stage(
     )
     if comparison is not None:
         log(f"        candidate − production: {describe_comparison(comparison)}")
-    return metrics, cv, calibration, comparison
+    return metrics, cv, calibration, comparison, table
 
 
 def run_pipeline(
@@ -239,6 +261,7 @@ def run_pipeline(
         f"task {data.task} ({_task_reason(config)})",
     )
     check_profile(data, config.strict, log)
+    check_calibration(config.calibration, data.task, config.eval_repeats)
 
     prep = preprocess(data, config.test_size, config.train.seed)
     # The golden file's requirements hold or fail now, not after minutes of training.
@@ -265,7 +288,7 @@ def run_pipeline(
         f"{trained.params['objective']}, {trained.params['n_estimators']} trees{searched}",
     )
 
-    metrics, cv, calibration, comparison = evaluate_stage(
+    metrics, cv, calibration, comparison, calibrator = evaluate_stage(
         data, prep, trained, config, production, stage, log
     )
 
@@ -285,6 +308,7 @@ def run_pipeline(
             cross_validation=cv,
             calibration=calibration,
             comparison=comparison,
+            calibrator=calibrator,
         )
         if upload_to is not None:
             upload_version_dir(version_dir, upload_to)

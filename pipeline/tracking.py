@@ -37,8 +37,9 @@ def scalar_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
 
 def evaluation_metrics(metadata: Mapping[str, Any]) -> dict[str, float]:
     """The held-out lift/capture/precision at k %, each fold metric's mean and sd as
-    `cv.<metric>.mean` / `cv.<metric>.sd`, and the out-of-fold `calibration.brier` /
-    `calibration.ece` (absent keys: a version without them)."""
+    `cv.<metric>.mean` / `cv.<metric>.sd`, the out-of-fold `calibration.brier` /
+    `calibration.ece`, and with an adopted calibrator its nested `calibration.after.brier` /
+    `calibration.after.ece` (absent keys: a version without them)."""
     out: dict[str, float] = {}
     if metadata.get("ranking"):
         out.update(metadata["ranking"]["held_out"])
@@ -49,6 +50,10 @@ def evaluation_metrics(metadata: Mapping[str, Any]) -> dict[str, float]:
     if metadata.get("calibration"):
         out["calibration.brier"] = metadata["calibration"]["brier"]
         out["calibration.ece"] = metadata["calibration"]["ece"]
+        after = (metadata["calibration"].get("calibrator") or {}).get("after")
+        if after:
+            out["calibration.after.brier"] = after["brier"]
+            out["calibration.after.ece"] = after["ece"]
     return out
 
 

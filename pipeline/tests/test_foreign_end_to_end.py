@@ -18,6 +18,7 @@ import pytest
 import xgboost as xgb
 
 from pipeline import artifacts as a
+from pipeline import calibrator
 from pipeline.register import RegistryCli
 from pipeline.tests.conftest import REPO
 from pipeline.tests.foreign_data import DROP_FLAGS, foreign_rows, write_foreign_csv
@@ -175,6 +176,8 @@ def test_served_predictions_equal_xgboost_and_explanations_add_up(
     booster.load_model(version_dir / a.XGBOOST_JSON)
     x = np.asarray([transform_instance(pre, i) for i in instances], dtype=np.float32)
     expected = booster.predict(xgb.DMatrix(x))
+    if (version_dir / a.CALIBRATION_JSON).is_file():  # the service answers calibrated
+        expected = calibrator.apply(a.read_json(version_dir / a.CALIBRATION_JSON), expected)
     answer = _post(f"{base}/predict", {"instances": instances})
     assert answer["model"] == NAME and answer["modelVersion"] == "1.0.0"
     got = np.asarray(answer["predictions"], dtype=np.float64)

@@ -124,7 +124,8 @@ def test_run_out_gs_uploads_the_verified_version_folder(
     uri = f"gs://{bucket}/runs/first"
     result = run_pipeline(str(leads_csv), run_config, name=NAME, out=uri, log=logged.append)
     assert result.uploaded_to == uri and result.version_dir is None
-    assert set(objects(bucket, "runs/first")) == FILES
+    assert set(objects(bucket, "runs/first")) == {*result.metadata["files"], a.METADATA_JSON}
+    assert set(result.metadata["files"]) >= FILES - {a.METADATA_JSON}
     # Byte for byte what the export verified: every digest matches, still unpublished.
     metadata = a.verify_version_dir(download(bucket, "runs/first", tmp_path / "copy"))
     assert metadata["version"] == UNPUBLISHED_VERSION
@@ -173,8 +174,12 @@ def test_run_registry_gs_publishes_and_records_the_lineage(
     assert result.published.location == f"{registry}/{NAME}/1.0.0"
     assert result.published.promoted is True
     stored = objects(bucket, f"models/{NAME}")
-    assert {n.removeprefix("1.0.0/") for n in stored if n.startswith("1.0.0/")} == FILES
     metadata = json.loads(stored["1.0.0/metadata.json"])
+    assert {n.removeprefix("1.0.0/") for n in stored if n.startswith("1.0.0/")} == {
+        *metadata["files"],
+        a.METADATA_JSON,
+    }
+    assert set(metadata["files"]) >= FILES - {a.METADATA_JSON}
     lineage = metadata["lineage"]
     assert lineage["git_commit"] == code_commit()
     assert lineage["training_data_sha256"] == metadata["training_data"]["sha256"]

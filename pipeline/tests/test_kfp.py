@@ -312,3 +312,9 @@ def test_components_run_locally_and_export_the_same_model(
     # Same data, same seed: the distributed run trains exactly the in-process model.
     assert metadata["metrics"] == synthetic_run.metadata["metrics"]
     assert metadata["files"]["model.onnx"] == synthetic_run.metadata["files"]["model.onnx"]
+    # ... and the same calibrator decision and table (calibration.json, when there is one).
+    calibrator = metadata["calibration"]["calibrator"]
+    assert calibrator == synthetic_run.metadata["calibration"]["calibrator"]
+    assert metadata["files"].get("calibration.json") == synthetic_run.metadata["files"].get(
+        "calibration.json"
+    )

@@ -36,9 +36,11 @@ from pipeline.ingest import ingest
 from pipeline.preprocess import preprocess
 from pipeline.register import RegistryCli
 from pipeline.tests.conftest import REPO
+from pipeline.tests.test_export import COMMITTED
 from pipeline.tests.test_reproduce import DATA
 
-COMMITTED = REPO / "models" / "lead-scoring" / "1.0.0"
+# The built-in model the service serves (the highest committed version) and its number.
+VERSION = COMMITTED.name
 EXAMPLE_REPORT = REPO / "docs" / "monitoring-report-example.html"
 SHIFTED_FIELDS = ["lead_origin", "total_time_spent_on_website"]
 LOG_LABEL = "logging.googleapis.com/labels"
@@ -94,7 +96,7 @@ def monitor(cli: RegistryCli, *args: str, env: dict[str, str] | None = None):
 
 def registry_copy(tmp: Path) -> Path:
     registry = tmp / "registry"
-    shutil.copytree(COMMITTED, registry / "lead-scoring" / "1.0.0")
+    shutil.copytree(COMMITTED, registry / "lead-scoring" / VERSION)
     return registry
 
 
@@ -277,7 +279,7 @@ def test_job_logs_its_metrics_to_a_real_mlflow_server(
     for i, (y, s) in enumerate(zip(labels, scores, strict=True)):
         common = {"time": now, "request_id": None, "lead_id": f"M-{i}"}
         records.append(
-            {**common, "kind": "prediction", "model": "lead-scoring", "model_version": "1.0.0"}
+            {**common, "kind": "prediction", "model": "lead-scoring", "model_version": VERSION}
             | {"score": float(s), "label": None, "threshold": None, "fields": None}
         )
         records.append(
@@ -303,9 +305,9 @@ def test_job_logs_its_metrics_to_a_real_mlflow_server(
     (logged,) = client.search_runs([experiment.experiment_id])
     assert logged.info.status == "FINISHED"
     assert logged.info.run_name == f"monitor-{report['window']['name']}"
-    assert logged.data.tags["model.version"] == "1.0.0"
+    assert logged.data.tags["model.version"] == VERSION
     assert logged.data.tags["window.start"] == report["window"]["start"]
     assert logged.data.tags["monitoring.status"] == report["status"]
     for metric in ("roc_auc", "pr_auc", "log_loss", "brier", "f1"):
-        assert logged.data.metrics[f"1.0.0.{metric}"] == version["quality"][metric]["value"]
-    assert logged.data.metrics["1.0.0.outcomes_joined"] == 400
+        assert logged.data.metrics[f"{VERSION}.{metric}"] == version["quality"][metric]["value"]
+    assert logged.data.metrics[f"{VERSION}.outcomes_joined"] == 400

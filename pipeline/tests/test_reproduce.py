@@ -1,4 +1,5 @@
-"""Re-run the pipeline on the real lead data and compare with the committed model.
+"""Re-run the pipeline on the real lead data and compare with the committed default model
+(the highest version under models/lead-scoring: test_export.COMMITTED).
 
 Needs ../shared/datasets/leads-x-education.csv (not in the repository). Skips visibly when
 it is absent, except in CI (CI=true), where an absent file is a failure.
@@ -47,14 +48,17 @@ def test_committed_model_is_reproduced_from_shared_data(tmp_path: Path) -> None:
         "display_name is the source column"
     )
     assert all(f["description"] for f in fresh["schema"]["fields"]), "the preset describes each"
-    assert [
-        {k: v for k, v in f.items() if k not in ("display_name", "description")}
-        for f in fresh["schema"]["fields"]
-    ] == [
+
+    def for_machines(fields: list[dict]) -> list[dict]:
+        return [
+            {k: v for k, v in f.items() if k not in ("display_name", "description")} for f in fields
+        ]
+
+    assert for_machines(fresh["schema"]["fields"]) == [
         {**f, "categories": [c for c in f["categories"] if c != "missing"]}
         if "categories" in f
         else f
-        for f in committed["schema"]["fields"]
+        for f in for_machines(committed["schema"]["fields"])
     ]
     for name, value in committed["metrics"].items():
         if isinstance(value, float):
@@ -62,9 +66,22 @@ def test_committed_model_is_reproduced_from_shared_data(tmp_path: Path) -> None:
         else:
             assert fresh["metrics"][name] == value, name
     assert fresh["expected_value"] == pytest.approx(committed["expected_value"], abs=TOLERANCE)
-    # The committed model is format v1; a retrain writes v2 with the same numbers: the data has
-    # no real category "missing", so the marker stays "missing".
+    # The calibrator: the same decision on the same out-of-fold predictions, the same figures,
+    # and the same table (byte for byte) when there is one.
+    chosen, was = fresh["calibration"]["calibrator"], committed["calibration"]["calibrator"]
+    assert chosen["method"] == was["method"], chosen["reason"]
+    assert chosen["after"] == was["after"] or chosen["after"]["brier"] == pytest.approx(
+        was["after"]["brier"], abs=TOLERANCE
+    )
+    assert fresh["calibration"]["brier"] == pytest.approx(
+        committed["calibration"]["brier"], abs=TOLERANCE
+    )
+    assert fresh["files"].get(a.CALIBRATION_JSON) == committed["files"].get(a.CALIBRATION_JSON)
+    # A retrain writes format v2 (the first committed version, 1.0.0, is v1 with the same
+    # numbers: the data has no real category "missing", so the marker stays "missing").
     assert a.read_json(result.version_dir / a.PREPROCESSOR_JSON) == {
         **a.read_json(COMMITTED / a.PREPROCESSOR_JSON),
         "format": "lead-scoring-preprocessor/v2",
     }
+    # The same trees: model.onnx byte for byte.
+    assert fresh["files"][a.MODEL_ONNX] == committed["files"][a.MODEL_ONNX]

@@ -47,6 +47,8 @@ def test_run_publishes_and_logs_params_metrics_and_artifacts(
     assert run.data.metrics["cv.roc_auc.mean"] == folds["mean"]
     assert run.data.metrics["cv.roc_auc.sd"] == folds["sd"]
     assert run.data.metrics["calibration.ece"] == metadata["calibration"]["ece"]
+    after = metadata["calibration"]["calibrator"]["after"]
+    assert run.data.metrics.get("calibration.after.brier") == (after and after["brier"])
     gains = client.get_metric_history(run.info.run_id, "gains_capture")
     assert sorted(g.step for g in gains) == list(range(0, 101, 2))
     assert run.data.tags["model.version"] == "1.0.0"
@@ -54,4 +56,5 @@ def test_run_publishes_and_logs_params_metrics_and_artifacts(
     # The run existed before publishing: the version's lineage names it.
     assert metadata["lineage"]["training_run_id"] == run.info.run_id
     logged = {f.path for f in client.list_artifacts(run.info.run_id, "model")}
-    assert logged == {f"model/{n}" for n in (*a.PAYLOAD_FILES, a.METADATA_JSON)}
+    assert logged == {f"model/{n}" for n in (*metadata["files"], a.METADATA_JSON)}
+    assert set(a.PAYLOAD_FILES) <= set(metadata["files"])

@@ -1,4 +1,5 @@
 import { ArtifactError, describeError } from "../errors.js";
+import type { Calibrator } from "./calibrator.js";
 import type { XGBoostModel } from "./explain/xgboost-json.js";
 import { checkGolden, type Golden } from "./golden.js";
 import type { ModelMetadata } from "./metadata.js";
@@ -18,6 +19,8 @@ export interface ScorerArtifacts {
   readonly threads: number;
   /** Micro-batching in front of ONNX Runtime; none when undefined or maxRows is 1. */
   readonly onnxBatch?: CoalescingOptions | undefined;
+  /** The version's calibrator: the golden gate proves the runtime followed by it. */
+  readonly calibrator?: Calibrator | undefined;
 }
 
 /** The task each supported XGBoost objective serves. */
@@ -64,7 +67,13 @@ async function provenTrees(artifacts: ScorerArtifacts): Promise<TreeScorer | str
     if (trees.width !== preprocessor.width) {
       return `xgboost.json takes ${trees.width} features, the preprocessor writes ${preprocessor.width}`;
     }
-    await checkGolden(preprocessor, trees, artifacts.golden, describe(metadata, "compiled trees"));
+    await checkGolden(
+      preprocessor,
+      trees,
+      artifacts.golden,
+      describe(metadata, "compiled trees"),
+      artifacts.calibrator,
+    );
     return trees;
   } catch (error) {
     if (!(error instanceof ArtifactError)) throw error;
@@ -85,7 +94,13 @@ async function provenOnnx(artifacts: ScorerArtifacts): Promise<Scorer> {
     threads: artifacts.threads,
   });
   try {
-    await checkGolden(preprocessor, onnx, artifacts.golden, describe(metadata, "ONNX"));
+    await checkGolden(
+      preprocessor,
+      onnx,
+      artifacts.golden,
+      describe(metadata, "ONNX"),
+      artifacts.calibrator,
+    );
     const batch = artifacts.onnxBatch;
     return batch === undefined || batch.maxRows <= 1 ? onnx : new CoalescingScorer(onnx, batch);
   } catch (error) {

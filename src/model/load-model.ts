@@ -3,6 +3,7 @@ import { ArtifactError } from "../errors.js";
 import { joinPath, type ArtifactStore } from "../storage/store.js";
 import { checkGoldenExplanations } from "./explain/golden-explanations.js";
 import { loadExplainer } from "./explain/load-explainer.js";
+import { CALIBRATION_FILE, parseCalibrator, type Calibrator } from "./calibrator.js";
 import { chooseScorer } from "./choose-scorer.js";
 import { parseXGBoostJson } from "./explain/xgboost-json.js";
 import { parseGolden } from "./golden.js";
@@ -50,6 +51,7 @@ export async function loadModel(
   }
   const xgboostJson = files.get("xgboost.json")!;
   const golden = parseGolden(files.get("golden.json")!, where("golden.json"));
+  const calibrator = readCalibrator(files, metadata, where);
   const { scorer, fallback } = await chooseScorer(options.scorer ?? "auto", {
     metadata,
     preprocessor,
@@ -58,6 +60,7 @@ export async function loadModel(
     onnx: files.get("model.onnx")!,
     threads: options.threads,
     onnxBatch: options.onnxBatch,
+    calibrator,
   });
   try {
     const explainer = await loadExplainer({
@@ -65,15 +68,40 @@ export async function loadModel(
       preprocessor,
       xgboostJson,
       xgboostFile: where("xgboost.json"),
+      // The trees' probability: both methods explain the margin, before any calibrator.
       score: (features, rows) => scorer.score(features, rows),
     });
-    const model = new LoadedModel(metadata, preprocessor, scorer, where(""), explainer, fallback);
+    const model = new LoadedModel(
+      metadata,
+      preprocessor,
+      scorer,
+      where(""),
+      explainer,
+      fallback,
+      calibrator,
+    );
     checkGoldenExplanations(explainer.tree, preprocessor, golden, metadata.expected_value);
     return model;
   } catch (error) {
     await scorer.release();
     throw error;
   }
+}
+
+/** The version's calibrator (calibration.json, listed in metadata.files), if it has one. */
+function readCalibrator(
+  files: ReadonlyMap<string, Buffer>,
+  metadata: ModelMetadata,
+  where: (file: string) => string,
+): Calibrator | undefined {
+  const bytes = files.get(CALIBRATION_FILE);
+  if (bytes === undefined) return undefined;
+  if (metadata.task !== "binary") {
+    throw new ArtifactError(
+      `${where(CALIBRATION_FILE)}: a calibrator maps probabilities; task "${metadata.task}" has none`,
+    );
+  }
+  return parseCalibrator(bytes, where(CALIBRATION_FILE));
 }
 
 async function readVerified(

@@ -65,7 +65,11 @@ const Attribution = Type.Object({
   featureAttributions: Type.Record(Type.String(), Type.Number(), {
     description: "Raw input field → its share of instanceOutputValue − baselineOutputValue.",
   }),
-  outputDisplayName: Type.String(),
+  outputDisplayName: Type.String({
+    description:
+      "What the outputs are, for people. A model with a calibrator says that they are the " +
+      "trees' log-odds before calibration: the prediction is a monotone map of their sigmoid.",
+  }),
   approximationError: Type.Union([Type.Number(), Type.Null()], {
     description:
       "tree_shap: rounding error of the additivity identity (exact method). sampled_shapley: " +
@@ -82,7 +86,9 @@ export const ExplainResponse = Type.Object(
     }),
     method: Type.Enum([...EXPLAIN_METHODS]),
     space: Type.Enum(["log_odds", "value"] satisfies OutputSpace[], {
-      description: "Space of every output and attribution value; predictions stay probabilities.",
+      description:
+        "Space of every output and attribution value; predictions stay probabilities " +
+        "(calibrated, when the model has a calibrator: see outputDisplayName).",
     }),
   },
   { $id: "ExplainResponse", title: "ExplainResponse" },
@@ -93,10 +99,15 @@ const DISPLAY_NAME: Record<OutputSpace, string> = {
   log_odds: "log-odds of conversion",
   value: "predicted value",
 };
+/** TreeSHAP explains the trees' margin; a calibrated prediction is a monotone map of it. */
+const CALIBRATED_DISPLAY_NAME =
+  "log-odds of conversion before calibration (the trees' margin; " +
+  "the prediction is its calibrated probability)";
 
 /** Encodes a data-plane explain result: the predict response plus the explanations. */
 export function toExplainResponse(result: ExplainResult): ExplainResponse {
-  const { method, space, fields, instances } = result.explanations;
+  const { method, space, fields, instances, calibrated } = result.explanations;
+  const outputDisplayName = calibrated ? CALIBRATED_DISPLAY_NAME : DISPLAY_NAME[space];
   return {
     ...toPredictResponse(result),
     explanations: instances.map((instance) => ({
@@ -107,7 +118,7 @@ export function toExplainResponse(result: ExplainResult): ExplainResponse {
           featureAttributions: Object.fromEntries(
             fields.map((field, f) => [field, instance.attributions[f] ?? 0]),
           ),
-          outputDisplayName: DISPLAY_NAME[space],
+          outputDisplayName,
           approximationError: instance.approximationError,
           outputName: space,
         },

@@ -10,6 +10,7 @@ import { builtInVersionDir } from "../support/app.js";
 import {
   predictionRecord,
   sampleFromBaselines,
+  sampleScores,
   writeLog,
 } from "../support/prediction-log-files.js";
 
@@ -40,8 +41,8 @@ before(async () => {
 after(() => rm(root, { recursive: true, force: true }));
 
 /**
- * Two logs of the same 1000 leads sampled from the built-in model's baselines: as sampled (no
- * drift), and all from a "Lead Import" (lead_origin drifts, nothing else).
+ * Two logs of the same 1000 leads and scores sampled from the built-in model's baselines: as
+ * sampled (no drift), and all from a "Lead Import" (lead_origin drifts, nothing else).
  */
 async function calmAndDriftedLogs(name: string, seed: number) {
   const metadata = parseMetadata(
@@ -49,20 +50,23 @@ async function calmAndDriftedLogs(name: string, seed: number) {
     "metadata.json",
   );
   const instances = sampleFromBaselines(metadata, 1000, seed);
+  const scores = sampleScores(metadata, instances.length, seed);
   const logs = {
     calm: path.join(root, `${name}-calm-log`),
     drifted: path.join(root, `${name}-drifted-log`),
   };
   await writeLog(
     logs.calm,
-    instances.map((fields, i) => predictionRecord({ lead_id: `C-${i}`, score: 0.5, fields })),
+    instances.map((fields, i) =>
+      predictionRecord({ lead_id: `C-${i}`, score: scores[i]!, fields }),
+    ),
   );
   await writeLog(
     logs.drifted,
     instances.map((fields, i) =>
       predictionRecord({
         lead_id: `D-${i}`,
-        score: 0.5,
+        score: scores[i]!,
         fields: { ...fields, lead_origin: "Lead Import" },
       }),
     ),

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse } from "csv-parse/sync";
+import type { Golden } from "../../src/model/golden.js";
 import { buildTestApp, type TestApp } from "../support/app.js";
+import { calibratedCopy } from "../support/calibrated-version.js";
 import { goldenLeads, leadsCsv, leadsJsonl, records, scoreCli } from "../support/batch-files.js";
 
 let root: string;
@@ -57,6 +59,21 @@ describe("lead-scoring score", () => {
       );
       assert.equal(await readFile(path.join(root, `${name}.scores.errors.jsonl`), "utf8"), "");
     }
+  });
+
+  it("scores a calibrated version's calibrated probabilities (its golden predictions)", async () => {
+    const dir = await calibratedCopy(path.join(root, "calibrated"));
+    const golden = JSON.parse(await readFile(path.join(dir, "golden.json"), "utf8")) as Golden;
+    const leads = golden.rows.map((row, i) => ({ lead_id: `L-${i}`, ...row.instance }));
+    const output = path.join(root, "calibrated.scores.jsonl");
+    const input = await file("calibrated.jsonl", leadsJsonl(leads));
+    const run = await scoreCli(["--input", input, "--output", output], { MODEL_URI: dir });
+    assert.equal(run.code, 0, run.stderr);
+    const scored = records(await readFile(output, "utf8"));
+    golden.rows.forEach((row, i) => {
+      const score = scored[i]!.score as number;
+      assert.ok(Math.abs(score - row.prediction) <= golden.tolerance, `row ${i}: ${score}`);
+    });
   });
 
   it("--explain 3 gives the three largest attributions POST /explain gives; CSV output", async () => {

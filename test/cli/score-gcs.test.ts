@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Registry } from "../../src/registry/registry.js";
 import { GcsStore } from "../../src/storage/gcs-store.js";
-import { builtInVersionDir } from "../support/app.js";
+import { builtInVersion, builtInVersionDir } from "../support/app.js";
 import { emulatorOrSkip, startFakeGcs, type FakeGcsStart } from "../support/fake-gcs.js";
 import { goldenLeads, leadsCsv, records, scoreCli } from "../support/batch-files.js";
 import { pointAliasUnchecked } from "../support/unchecked-alias.js";
@@ -23,9 +23,10 @@ describe("lead-scoring score on gs://", () => {
       const gcs = emulatorOrSkip(started, t);
       if (gcs === undefined) return;
       await gcs.createBucket(BUCKET);
-      await gcs.uploadDirectory(BUCKET, "registry/lead-scoring/1.0.0", builtInVersionDir());
+      const version = builtInVersion();
+      await gcs.uploadDirectory(BUCKET, `registry/lead-scoring/${version}`, builtInVersionDir());
       const store = new GcsStore({ bucket: BUCKET, prefix: "registry", apiEndpoint: gcs.endpoint });
-      await pointAliasUnchecked(new Registry(store, "lead-scoring"), "production", "1.0.0");
+      await pointAliasUnchecked(new Registry(store, "lead-scoring"), "production", version);
       const leads = goldenLeads().slice(0, 50);
       leads[8] = { ...leads[8], total_visits: "many" };
       const bucket = gcs.storage.bucket(BUCKET);
@@ -43,7 +44,10 @@ describe("lead-scoring score on gs://", () => {
       };
       const run = await scoreCli([...args, "--shard", "0/2"], env);
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /lead-scoring 1\.0\.0: 25 rows read = 24 scored \+ 1 errors/);
+      assert.ok(
+        run.stdout.includes(`lead-scoring ${version}: 25 rows read = 24 scored + 1 errors`),
+        run.stdout,
+      );
       const [scores] = await bucket.file("scores/run-1-00000-of-00002.jsonl").download();
       assert.deepEqual(
         records(scores.toString()).map((row) => row.lead_id),

@@ -13,7 +13,7 @@ import { GcsSink } from "../../src/monitoring/prediction-log/sinks/gcs.js";
 import type { MonitoringReport } from "../../src/monitoring/quality/report.js";
 import { PACKAGE_ROOT } from "../../src/package-root.js";
 import { createStorageClient } from "../../src/storage/gcs-store.js";
-import { builtInGolden, builtInModel, builtInVersionDir } from "../support/app.js";
+import { builtInGolden, builtInModel, builtInVersion, builtInVersionDir } from "../support/app.js";
 import { forward, startFakeApi, unavailable, type FakeApi } from "../support/fake-api.js";
 import {
   emulatorOrSkip,
@@ -66,7 +66,7 @@ async function readAll(
 async function monitorJob(gcs: FakeGcs, log: string) {
   const registry = await mkdtemp(path.join(tmpdir(), "monitor-registry-"));
   try {
-    await cp(builtInVersionDir(), path.join(registry, "lead-scoring", "1.0.0"), {
+    await cp(builtInVersionDir(), path.join(registry, "lead-scoring", builtInVersion()), {
       recursive: true,
     });
     const child = spawn(
@@ -323,7 +323,7 @@ describe("prediction log in Cloud Storage (fake-gcs-server)", () => {
           "each outcome found its prediction on the other process",
         );
         const [version] = report.versions;
-        assert.equal(version!.version, "1.0.0");
+        assert.equal(version!.version, builtInVersion(), "the version the services logged");
         assert.equal(version!.outcomes_joined, 20);
         assert.equal(version!.quality.positive_rate.value, 7 / 20, "B-0, B-3 … B-18 converted");
         assert.ok(version!.drift!.fields_not_logged.includes("lead_origin"), "denylisted");

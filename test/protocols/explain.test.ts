@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { loadPinnedModel } from "../../src/lifecycle/pinned-source.js";
+import type { Golden } from "../../src/model/golden.js";
 import { builtInGolden, buildTestApp, type TestApp } from "../support/app.js";
+import { calibratedCopy } from "../support/calibrated-version.js";
 
 interface Attribution {
   baselineOutputValue: number;
@@ -58,6 +64,7 @@ describe("POST /explain and /v1/models/<name>:explain", () => {
         "outputName",
       ]);
       assert.equal(attribution.outputName, "log_odds");
+      assert.equal(attribution.outputDisplayName, "log-odds of conversion");
       assert.deepEqual(Object.keys(attribution.featureAttributions).sort(), [...fieldNames].sort());
       const total = Object.values(attribution.featureAttributions).reduce((a, b) => a + b, 0);
       assert.ok(
@@ -199,4 +206,41 @@ describe("POST /explain and /v1/models/<name>:explain", () => {
     assert.ok("/explain" in document.paths);
     assert.ok("/v1/models/{name}:explain" in document.paths);
   });
+});
+
+describe("explaining a calibrated version", () => {
+  let t: TestApp;
+  let root: string;
+  let golden: Golden;
+  before(async () => {
+    root = await mkdtemp(path.join(tmpdir(), "lead-scoring-explain-calibrated-"));
+    const dir = await calibratedCopy(path.join(root, "calibrated"));
+    golden = JSON.parse(await readFile(path.join(dir, "golden.json"), "utf8")) as Golden;
+    t = await buildTestApp({ model: await loadPinnedModel(dir, { threads: 1 }) });
+  });
+  after(async () => {
+    await t.app.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  for (const url of ["/explain", "/v1/models/lead-scoring:explain"]) {
+    it(`${url}: calibrated predictions, attributions of the margin, and it says so`, async () => {
+      const rows = golden.rows.slice(0, 5);
+      const response = await t.app.inject({
+        method: "POST",
+        url,
+        payload: { instances: rows.map((row) => row.instance) },
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      const body = response.json<ExplainBody>();
+      assert.equal(body.space, "log_odds");
+      rows.forEach((row, i) => {
+        assert.ok(Math.abs((body.predictions[i] as number) - row.prediction) <= golden.tolerance);
+        const attribution = body.explanations[i]!.attributions[0]!;
+        assert.equal(attribution.outputName, "log_odds");
+        assert.match(attribution.outputDisplayName, /before calibration/);
+        assert.ok(Math.abs(attribution.instanceOutputValue - row.margin) <= 1e-5);
+      });
+    });
+  }
 });

@@ -58,10 +58,16 @@ describe("KServe V1", () => {
   it("labels each field for people: the metadata's display_name, else its name made readable", async () => {
     const response = await t.app.inject({ method: "GET", url: "/v1/models/lead-scoring" });
     const { fields } = response.json<{ fields: { name: string; displayName: string }[] }>();
-    // The committed version predates display_name: every label is the fallback.
+    // The built-in version's own labels (its source columns), else the fallback (1.0.0 predates
+    // display_name).
+    const { schema } = JSON.parse(
+      readFileSync(path.join(builtInVersionDir(), "metadata.json"), "utf8"),
+    ) as { schema: { fields: { name: string; display_name?: string }[] } };
     const byName = new Map(fields.map((field) => [field.name, field.displayName]));
-    assert.equal(byName.get("total_time_spent_on_website"), "Total time spent on website");
-    assert.equal(byName.get("lead_origin"), "Lead origin");
+    for (const field of schema.fields) {
+      assert.equal(byName.get(field.name), field.display_name ?? readableFieldName(field.name));
+    }
+    assert.equal(readableFieldName("total_time_spent_on_website"), "Total time spent on website");
     assert.equal(readableFieldName("x.y-z__w"), "X y z w");
 
     const labelled = await fakeModel("1.0.0", {

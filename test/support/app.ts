@@ -24,9 +24,14 @@ const BUILT_IN_VERSION = await latestCompleteVersion(new FileStore(BUILT_IN_MODE
 
 /** The committed default model's version directory (models/lead-scoring/<highest>/). */
 export function builtInVersionDir(): string {
+  return path.join(BUILT_IN_MODEL_URI, builtInVersion());
+}
+
+/** The committed default model's version: the one its metadata.json and answers carry. */
+export function builtInVersion(): string {
   if (BUILT_IN_VERSION === undefined)
     throw new Error(`no model version under ${BUILT_IN_MODEL_URI}`);
-  return path.join(BUILT_IN_MODEL_URI, BUILT_IN_VERSION);
+  return BUILT_IN_VERSION;
 }
 
 export function builtInGolden(): Golden {

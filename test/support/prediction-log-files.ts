@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { ModelMetadata } from "../../src/model/metadata.js";
+import type { ModelMetadata, NumericBaseline } from "../../src/model/metadata.js";
 import { mulberry32 } from "../../src/model/explain/prng.js";
 import type {
   OutcomeRecord,
@@ -17,7 +17,9 @@ export type Instance = Record<string, string | number | null>;
 /**
  * `count` instances drawn field by field from metadata.json's baselines: a numeric value
  * uniform within a bin picked by the bin frequencies (null with the missing fraction), a
- * category by its frequency. Their drift against the baseline is sampling noise only.
+ * category by its frequency (null for the missing marker's share when the schema does not list
+ * it as a category a client sends: preprocessor v2). Their drift against the baseline is
+ * sampling noise only.
  */
 export function sampleFromBaselines(
   metadata: ModelMetadata,
@@ -25,34 +27,58 @@ export function sampleFromBaselines(
   seed: number,
 ): Instance[] {
   const random = mulberry32(seed);
-  const pick = (weights: readonly number[]) => {
-    const total = weights.reduce((a, b) => a + b, 0);
-    let u = random() * total;
-    for (let i = 0; i < weights.length; i++) {
-      u -= weights[i]!;
-      if (u < 0) return i;
-    }
-    return weights.length - 1;
-  };
   const baselines = Object.entries(metadata.baselines ?? {});
+  const sendable = new Map(metadata.schema.fields.map((f) => [f.name, new Set(f.categories)]));
   return Array.from({ length: count }, () => {
     const instance: Instance = {};
     for (const [name, baseline] of baselines) {
       if (baseline.type === "numeric") {
-        if (random() < baseline.missing_fraction || baseline.bin_edges.length < 2) {
-          instance[name] = null;
-          continue;
-        }
-        const bin = pick(baseline.frequencies);
-        const [lo, hi] = [baseline.bin_edges[bin]!, baseline.bin_edges[bin + 1]!];
-        instance[name] = lo + random() * (hi - lo);
+        instance[name] = drawNumeric(baseline, random);
       } else {
         const categories = Object.keys(baseline.frequencies);
-        instance[name] = categories[pick(categories.map((c) => baseline.frequencies[c]!))]!;
+        const category =
+          categories[
+            pick(
+              categories.map((c) => baseline.frequencies[c]!),
+              random,
+            )
+          ]!;
+        instance[name] = sendable.get(name)?.has(category) === false ? null : category;
       }
     }
     return instance;
   });
+}
+
+/**
+ * `count` scores drawn from metadata.json's score_baseline as numeric fields are drawn (0.5
+ * each for a version without one): scores whose drift is sampling noise only.
+ */
+export function sampleScores(metadata: ModelMetadata, count: number, seed: number): number[] {
+  const random = mulberry32(seed);
+  const baseline = metadata.score_baseline;
+  return Array.from({ length: count }, () =>
+    baseline === undefined ? 0.5 : (drawNumeric(baseline, random) ?? 0.5),
+  );
+}
+
+/** An index drawn with probability proportional to `weights`. */
+function pick(weights: readonly number[], random: () => number): number {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let u = random() * total;
+  for (let i = 0; i < weights.length; i++) {
+    u -= weights[i]!;
+    if (u < 0) return i;
+  }
+  return weights.length - 1;
+}
+
+/** Null with the missing fraction, else uniform within a bin picked by the bin frequencies. */
+function drawNumeric(baseline: NumericBaseline, random: () => number): number | null {
+  if (random() < baseline.missing_fraction || baseline.bin_edges.length < 2) return null;
+  const bin = pick(baseline.frequencies, random);
+  const [lo, hi] = [baseline.bin_edges[bin]!, baseline.bin_edges[bin + 1]!];
+  return lo + random() * (hi - lo);
 }
 
 export function predictionRecord(

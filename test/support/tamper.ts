@@ -98,7 +98,11 @@ function lengthDelimited(field: number, body: Buffer): Buffer {
 }
 
 /** Writes a file of a version and its new digest into metadata.json, so the version verifies. */
-async function rewriteSigned(versionDir: string, file: string, bytes: Buffer): Promise<void> {
+export async function rewriteSigned(
+  versionDir: string,
+  file: string,
+  bytes: Buffer,
+): Promise<void> {
   await writeFile(path.join(versionDir, file), bytes);
   const metadataPath = path.join(versionDir, "metadata.json");
   const metadata = JSON.parse(await readFile(metadataPath, "utf8")) as {

@@ -8,6 +8,8 @@ import { after, before, describe, it } from "node:test";
 import Papa from "papaparse";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { LOWERS, RAISES } from "../../web/src/shared/colours.js";
+import type { ModelField } from "../../web/src/shared/api.js";
+import { typicalLead } from "../../web/src/shared/typical-lead.js";
 import { keysFileText, writeKeysFile } from "../support/api-keys.js";
 import { builtInGolden, buildTestApp, listenOnLoopback, type TestApp } from "../support/app.js";
 import { CHROMIUM, chromiumMissing, collectConsoleErrors } from "../support/chromium.js";
@@ -20,12 +22,8 @@ import { builtWebPage } from "../support/web-page.js";
  * the error words, no console errors and axe-core's accessibility rules.
  */
 type Instance = Record<string, number | string | null>;
-interface Field {
-  name: string;
-  displayName: string;
-  type: string;
-  categories?: string[];
-}
+/** A field as GET /v1/models/{name} describes it (the page's own type). */
+type Field = ModelField;
 interface Description {
   name: string;
   fields: Field[];
@@ -124,7 +122,8 @@ describe("the web page in Chromium", { skip: skipReason }, () => {
 
   it("a changed field re-scores to what /predict answers for the same lead", async () => {
     const page = await openPage();
-    const typical = model.explainBaseline;
+    // As the form shows it: a v2 model's missing marker is sent as null (typical-lead.ts).
+    const typical = typicalLead(model.fields, model.explainBaseline);
     const [atStart] = (
       await post<{ predictions: number[] }>(`${service}/predict`, {
         instances: [typical],
@@ -160,7 +159,10 @@ describe("the web page in Chromium", { skip: skipReason }, () => {
 
   it("the waterfall has one bar per field with a non-zero attribution, signed as /explain says", async () => {
     const page = await openPage();
-    const changed = { ...model.explainBaseline, lead_origin: "Lead Add Form" };
+    const changed = {
+      ...typicalLead(model.fields, model.explainBaseline),
+      lead_origin: "Lead Add Form",
+    };
     const before = await shownProbability(page);
     await page.selectOption("#field-lead_origin", "Lead Add Form");
     await shownProbability(page, before);

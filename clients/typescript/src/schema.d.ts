@@ -328,6 +328,7 @@ export interface paths {
                                     featureAttributions: {
                                         [key: string]: number;
                                     };
+                                    /** @description What the outputs are, for people. A model with a calibrator says that they are the trees' log-odds before calibration: the prediction is a monotone map of their sigmoid. */
                                     outputDisplayName: string;
                                     /** @description tree_shap: rounding error of the additivity identity (exact method). sampled_shapley: √(Σ per-field squared standard errors) over the paths; null with path_count 1. */
                                     approximationError: number | null;
@@ -338,7 +339,7 @@ export interface paths {
                             /** @enum {unknown} */
                             method: "tree_shap" | "sampled_shapley";
                             /**
-                             * @description Space of every output and attribution value; predictions stay probabilities.
+                             * @description Space of every output and attribution value; predictions stay probabilities (calibrated, when the model has a calibrator: see outputDisplayName).
                              * @enum {unknown}
                              */
                             space: "log_odds" | "value";
@@ -785,6 +786,7 @@ export interface paths {
                                     featureAttributions: {
                                         [key: string]: number;
                                     };
+                                    /** @description What the outputs are, for people. A model with a calibrator says that they are the trees' log-odds before calibration: the prediction is a monotone map of their sigmoid. */
                                     outputDisplayName: string;
                                     /** @description tree_shap: rounding error of the additivity identity (exact method). sampled_shapley: √(Σ per-field squared standard errors) over the paths; null with path_count 1. */
                                     approximationError: number | null;
@@ -795,7 +797,7 @@ export interface paths {
                             /** @enum {unknown} */
                             method: "tree_shap" | "sampled_shapley";
                             /**
-                             * @description Space of every output and attribution value; predictions stay probabilities.
+                             * @description Space of every output and attribution value; predictions stay probabilities (calibrated, when the model has a calibrator: see outputDisplayName).
                              * @enum {unknown}
                              */
                             space: "log_odds" | "value";
@@ -2060,7 +2062,7 @@ export interface components {
         };
         /**
          * Instance
-         * @description One lead for lead-scoring 1.0.0: its raw fields, each optional (a missing field is imputed). Generated from the model loaded when the document was served; the fields of the version that scores a request are what count (GET /v1/models/{name}).
+         * @description One lead for lead-scoring 1.0.1: its raw fields, each optional (a missing field is imputed). Generated from the model loaded when the document was served; the fields of the version that scores a request are what count (GET /v1/models/{name}).
          * @example {
          *       "lead_origin": "API",
          *       "lead_source": "Click2call",
@@ -2098,7 +2100,7 @@ export interface components {
              */
             lead_origin?: string | null;
             /**
-             * @description 19 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @description 18 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
              * @example Click2call
              */
             lead_source?: string | null;
@@ -2128,27 +2130,27 @@ export interface components {
              */
             page_views_per_visit?: number | null;
             /**
-             * @description 37 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @description 36 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
              * @example Asia/Pacific Region
              */
             country?: string | null;
             /**
-             * @description 19 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @description 18 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
              * @example Banking, Investment And Insurance
              */
             specialization?: string | null;
             /**
-             * @description 10 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @description 9 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
              * @example Advertisements
              */
             how_did_you_hear_about_x_education?: string | null;
             /**
-             * @description 7 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @description 6 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
              * @example Businessman
              */
             what_is_your_current_occupation?: string | null;
             /**
-             * @description 3 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @description 2 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
              * @example Better Career Prospects
              */
             what_matters_most_to_you_in_choosing_a_course?: string | null;
@@ -2203,7 +2205,7 @@ export interface components {
              */
             get_updates_on_dm_content?: string | null;
             /**
-             * @description 7 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
+             * @description 6 categories seen in training, listed in x-categories. Any other string is accepted and scored as an unseen category. null and "Select", "" mean missing.
              * @example Mumbai
              */
             city?: string | null;

@@ -49,12 +49,22 @@ export async function loadExplainer(artifacts: ExplainerArtifacts): Promise<Mode
   return new ModelExplainer(fields, space, sampled, tree);
 }
 
-/** metadata.explain_baseline, preprocessed: it must name every field with a valid value. */
+/**
+ * metadata.explain_baseline, preprocessed: it must name every field with a valid value. A
+ * categorical field's fill value there (the pipeline's missing marker, when missing is the most
+ * frequent) means missing: it is encoded as a null, because from preprocessor v2 on the marker
+ * string itself is an unseen category (and in v1 the two encode the same).
+ */
 function baselineRow(metadata: ModelMetadata, preprocessor: Preprocessor): Float32Array {
-  const baseline = metadata.explain_baseline;
+  const baseline: Record<string, number | string | null> = { ...metadata.explain_baseline };
   const absent = preprocessor.fieldNames.filter((name) => !Object.hasOwn(baseline, name));
   if (absent.length > 0) {
     throw new ArtifactError(`metadata.json: explain_baseline lacks ${absent.join(", ")}`);
+  }
+  for (const field of preprocessor.spec.fields) {
+    if (field.type === "categorical" && baseline[field.name] === field.fill_value) {
+      baseline[field.name] = null;
+    }
   }
   try {
     return preprocessor.encode([baseline]);

@@ -36,6 +36,11 @@ export interface InstanceExplanation {
 export interface Explanations {
   readonly method: ExplainMethod;
   readonly space: OutputSpace;
+  /**
+   * The version has a calibrator: `scores` are calibrated probabilities, while every output and
+   * attribution is the trees' margin before it (a monotone map away from the score).
+   */
+  readonly calibrated: boolean;
   readonly fields: readonly string[];
   /** The prediction per instance, exactly as predict() gives it. */
   readonly scores: Float32Array;

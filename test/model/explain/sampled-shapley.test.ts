@@ -49,7 +49,7 @@ describe("sampled Shapley", () => {
     const metadata = JSON.parse(readFileSync(path.join(dir, "metadata.json"), "utf8")) as {
       explain_baseline: Record<string, unknown>;
     };
-    const baseline = model.preprocessor.encode([metadata.explain_baseline]);
+    const baseline = model.preprocessor.encode([typicalLead(metadata.explain_baseline)]);
     const features = model.preprocessor.encode(instances);
     const width = model.width;
     exact = instances.map((_, i) =>
@@ -60,6 +60,34 @@ describe("sampled Shapley", () => {
         baseline,
       ),
     );
+  });
+
+  /** explain_baseline with a categorical fill value (the missing marker) sent as missing. */
+  const typicalLead = (baseline: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(baseline).map(([name, value]) => {
+        const field = model.preprocessor.spec.fields.find((f) => f.name === name);
+        const marker = field?.type === "categorical" && field.fill_value === value;
+        return [name, marker ? null : value];
+      }),
+    );
+
+  it("starts from the typical lead with its missing marker as missing, not as a category", () => {
+    const { explain_baseline: baseline } = model.metadata;
+    const marked = model.preprocessor.spec.fields.filter(
+      (field) => field.type === "categorical" && baseline[field.name] === field.fill_value,
+    );
+    assert.ok(marked.length > 0, "the default model's typical lead has missing categoricals");
+    const margin = (row: Record<string, unknown>) =>
+      model.explainer.tree.margin(model.preprocessor.encode([row]), 0);
+    // The trees' margin of that lead, up to the float32 probability it is scored through.
+    assert.ok(
+      Math.abs(model.explainer.sampled.baselineOutput - margin(typicalLead(baseline))) < 1e-4,
+    );
+    if (model.preprocessor.spec.format !== "lead-scoring-preprocessor/v1") {
+      // From v2 on the marker string is an unseen category: another lead, another margin.
+      assert.ok(Math.abs(margin(typicalLead(baseline)) - margin(baseline)) > 1e-3);
+    }
   });
 
   it("each path telescopes: Σ attributions = instance output − baseline output", async () => {

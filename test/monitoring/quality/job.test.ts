@@ -183,7 +183,12 @@ describe("monitoring job: quality on joined outcomes", () => {
       predictionRecord({ lead_id: `M-${i}`, score: i % 2 === 0 ? 0.9 : 0.1 }),
       outcomeRecord({ lead_id: `M-${i}`, converted: i % 4 === 0 }),
     ]).flat();
-    const report = await computeReport(job(await logOf(records)));
+    // Twenty made-up scores drift from the version's score baseline: not what this judges.
+    const settings = {
+      ...SETTINGS,
+      drift: { ...SETTINGS.drift, thresholds: new Map([["score", 1]]) },
+    };
+    const report = await computeReport(job(await logOf(records), settings));
     const version = report.versions[0]!;
     assert.equal(version.quality_judged, false);
     assert.match(version.quality_note, /fewer than --min-outcomes 100/);
