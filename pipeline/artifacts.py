@@ -21,10 +21,12 @@ PREPROCESSOR_JSON = "preprocessor.json"
 GOLDEN_JSON = "golden.json"
 METADATA_JSON = "metadata.json"
 CALIBRATION_JSON = "calibration.json"
+TRAINING_ROWS_JSON = "training-rows.json"
 # Everything metadata.json vouches for, in the order they are written.
 PAYLOAD_FILES = (MODEL_ONNX, XGBOOST_JSON, PREPROCESSOR_JSON, GOLDEN_JSON)
-# Written only when the version has one (a calibrator); listed in metadata.json's files then.
-OPTIONAL_FILES = (CALIBRATION_JSON,)
+# Written only when the version has one (a calibrator; the fingerprints of its training rows,
+# training_rows.py); listed in metadata.json's files then.
+OPTIONAL_FILES = (CALIBRATION_JSON, TRAINING_ROWS_JSON)
 
 
 def sha256_file(path: Path) -> str:

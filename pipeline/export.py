@@ -126,9 +126,11 @@ def export(
     calibration: Mapping[str, Any] | None = None,
     comparison: Mapping[str, Any] | None = None,
     calibrator: Mapping[str, Any] | None = None,
+    training_rows: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the five files into `out_dir` (created, must be empty) and return the metadata;
-    a sixth, calibration.json, when there is a `calibrator` table (calibrator.py).
+    a sixth, calibration.json, when there is a `calibrator` table (calibrator.py), and
+    training-rows.json when given the fingerprints of the training rows (training_rows.py).
 
     `check_x` (e.g. the whole held-out matrix) is compared ONNX-vs-XGBoost too, beyond the
     golden rows.
@@ -152,6 +154,8 @@ def export(
     a.write_json(d / a.GOLDEN_JSON, golden, indent=None)
     if calibrator is not None:
         a.write_json(d / a.CALIBRATION_JSON, dict(calibrator))
+    if training_rows is not None:  # fingerprints for later comparisons (training_rows.py)
+        a.write_json(d / a.TRAINING_ROWS_JSON, dict(training_rows), indent=None)
 
     # Check the bytes on disk, not the in-memory proto: that file is what gets served.
     session = ort.InferenceSession(str(d / a.MODEL_ONNX), providers=["CPUExecutionProvider"])

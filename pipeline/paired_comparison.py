@@ -13,9 +13,11 @@ approximation; the bootstrap makes no such assumption, and the same code gives t
 RMSE for a regression. RESAMPLES = 2000: a percentile interval reads its ends at the tails
 (2.5 % and 97.5 % at the 95 % level), which needs far more draws than a standard error does.
 
-The held-out rows were never seen by the candidate. If production was trained on other splits
-of the same data, some of them may have been in its training rows: that favours production,
-so the error can only be a refused promotion, never a wrong one.
+The held-out rows were never seen by the candidate. Those production trained on are left out
+(its training-rows.json, training_rows.py), so both are judged on rows neither trained on. For a
+production from before those fingerprints, or whose fields changed, they cannot be told apart
+and stay in: that favours production, so the error can only be a refused promotion, never a
+wrong one.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ RESAMPLES = 2000
 # whole interval must clear a margin of this much, per primary metric (--promotion-margin).
 DEFAULT_MARGINS = {"roc_auc": 0.005, "rmse": 0.0}
 METHOD = "paired bootstrap, percentile interval"
+# Below this many rows neither model trained on, compare on all held-out rows instead (which
+# favours production) rather than on a handful.
+MIN_ROWS = 100
 
 
 def _roc_auc_rows(y: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -108,16 +113,44 @@ def compare_with_production(
     name = primary_metric["name"]
     if production.primary_metric.get("name") != name or name not in METRICS:
         return None
+    keep, rows_from = unseen_by_production(production, instances, y)
     result = paired_bootstrap(
-        y, candidate_scores, production.predict(instances), name, level=level, seed=seed
+        np.asarray(y)[keep],
+        np.asarray(candidate_scores)[keep],
+        production.predict([instances[i] for i in np.flatnonzero(keep)]),
+        name,
+        level=level,
+        seed=seed,
     )
     return {
         **result,
         "higher_is_better": primary_metric["higher_is_better"],
         "margin": DEFAULT_MARGINS[name] if margin is None else margin,
         "against": {"version": production.version},
-        "rows_from": "the candidate's held-out split",
+        "rows_from": rows_from,
+        "left_out_trained_on_by_production": int(len(keep) - keep.sum()),
     }
+
+
+def unseen_by_production(
+    production: ProductionModel, instances: Sequence[dict[str, Any]], y: np.ndarray
+) -> tuple[np.ndarray, str]:
+    """The held-out rows to compare on, and where they come from in words: those production did
+    not train on, when that can be told and enough of them remain (both classes for ROC-AUC)."""
+    everything = np.ones(len(instances), dtype=bool)
+    seen = production.trained_on(instances)
+    if seen is None:
+        return everything, (
+            "the candidate's held-out split (which of them production trained on is unknown: "
+            "no training-rows.json, or its fields changed)"
+        )
+    unseen = ~seen
+    if unseen.sum() < MIN_ROWS or len(np.unique(np.asarray(y)[unseen])) < 2:
+        return everything, (
+            f"the candidate's held-out split (only {int(unseen.sum())} of its rows are unseen by "
+            "production, too few to compare on)"
+        )
+    return unseen, "the candidate's held-out rows production did not train on"
 
 
 def describe(comparison: dict[str, Any]) -> str:

@@ -36,6 +36,7 @@ from .ranking import held_out_ranking
 from .read_table import describe_delimiter
 from .register import Published, code_commit, publish, registry_cli
 from .train import TrainResult, train
+from .training_rows import training_rows_document
 
 
 def export_version(
@@ -93,6 +94,7 @@ def export_version(
         ranking=held_out_ranking(data.task, prep.y_test, held_out),
         comparison=comparison,
         calibrator=calibrator,
+        training_rows=training_rows_document(prep.train_frame, [f.name for f in prep.fields]),
     )
 
 

@@ -92,7 +92,8 @@ def test_synthetic_version_directory(synthetic_run: RunResult) -> None:
     assert synthetic_run.metadata["version"] == UNPUBLISHED_VERSION  # the registry numbers it
     # calibration.json exactly when the nested rule adopted a calibrator.
     calibrated = synthetic_run.metadata["calibration"]["calibrator"]["method"] is not None
-    optional = [a.CALIBRATION_JSON] if calibrated else []
+    # training-rows.json always from a run (it has its training rows).
+    optional = [a.TRAINING_ROWS_JSON, *([a.CALIBRATION_JSON] if calibrated else [])]
     assert sorted(p.name for p in d.iterdir()) == sorted(
         [*a.PAYLOAD_FILES, *optional, a.METADATA_JSON]
     )
