@@ -83,5 +83,6 @@ def test_committed_model_is_reproduced_from_shared_data(tmp_path: Path) -> None:
         **a.read_json(COMMITTED / a.PREPROCESSOR_JSON),
         "format": "lead-scoring-preprocessor/v2",
     }
-    # The same trees: model.onnx byte for byte.
+    # The same trees: model.onnx byte for byte; and the same training rows.
     assert fresh["files"][a.MODEL_ONNX] == committed["files"][a.MODEL_ONNX]
+    assert fresh["files"][a.TRAINING_ROWS_JSON] == committed["files"][a.TRAINING_ROWS_JSON]
