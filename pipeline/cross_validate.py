@@ -66,6 +66,15 @@ def check_settings(folds: int, repeats: int) -> None:
         )
 
 
+def fold_splitter(
+    task: str, folds: int, repeats: int, seed: int
+) -> RepeatedStratifiedKFold | RepeatedKFold:
+    """The repeated k-fold every fold figure is measured on (stratified for a binary target);
+    pipeline/experiments scores its recipes on the same one."""
+    splitter_class = RepeatedStratifiedKFold if task == "binary" else RepeatedKFold
+    return splitter_class(n_splits=folds, n_repeats=repeats, random_state=seed)
+
+
 def cross_validate(
     x: np.ndarray,
     y: np.ndarray,
@@ -91,8 +100,7 @@ def cross_validate(
                 f"class in the training part, the smaller class has {smallest}; lower "
                 "--eval-folds or turn fold metrics off with --eval-repeats 0"
             )
-    splitter_class = RepeatedStratifiedKFold if stratified else RepeatedKFold
-    splitter = splitter_class(n_splits=folds, n_repeats=repeats, random_state=seed)
+    splitter = fold_splitter(task, folds, repeats, seed)
     per_fold: list[dict[str, float]] = []
     out_of_fold = np.full(len(y), np.nan)
     fold_of = np.full(len(y), -1, dtype=np.int64)

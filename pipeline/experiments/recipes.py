@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import xgboost as xgb
 from scipy.stats import loguniform, randint, uniform
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import ParameterSampler, RepeatedStratifiedKFold, StratifiedKFold
+from sklearn.model_selection import ParameterSampler, StratifiedKFold
 
 from ..config import TrainConfig
+from ..cross_validate import fold_splitter
 from ..preprocess import PreprocessResult
-from ..train import base_params
+from ..train import base_params, fit
 from .derived_features import MISSING_COUNT, VISIT_RATIOS, DerivedFeature, derived_columns
 
 Params = dict[str, Any]
@@ -51,17 +51,15 @@ def default_params(seed: int = 42) -> Params:
 
 
 def fit_predict(params: Params, x: np.ndarray, y: np.ndarray, x_test: np.ndarray) -> np.ndarray:
-    model = xgb.XGBClassifier(**params)
-    model.fit(x, y)
-    return model.predict_proba(x_test)[:, 1]
+    # predict_proba, not evaluate.predict: a plain DMatrix would read category codes as numbers.
+    return fit(x, y, params).predict_proba(x_test)[:, 1]
 
 
 def repeated_folds(
     y: np.ndarray, folds: int, repeats: int, seed: int
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Exactly cross_validate.py's folds: same splitter, same seed, same order."""
-    splitter = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
-    return splitter.split(np.zeros(len(y)), y)
+    """Exactly cross_validate.py's folds: its splitter, same seed, same order."""
+    return fold_splitter("binary", folds, repeats, seed).split(np.zeros(len(y)), y)
 
 
 def fixed(params: Params) -> Chooser:
