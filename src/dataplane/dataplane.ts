@@ -6,7 +6,7 @@ import type { RolloutPlan } from "../lifecycle/rollout-plan.js";
 import { DEFAULT_SHADOW_QUEUE_SIZE, ShadowQueue } from "./shadow-queue.js";
 import { explainOptions } from "./explain-options.js";
 import { separateIds } from "./instance-ids.js";
-import { encodeEach, encodeEachValues, type EncodedEach } from "./per-instance.js";
+import { encodeEach, encodeEachText, type EncodedEach } from "./per-instance.js";
 import { checkStringLengths } from "./string-lengths.js";
 import { silentObserver, type DataPlaneObserver } from "./observer.js";
 import { describeModel, type ModelInfo } from "./model-info.js";
@@ -19,7 +19,7 @@ import type {
   PredictFeaturesRequest,
   PredictRequest,
   PredictResult,
-  PredictValuesRequest,
+  PredictTextRequest,
   ScoringInput,
 } from "./types.js";
 
@@ -127,11 +127,11 @@ export class DataPlane {
   }
 
   /**
-   * predictEach for instances given as rows of values (a CSV's cells, decoded; see
-   * PredictValuesRequest): the same checks, encoding and scoring without an object per
-   * instance, for batch scoring. When no row is valid, every outcome is its error.
+   * predictEach for instances given as rows of text cells (a CSV's rows; see
+   * PredictTextRequest): the same checks, encoding and scoring without an object per instance,
+   * for batch scoring. When no row is valid, every outcome is its error.
    */
-  predictEachValues(request: PredictValuesRequest): Promise<PerInstanceResult> {
+  predictEachText(request: PredictTextRequest): Promise<PerInstanceResult> {
     this.checkBatch(request.rows);
     const key = this.rollout?.canaryFraction ? request.ids?.[0] : undefined;
     return this.routed(request, key, async (model) => {
@@ -143,7 +143,7 @@ export class DataPlane {
         onUnknownCategory: (field: string) => this.observer.unknownCategory(model, field),
       };
       const keepInstances = this.observer.scored !== undefined;
-      const encoded = encodeEachValues(model.preprocessor, request, options, keepInstances);
+      const encoded = encodeEachText(model.preprocessor, request, options, keepInstances);
       return this.scoreEach(model, encoded, request);
     });
   }

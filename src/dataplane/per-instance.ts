@@ -2,7 +2,7 @@ import { InvalidInputError } from "../errors.js";
 import type { Preprocessor, UnknownCategorySink } from "../model/preprocessor.js";
 import { separateIds } from "./instance-ids.js";
 import { checkStringLength, checkStringLengths } from "./string-lengths.js";
-import type { PredictValuesRequest } from "./types.js";
+import type { PredictTextRequest } from "./types.js";
 
 /** A batch encoded instance by instance: the rows that encoded, and the error of each that did not. */
 export interface EncodedEach {
@@ -82,23 +82,25 @@ export function encodeEach(
 }
 
 /**
- * encodeEach for instances given as rows of values (PredictValuesRequest): per row the same
+ * encodeEach for instances given as rows of text cells (PredictTextRequest): per row the same
  * checks (string lengths, the id's included; the fields through Preprocessor.encodeValuesInto)
- * into one Float32Array, without an object per row. When a row has several faults, the one named
- * can differ from the object's, whose key order decides. `keepInstances` builds the scored rows'
- * objects for the observers that look at them (the prediction log); batch scoring has none.
+ * into one Float32Array, without an object per row. A plain row is encoded straight from its
+ * bytes (TextRowEncoder), any other through the values its cells mean, which alone decides
+ * errors. When a row has several faults, the one named can differ from the object's, whose key
+ * order decides. `keepInstances` builds the scored rows' objects for the observers that look at
+ * them (the prediction log); batch scoring has none.
  */
-export function encodeEachValues(
+export function encodeEachText(
   preprocessor: Preprocessor,
-  { fields, values, rows, ids }: PredictValuesRequest,
+  { fields, cells, rows, ids }: PredictTextRequest,
   { idField, maxStringLength, onUnknownCategory }: EncodeEachOptions,
   keepInstances: boolean,
 ): EncodedEach {
-  const layout = preprocessor.valueLayout(fields);
-  const stride = layout.width;
-  if (values.length !== rows * stride) {
+  const encoder = preprocessor.textEncoder(fields, maxStringLength);
+  const stride = encoder.layout.width;
+  if (cells.start.length !== rows * stride || cells.end.length !== rows * stride) {
     throw new InvalidInputError(
-      `expected ${stride} values per row, got ${values.length} values for ${rows} rows`,
+      `expected ${stride} cells per row, got ${cells.start.length} cells for ${rows} rows`,
     );
   }
   const width = preprocessor.width;
@@ -107,27 +109,37 @@ export function encodeEachValues(
   const errors = new Array<InvalidInputError | undefined>(rows).fill(undefined);
   const scored: unknown[] = [];
   const scoredIds: (string | undefined)[] = [];
+  const values = new Array<unknown>(stride);
   const unknown: string[] = [];
   const collect = onUnknownCategory && ((field: string) => unknown.push(field));
   let count = 0;
-  for (let i = 0, from = 0; i < rows; i++, from += stride) {
+  for (let i = 0, first = 0; i < rows; i++, first += stride) {
     unknown.length = 0;
     const id = ids?.[i];
+    const base = count * width;
     try {
       checkStringLength(id, idField, maxStringLength, 0);
-      for (let k = 0; k < stride; k++) {
-        checkStringLength(values[from + k], fields[k]!, maxStringLength, 0);
+      if (!encoder.encodeInto(cells, first, features, base, unknown)) {
+        unknown.length = 0;
+        features.fill(0, base, base + width);
+        encoder.valuesInto(cells, first, values);
+        for (let k = 0; k < stride; k++) {
+          checkStringLength(values[k], fields[k]!, maxStringLength, 0);
+        }
+        preprocessor.encodeValuesInto(values, 0, encoder.layout, features, base, collect);
       }
-      preprocessor.encodeValuesInto(values, from, layout, features, count * width, collect);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       errors[i] = error;
       continue;
     }
     slots[i] = count++;
-    if (keepInstances) scored.push(instanceOf(fields, values, from));
+    if (keepInstances) {
+      encoder.valuesInto(cells, first, values);
+      scored.push(instanceOf(fields, values));
+    }
     if (ids !== undefined) scoredIds.push(id);
-    for (const field of unknown) onUnknownCategory?.(field);
+    if (onUnknownCategory !== undefined) for (const field of unknown) onUnknownCategory(field);
   }
   return {
     features: features.subarray(0, count * width),
@@ -139,10 +151,10 @@ export function encodeEachValues(
   };
 }
 
-function instanceOf(fields: readonly string[], values: readonly unknown[], from: number) {
+function instanceOf(fields: readonly string[], values: readonly unknown[]) {
   const instance: Record<string, unknown> = {};
   fields.forEach((field, k) => {
-    if (values[from + k] !== undefined) instance[field] = values[from + k];
+    if (values[k] !== undefined) instance[field] = values[k];
   });
   return instance;
 }

@@ -1,6 +1,7 @@
 import type { InvalidInputError } from "../errors.js";
 import type { ExplainMethod, Explanations } from "../model/explain/types.js";
 import type { ModelTask } from "../model/metadata.js";
+import type { TextCells } from "../model/text-cells.js";
 
 /** Which model a request is for. */
 export interface ModelTarget {
@@ -42,16 +43,17 @@ export interface PredictRequest extends ModelTarget {
 }
 
 /**
- * Raw instances as rows of values rather than objects (a CSV's cells, decoded): instance `i`'s
- * field `fields[k]` is `values[i * fields.length + k]`, undefined when absent. Checked and encoded
- * as the objects with those fields would be, without building them.
+ * Raw instances as rows of text cells rather than objects (a CSV's rows, as they lie in the
+ * input): instance `i`'s field `fields[k]` is cell `i * fields.length + k`. A cell means what
+ * textValue says (empty: null; a number field's decimal: that number; else the text); the rows
+ * are checked and encoded as the objects with those values would be, without building them.
  */
-export interface PredictValuesRequest extends ModelTarget {
-  /** The model's fields (a subset, in any order) that each row gives a value for. */
+export interface PredictTextRequest extends ModelTarget {
+  /** The model's fields (a subset, in any order) that each row gives a cell for. */
   readonly fields: readonly string[];
-  readonly values: readonly unknown[];
+  readonly cells: TextCells;
   readonly rows: number;
-  /** Each row's id (the id field is no feature, so it is kept beside the values). */
+  /** Each row's id (the id field is no feature, so it is kept beside the cells). */
   readonly ids?: readonly (string | undefined)[];
   readonly threshold?: number;
 }

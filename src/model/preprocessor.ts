@@ -1,5 +1,6 @@
 import { describeValue, quoteInput } from "../echo.js";
 import { ArtifactError, InvalidInputError } from "../errors.js";
+import { ByteKeys } from "./byte-keys.js";
 import { FieldColumns } from "./field-columns.js";
 import {
   PREPROCESSOR_V1,
@@ -7,6 +8,7 @@ import {
   type NumericFieldSpec,
   type PreprocessorSpec,
 } from "./preprocessor-spec.js";
+import { TextRowEncoder, type CategoricalTarget } from "./text-row-encoder.js";
 
 /** Called once per instance field whose category the model never saw (it encodes as all zeros). */
 export type UnknownCategorySink = (field: string) => void;
@@ -63,6 +65,13 @@ export class Preprocessor {
 
   /** The preprocessor.json it executes (monitoring reads the missing sentinels and fills). */
   readonly spec: PreprocessorSpec;
+
+  /** textEncoder's last answer: batch scoring asks for one layout, a chunk of rows at a time. */
+  private lastTextEncoder?: {
+    readonly names: readonly string[];
+    readonly maxStringLength: number;
+    readonly encoder: TextRowEncoder;
+  };
 
   constructor(spec: PreprocessorSpec) {
     this.spec = spec;
@@ -133,6 +142,25 @@ export class Preprocessor {
       numeric: Int32Array.from(this.numeric, (column) => at.get(column.name) ?? -1),
       categorical: Int32Array.from(this.categorical, (column) => at.get(column.name) ?? -1),
     };
+  }
+
+  /**
+   * The encoder of rows of text cells laid out as `names` (a CSV's columns; see valueLayout),
+   * compiled once per layout: the same array of names asked again gets the same encoder.
+   */
+  textEncoder(names: readonly string[], maxStringLength: number): TextRowEncoder {
+    const last = this.lastTextEncoder;
+    if (last?.names === names && last.maxStringLength === maxStringLength) return last.encoder;
+    const categorical = this.categorical.map((column): CategoricalTarget => ({
+      name: column.name,
+      columns: new ByteKeys(column.columns),
+      fillColumn: column.fillColumn,
+    }));
+    const missing = new ByteKeys(new Map([...this.missing].map((sentinel) => [sentinel, 0])));
+    const layout = this.valueLayout(names);
+    const encoder = new TextRowEncoder(layout, this.numeric, categorical, missing, maxStringLength);
+    this.lastTextEncoder = { names, maxStringLength, encoder };
+    return encoder;
   }
 
   /**

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { describe, it } from "node:test";
 import { parse } from "csv-parse/sync";
-import { csvRecords, MAX_RECORD_CHARS } from "../../src/cli/score/csv-records.js";
+import { csvRecords, MAX_RECORD_BYTES, recordValues } from "../../src/cli/score/csv-records.js";
 
 /** `text`'s bytes in pieces cut at `cuts` (byte offsets), as a stream would deliver them. */
 function pieces(text: string, cuts: readonly number[]): AsyncIterable<Buffer> {
@@ -13,7 +13,9 @@ function pieces(text: string, cuts: readonly number[]): AsyncIterable<Buffer> {
 
 async function records(text: string, cuts: readonly number[] = []): Promise<string[][]> {
   const all: string[][] = [];
-  for await (const batch of csvRecords(pieces(text, cuts))) all.push(...batch);
+  for await (const batch of csvRecords(pieces(text, cuts))) {
+    for (let r = 0; r < batch.count; r++) all.push(recordValues(batch, r));
+  }
   return all;
 }
 
@@ -31,7 +33,7 @@ const CASES: Record<string, string> = {
   "an empty line and a short row": "id,city,visits\nL-1,Pune,3\n\nL-3,Goa\n",
 };
 
-describe("csvRecords: CSV records in batches, fed to papaparse whole", () => {
+describe("csvRecords: CSV records in batches, split in place", () => {
   for (const [name, text] of Object.entries(CASES)) {
     it(`${name}: the records csv-parse reads, wherever the input is cut`, async () => {
       const expected = reference(text);
@@ -56,17 +58,14 @@ describe("csvRecords: CSV records in batches, fed to papaparse whole", () => {
     await assert.rejects(records('id,note\nL-1,"closed"x\n'), /CSV record 2 .*malformed/);
   });
 
-  it("holds no more than MAX_RECORD_CHARS of an open record: it fails instead", async () => {
+  it("holds no more than MAX_RECORD_BYTES of an open record: it fails instead", async () => {
     const open = `id,note\nL-1,"${"x".repeat(64 * 1024)}`;
     // 80 more pieces of 64 KiB of line breaks, all inside the open quote: 5 MiB in all.
     const more = Array.from({ length: 80 }, () => Buffer.from("y\n".repeat(32 * 1024)));
     const read = async () => {
       const input = Readable.from([Buffer.from(open), ...more]);
-      for await (const batch of csvRecords(input)) assert.ok(batch.length >= 0);
+      for await (const batch of csvRecords(input)) assert.ok(batch.count >= 0);
     };
-    await assert.rejects(
-      read(),
-      new RegExp(`record 2 .* runs over ${MAX_RECORD_CHARS} characters`),
-    );
+    await assert.rejects(read(), new RegExp(`record 2 .* runs over ${MAX_RECORD_BYTES} bytes`));
   });
 });

@@ -1,23 +1,29 @@
 import { StringDecoder } from "node:string_decoder";
 import { describeError } from "../../errors.js";
-import { csvRecords } from "./csv-records.js";
+import { csvRecords, recordValues, type CsvRecords } from "./csv-records.js";
 import { csvColumns, type CsvFields, type CsvTable } from "./csv-columns.js";
 import { inShard, type Shard } from "./shard.js";
 
-/**
- * One data row of the input: a JSON object (JSONL), a CSV row's cells with the columns that read
- * them, or why the row could not be read.
- */
-export type InputRow =
+/** One line of a JSONL input: its JSON object, or why the line could not be read. */
+export type JsonRow =
   | { readonly row: number; readonly instance: Record<string, unknown>; readonly error?: never }
-  | {
-      readonly row: number;
-      readonly cells: readonly string[];
-      readonly table: CsvTable;
-      readonly error?: never;
-      readonly instance?: never;
-    }
   | { readonly row: number; readonly error: string; readonly instance?: never };
+
+/**
+ * A batch of rows read, in input order, each numbered from 1 among all data rows (the CSV header
+ * is not one): JSONL rows one object each; CSV rows as records in place (CsvRecords), no object
+ * per row.
+ */
+export type InputBatch =
+  | { readonly kind: "jsonl"; readonly rows: readonly JsonRow[] }
+  | {
+      readonly kind: "csv";
+      readonly table: CsvTable;
+      readonly records: CsvRecords;
+      /** Per row of the batch: its number, and its record in `records`. */
+      readonly rows: Int32Array;
+      readonly record: Int32Array;
+    };
 
 export type InputFormat = "csv" | "jsonl";
 
@@ -28,18 +34,33 @@ export function inputFormat(name: string): InputFormat | undefined {
   return undefined;
 }
 
+/** How many rows a batch holds. */
+export function batchSize(batch: InputBatch): number {
+  return batch.rows.length;
+}
+
+/** Rows `from .. to` of a batch, as a batch (views, not copies, of a CSV batch's arrays). */
+export function batchSlice(batch: InputBatch, from: number, to: number): InputBatch {
+  return batch.kind === "jsonl"
+    ? { kind: "jsonl", rows: batch.rows.slice(from, to) }
+    : {
+        ...batch,
+        rows: batch.rows.subarray(from, to),
+        record: batch.record.subarray(from, to),
+      };
+}
+
 /**
- * The shard's rows of `bytes`, in input order and in batches (one per piece of input read, so a
- * row costs no promise of its own), numbered from 1 among all data rows (the CSV header is not
- * one). A row that cannot be read is yielded with its reason, never dropped; only a file that
- * cannot be read on (a CSV quote never closed) fails the whole run.
+ * The shard's rows of `bytes`, in batches (one per piece of input read, so a row costs no
+ * promise of its own). A row that cannot be read is kept with its reason, never dropped; only a
+ * file that cannot be read on (a CSV quote never closed) fails the whole run.
  */
 export function inputRows(
   bytes: AsyncIterable<Buffer>,
   format: InputFormat,
   fields: CsvFields,
   shard: Shard,
-): AsyncIterable<InputRow[]> {
+): AsyncIterable<InputBatch> {
   return format === "csv" ? csvRows(bytes, fields, shard) : jsonLines(bytes, shard);
 }
 
@@ -47,24 +68,35 @@ async function* csvRows(
   bytes: AsyncIterable<Buffer>,
   fields: CsvFields,
   shard: Shard,
-): AsyncIterable<InputRow[]> {
-  // Records as arrays: the header is checked against the model once, not per row, and a row
-  // with the wrong number of values is that row's error rather than the parser's.
+): AsyncIterable<InputBatch> {
+  // The header is checked against the model once, not per row; a row with the wrong number of
+  // values is that row's error when it is scored.
   let table: CsvTable | undefined;
   let index = 0;
   for await (const records of csvRecords(bytes)) {
-    const rows: InputRow[] = [];
-    for (const cells of records) {
-      if (table === undefined) {
-        table = csvColumns(cells, fields);
-        continue;
-      }
+    let first = 0;
+    if (table === undefined) {
+      table = csvColumns(recordValues(records, 0), fields);
+      first = 1;
+    }
+    const rows = new Int32Array(records.count - first);
+    const record = new Int32Array(records.count - first);
+    let size = 0;
+    for (let r = first; r < records.count; r++) {
       const row = ++index;
       if (!inShard(shard, row - 1)) continue;
-      const error = table.check(cells);
-      rows.push(error === undefined ? { row, cells, table } : { row, error });
+      rows[size] = row;
+      record[size++] = r;
     }
-    if (rows.length > 0) yield rows;
+    if (size > 0) {
+      yield {
+        kind: "csv",
+        table,
+        records,
+        rows: rows.subarray(0, size),
+        record: record.subarray(0, size),
+      };
+    }
   }
 }
 
@@ -72,12 +104,12 @@ async function* csvRows(
  * One JSON object per line. A line break inside a JSON value is always escaped, so splitting the
  * text at line breaks is exact; a CR before the LF is dropped, as a CRLF file has one.
  */
-async function* jsonLines(bytes: AsyncIterable<Buffer>, shard: Shard): AsyncIterable<InputRow[]> {
+async function* jsonLines(bytes: AsyncIterable<Buffer>, shard: Shard): AsyncIterable<InputBatch> {
   const decoder = new StringDecoder("utf8");
   let pending = "";
   let row = 0;
-  const rowsOf = (lines: readonly string[]): InputRow[] => {
-    const rows: InputRow[] = [];
+  const rowsOf = (lines: readonly string[]): JsonRow[] => {
+    const rows: JsonRow[] = [];
     for (const line of lines) {
       row++;
       if (inShard(shard, row - 1))
@@ -91,15 +123,15 @@ async function* jsonLines(bytes: AsyncIterable<Buffer>, shard: Shard): AsyncIter
     if (end < 0) continue;
     const rows = rowsOf(pending.slice(0, end).split("\n"));
     pending = pending.slice(end + 1);
-    if (rows.length > 0) yield rows;
+    if (rows.length > 0) yield { kind: "jsonl", rows };
   }
   pending += decoder.end();
   if (pending.length > 0) {
     const rows = rowsOf([pending]);
-    if (rows.length > 0) yield rows;
+    if (rows.length > 0) yield { kind: "jsonl", rows };
   }
 }
-function jsonRow(row: number, line: string): InputRow {
+function jsonRow(row: number, line: string): JsonRow {
   if (line.trim() === "") return { row, error: "empty line: expected a JSON object" };
   let value: unknown;
   try {

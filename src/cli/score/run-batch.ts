@@ -4,7 +4,13 @@ import { pipeline as pipe, Transform, type Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import type { DataPlane } from "../../dataplane/dataplane.js";
 import type { ArtifactStore } from "../../storage/store.js";
-import { inputRows, type InputFormat, type InputRow } from "./input-rows.js";
+import {
+  batchSize,
+  batchSlice,
+  inputRows,
+  type InputBatch,
+  type InputFormat,
+} from "./input-rows.js";
 import { errorLines, outputFormat } from "./output-records.js";
 import type { ProgressReporter, RunCounts } from "./progress.js";
 import { scoreChunk, type ScoredChunk } from "./score-chunk.js";
@@ -80,10 +86,13 @@ export async function runBatch(job: BatchJob): Promise<BatchResult> {
       inputRows(counted, job.format, fields, shard),
       // Each batch is scored as it comes (in chunks of at most chunkSize): rows held back to
       // fill a chunk would only live longer.
-      async function* (batches: AsyncIterable<InputRow[]>): AsyncIterable<ScoredChunk> {
-        for await (const rows of batches) {
-          for (let at = 0; at < rows.length; at += job.chunkSize) {
-            yield await scoreChunk(dataPlane, rows.slice(at, at + job.chunkSize), explainTopK);
+      async function* (batches: AsyncIterable<InputBatch>): AsyncIterable<ScoredChunk> {
+        for await (const batch of batches) {
+          const size = batchSize(batch);
+          for (let at = 0; at < size; at += job.chunkSize) {
+            const chunk =
+              at === 0 && size <= job.chunkSize ? batch : batchSlice(batch, at, at + job.chunkSize);
+            yield await scoreChunk(dataPlane, chunk, explainTopK);
           }
         }
       },

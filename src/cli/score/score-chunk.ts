@@ -1,8 +1,7 @@
 import type { DataPlane } from "../../dataplane/dataplane.js";
 import type { InstanceOutcome } from "../../dataplane/types.js";
 import { InvalidInputError } from "../../errors.js";
-import type { CsvTable } from "./csv-columns.js";
-import type { InputRow } from "./input-rows.js";
+import type { InputBatch } from "./input-rows.js";
 
 /** One field's share of a score, in the explainer's space (log-odds for a binary model). */
 export interface Attribution {
@@ -38,35 +37,45 @@ export interface ScoredChunk {
  */
 export async function scoreChunk(
   dataPlane: DataPlane,
-  rows: readonly InputRow[],
+  batch: InputBatch,
   topK: number,
 ): Promise<ScoredChunk> {
-  const readable = rows.filter((row) => row.error === undefined);
-  const outcomes = await outcomesOf(dataPlane, readable);
   const scored: ScoredRow[] = [];
   const failed: FailedRow[] = [];
-  const scoredInstances: unknown[] = [];
-  let next = 0;
-  for (const row of rows) {
-    if (row.error !== undefined) {
-      failed.push({ row: row.row, id: undefined, error: row.error, code: "INVALID_INPUT" });
-      continue;
+  const explained: unknown[] = [];
+  if (batch.kind === "jsonl") {
+    const readable = batch.rows.filter((row) => row.error === undefined);
+    const outcomes = await instanceOutcomes(
+      dataPlane,
+      readable.map((row) => row.instance),
+    );
+    let next = 0;
+    for (const row of batch.rows) {
+      if (row.error !== undefined) {
+        failed.push({ row: row.row, id: undefined, error: row.error, code: "INVALID_INPUT" });
+        continue;
+      }
+      const outcome = outcomes[next++]!;
+      const id = idOf(row.instance, dataPlane.idField);
+      if (sort(outcome, row.row, id, scored, failed) && topK > 0) explained.push(row.instance);
     }
-    const outcome = outcomes[next++]!;
-    const id =
-      row.instance === undefined
-        ? row.table.idOf(row.cells)
-        : idOf(row.instance, dataPlane.idField);
-    if ("error" in outcome) {
-      const { error } = outcome;
-      failed.push({ row: row.row, id, error: aloneMessage(error.message), code: error.code });
-    } else {
-      scored.push({ row: row.row, id, score: outcome.score });
-      if (topK > 0) scoredInstances.push(row.instance ?? row.table.instanceOf(row.cells, false));
+  } else {
+    const { table, records } = batch;
+    const { values, ids, outcomes } = await csvOutcomes(dataPlane, batch);
+    for (let j = 0; j < batch.rows.length; j++) {
+      const r = batch.record[j]!;
+      const id = ids[j];
+      const outcome = outcomes[j];
+      if (outcome === undefined) {
+        const error = `has ${values[j]} values; the header has ${table.width} columns`;
+        failed.push({ row: batch.rows[j]!, id, error, code: "INVALID_INPUT" });
+      } else if (sort(outcome, batch.rows[j]!, id, scored, failed) && topK > 0) {
+        explained.push(table.instanceOf(records, r, false));
+      }
     }
   }
-  if (topK > 0 && scoredInstances.length > 0) {
-    const { explanations } = await dataPlane.explain({ instances: scoredInstances });
+  if (explained.length > 0) {
+    const { explanations } = await dataPlane.explain({ instances: explained });
     explanations.instances.forEach((explanation, i) => {
       const top = largest(explanation.attributions, explanations.fields, topK);
       scored[i] = { ...scored[i]!, top };
@@ -75,51 +84,82 @@ export async function scoreChunk(
   return { scored, failed };
 }
 
-type ReadRow = Exclude<InputRow, { readonly error: string }>;
-
-/** Each readable row's outcome: CSV rows as rows of values, JSON objects as instances. */
-function outcomesOf(
-  dataPlane: DataPlane,
-  rows: readonly ReadRow[],
-): Promise<readonly InstanceOutcome[]> {
-  if (rows.length === 0) return Promise.resolve([]);
-  const first = rows[0]!;
-  if (first.instance !== undefined) {
-    return instanceOutcomes(
-      dataPlane,
-      rows.map((row) => row.instance),
-    );
+/** Files a row's outcome as scored or failed; true when it scored. */
+function sort(
+  outcome: InstanceOutcome,
+  row: number,
+  id: string | undefined,
+  scored: ScoredRow[],
+  failed: FailedRow[],
+): boolean {
+  if ("error" in outcome) {
+    const { error } = outcome;
+    failed.push({ row, id, error: aloneMessage(error.message), code: error.code });
+    return false;
   }
-  return valueOutcomes(dataPlane, first.table, rows as readonly CsvInputRow[]);
+  scored.push({ row, id, score: outcome.score });
+  return true;
 }
 
-type CsvInputRow = Extract<ReadRow, { readonly cells: readonly string[] }>;
-
 /**
- * CSV rows scored as rows of values: no object per row. A row that fails is sent again as the
- * instance /predict would get, alone, so its message is exactly /predict's.
+ * A CSV batch's ids and outcomes, the outcome undefined for a row with the wrong number of values
+ * (`values` says how many each row has). The rows go to the data plane as the text cells they are, in place. A row
+ * that fails is sent again as the instance /predict would get, alone, so its message is exactly
+ * /predict's.
  */
-async function valueOutcomes(
+async function csvOutcomes(
   dataPlane: DataPlane,
-  table: CsvTable,
-  rows: readonly CsvInputRow[],
-): Promise<readonly InstanceOutcome[]> {
+  batch: Extract<InputBatch, { readonly kind: "csv" }>,
+): Promise<{
+  values: Int32Array;
+  ids: (string | undefined)[];
+  outcomes: (InstanceOutcome | undefined)[];
+}> {
+  const { table, records } = batch;
+  const { firstCell } = records;
   const stride = table.fields.length;
-  const values = new Array<unknown>(rows.length * stride);
-  const ids = new Array<string | undefined>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const { cells } = rows[i]!;
-    table.decodeInto(cells, values, i * stride);
-    ids[i] = table.idOf(cells);
+  const size = batch.rows.length;
+  const values = new Int32Array(size);
+  const ids = new Array<string | undefined>(size);
+  const valid: number[] = [];
+  for (let j = 0; j < size; j++) {
+    const r = batch.record[j]!;
+    values[j] = firstCell[r + 1]! - firstCell[r]!;
+    // A row with too few or too many values has no column that surely holds its id.
+    if (values[j] !== table.width) continue;
+    ids[j] = table.idOf(records, r);
+    valid.push(j);
   }
-  const request = { fields: table.fields, values, rows: rows.length, ids };
-  const outcomes = [...(await dataPlane.predictEachValues(request)).outcomes];
-  for (let i = 0; i < outcomes.length; i++) {
-    if (!("error" in outcomes[i]!)) continue;
-    const instance = table.instanceOf(rows[i]!.cells);
-    outcomes[i] = (await instanceOutcomes(dataPlane, [instance]))[0]!;
+  const start = new Int32Array(valid.length * stride);
+  const end = new Int32Array(valid.length * stride);
+  const doubledQuotes = new Uint8Array(valid.length * stride);
+  const validIds = new Array<string | undefined>(valid.length);
+  for (let v = 0, to = 0; v < valid.length; v++) {
+    const r = batch.record[valid[v]!]!;
+    const first = firstCell[r]!;
+    for (let k = 0; k < stride; k++, to++) {
+      const from = first + table.columns[k]!;
+      start[to] = records.start[from]!;
+      end[to] = records.end[from]!;
+      doubledQuotes[to] = records.doubledQuotes[from]!;
+    }
+    validIds[v] = ids[valid[v]!];
   }
-  return outcomes;
+  const outcomes = new Array<InstanceOutcome | undefined>(size).fill(undefined);
+  if (valid.length === 0) return { values, ids, outcomes };
+  const cells = { bytes: records.bytes, start, end, doubledQuotes };
+  const request = { fields: table.fields, cells, rows: valid.length, ids: validIds };
+  const results = (await dataPlane.predictEachText(request)).outcomes;
+  for (let v = 0; v < valid.length; v++) {
+    const j = valid[v]!;
+    let outcome = results[v]!;
+    if ("error" in outcome) {
+      const instance = table.instanceOf(records, batch.record[j]!);
+      outcome = (await instanceOutcomes(dataPlane, [instance]))[0]!;
+    }
+    outcomes[j] = outcome;
+  }
+  return { values, ids, outcomes };
 }
 
 /**

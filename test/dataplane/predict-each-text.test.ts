@@ -4,6 +4,7 @@ import { DataPlane } from "../../src/dataplane/dataplane.js";
 import type { InstanceOutcome } from "../../src/dataplane/types.js";
 import { ModelHolder } from "../../src/lifecycle/model-holder.js";
 import { builtInGolden, builtInModel } from "../support/app.js";
+import { cellOf, textCells } from "../support/text-cells.js";
 
 const LIMITS = { maxBatchSize: 1000, maxStringLength: 50 };
 
@@ -13,9 +14,9 @@ async function builtInDataPlane(): Promise<DataPlane> {
   return new DataPlane(holder, LIMITS);
 }
 
-/** Instances as rows of values over `fields` (undefined where an instance lacks the field). */
-function asValues(instances: readonly Record<string, unknown>[], fields: readonly string[]) {
-  return instances.flatMap((instance) => fields.map((field) => instance[field]));
+/** Instances as rows of text cells over `fields`, as a CSV file would hold them. */
+function asCells(instances: readonly Record<string, unknown>[], fields: readonly string[]) {
+  return textCells(instances.map((instance) => fields.map((field) => cellOf(instance[field]))));
 }
 
 /** What an outcome says: the score, or the error's code and message. */
@@ -23,17 +24,16 @@ function said(outcome: InstanceOutcome): unknown {
   return "error" in outcome ? [outcome.error.code, outcome.error.message] : outcome.score;
 }
 
-describe("DataPlane.predictEachValues: instances as rows of values", () => {
+describe("DataPlane.predictEachText: instances as rows of text cells", () => {
   it("scores the golden rows exactly as predictEach scores the objects, in any field order", async () => {
     const dataPlane = await builtInDataPlane();
     const instances = builtInGolden().rows.map((row) => row.instance);
     const expected = await dataPlane.predictEach({ instances });
     const fields = dataPlane.model().fields.map((field) => field.name);
     for (const order of [fields, [...fields].reverse()]) {
-      const values = asValues(instances, order);
-      const got = await dataPlane.predictEachValues({
+      const got = await dataPlane.predictEachText({
         fields: order,
-        values,
+        cells: asCells(instances, order),
         rows: instances.length,
       });
       assert.deepEqual(got.outcomes.map(said), expected.outcomes.map(said));
@@ -46,25 +46,53 @@ describe("DataPlane.predictEachValues: instances as rows of values", () => {
     const [a, b] = builtInGolden().rows.map((row) => row.instance);
     const numberField = dataPlane.model().fields.find((field) => field.type === "number")!.name;
     const textField = dataPlane.model().fields.find((field) => field.type === "string")!.name;
-    const instances = [
-      a!,
-      { ...a, [numberField]: "five" },
-      { ...b, [numberField]: Number.POSITIVE_INFINITY },
-      { ...b, [textField]: 7 },
-      { ...a, [textField]: "x".repeat(LIMITS.maxStringLength + 1) },
-      b!,
-    ];
     const fields = dataPlane.model().fields.map((field) => field.name);
-    const expected = await dataPlane.predictEach({ instances });
-    const got = await dataPlane.predictEachValues({
+    // The text of each row, and the instance that text means (textValue).
+    const rows: [Record<string, unknown>, Record<string, unknown>][] = [
+      [a!, a!],
+      [
+        { ...a, [numberField]: "five" },
+        { ...a, [numberField]: "five" },
+      ],
+      [
+        { ...b, [numberField]: "1e999" },
+        { ...b, [numberField]: Number.POSITIVE_INFINITY },
+      ],
+      [
+        { ...b, [numberField]: " 12.5e1 " },
+        { ...b, [numberField]: 125 },
+      ],
+      [
+        { ...b, [numberField]: "Select" },
+        { ...b, [numberField]: "Select" },
+      ],
+      [
+        { ...a, [textField]: 'a "quoted" place' },
+        { ...a, [textField]: 'a "quoted" place' },
+      ],
+      [
+        { ...a, [textField]: "x".repeat(51) },
+        { ...a, [textField]: "x".repeat(51) },
+      ],
+      [
+        { ...b, [textField]: "" },
+        { ...b, [textField]: null },
+      ],
+      [b!, b!],
+    ];
+    const expected = await dataPlane.predictEach({ instances: rows.map(([, meant]) => meant) });
+    const got = await dataPlane.predictEachText({
       fields,
-      values: asValues(instances, fields),
-      rows: instances.length,
+      cells: asCells(
+        rows.map(([text]) => text),
+        fields,
+      ),
+      rows: rows.length,
     });
     assert.deepEqual(got.outcomes.map(said), expected.outcomes.map(said));
     assert.deepEqual(
       got.outcomes.map((outcome) => "score" in outcome),
-      [true, false, false, false, false, true],
+      [true, false, false, true, true, true, false, true, true],
     );
   });
 
@@ -72,9 +100,9 @@ describe("DataPlane.predictEachValues: instances as rows of values", () => {
     const dataPlane = await builtInDataPlane();
     const [a] = builtInGolden().rows.map((row) => row.instance);
     const fields = dataPlane.model().fields.map((field) => field.name);
-    const got = await dataPlane.predictEachValues({
+    const got = await dataPlane.predictEachText({
       fields,
-      values: asValues([a!, a!], fields),
+      cells: asCells([a!, a!], fields),
       rows: 2,
       ids: ["L-1", "L".repeat(LIMITS.maxStringLength + 1)],
     });
@@ -85,16 +113,20 @@ describe("DataPlane.predictEachValues: instances as rows of values", () => {
     assert.match(failed.error.message, /field "lead_id": a string of 51 characters; at most 50/);
   });
 
-  it("refuses a field the model does not have, and values that do not fill the rows", async () => {
+  it("refuses a field the model does not have, and cells that do not fill the rows", async () => {
     const dataPlane = await builtInDataPlane();
     const fields = dataPlane.model().fields.map((field) => field.name);
     await assert.rejects(
-      dataPlane.predictEachValues({ fields: ["favourite_colour"], values: ["blue"], rows: 1 }),
+      dataPlane.predictEachText({
+        fields: ["favourite_colour"],
+        cells: textCells([["blue"]]),
+        rows: 1,
+      }),
       /field "favourite_colour": unknown field/,
     );
     await assert.rejects(
-      dataPlane.predictEachValues({ fields, values: [1], rows: 1 }),
-      new RegExp(`expected ${fields.length} values per row, got 1 values for 1 rows`),
+      dataPlane.predictEachText({ fields, cells: textCells([["1"]]), rows: 1 }),
+      new RegExp(`expected ${fields.length} cells per row, got 1 cells for 1 rows`),
     );
   });
 });
