@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { describe, it } from "node:test";
 import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+import { mulberry32 } from "../../src/model/explain/prng.js";
 import { csvRecords, MAX_RECORD_BYTES, recordValues } from "../../src/cli/score/csv-records.js";
 
 /** `text`'s bytes in pieces cut at `cuts` (byte offsets), as a stream would deliver them. */
@@ -46,6 +48,40 @@ describe("csvRecords: CSV records in batches, split in place", () => {
       assert.deepEqual(await records(text, everyByte), expected, "one byte at a time");
     });
   }
+
+  it("random documents (quotes, commas, line breaks, CRLF or LF, non-ASCII): csv-parse's records, cut anywhere", async () => {
+    const random = mulberry32(11);
+    const pieces = ["a", "Pune", "", '"', ",", "\n", "\r\n", "\r", "München ✓", " ", "12.5", '""'];
+    const cell = () =>
+      Array.from(
+        { length: Math.floor(random() * 4) },
+        () => pieces[Math.floor(random() * pieces.length)]!,
+      ).join("");
+    for (let doc = 0; doc < 200; doc++) {
+      const width = 1 + Math.floor(random() * 4);
+      const header = Array.from({ length: width }, (_, k) => `c${k}`);
+      const rows = Array.from({ length: 1 + Math.floor(random() * 6) }, () =>
+        Array.from({ length: width }, cell),
+      );
+      const text = stringify([header, ...rows], {
+        record_delimiter: random() < 0.5 ? "unix" : "windows",
+        quoted: random() < 0.3,
+      });
+      const expected = reference(text);
+      const length = Buffer.byteLength(text);
+      const cuts = [
+        ...new Set(Array.from({ length: 3 }, () => 1 + Math.floor(random() * (length - 1)))),
+      ];
+      assert.deepEqual(
+        await records(
+          text,
+          cuts.sort((x, y) => x - y),
+        ),
+        expected,
+        JSON.stringify(text),
+      );
+    }
+  });
 
   it("fails on a quote never closed, naming its record", async () => {
     await assert.rejects(
