@@ -71,7 +71,10 @@ export interface TestAppOptions {
 
 /** Builds the real app around the default model (or another, or none), quiet. */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const config = loadConfig({ LOG_LEVEL: "silent", ...options.env });
+  // No load shedding unless a test asks for it: on a loaded CI machine a test process's event
+  // loop can stall past the default second (a model loading, the collector), and a 503 there
+  // says nothing about the code under test.
+  const config = loadConfig({ LOG_LEVEL: "silent", MAX_EVENT_LOOP_DELAY_MS: "0", ...options.env });
   const metrics = new Metrics({ processMetrics: false, drift: config.drift });
   const holder = options.holder?.(metrics) ?? new ModelHolder(PRIMARY, metrics);
   const model = options.model === undefined ? await builtInModel() : options.model;
