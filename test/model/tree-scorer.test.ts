@@ -205,6 +205,16 @@ describe("the compiled tree scorer", () => {
     );
   });
 
+  it("refuses a node that is the child of two nodes (the trees are laid out as trees)", () => {
+    const [first, ...rest] = xgboost.trees;
+    const right_children = [...first!.right_children];
+    right_children[0] = first!.left_children[0]!;
+    assert.throws(
+      () => new TreeScorer({ ...xgboost, trees: [{ ...first!, right_children }, ...rest] }),
+      (error: unknown) =>
+        error instanceof ArtifactError && /tree 0, node \d+ has two parents/.test(error.message),
+    );
+  });
 });
 
 describe("choosing the scorer (SCORER)", () => {
