@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { TreeLayout } from "./tree-layout.js";
 
-/** The kernel's export (src/model/tree-walk.wat): every argument is a byte offset but base. */
+/** The kernel's export (src/model/tree-walk.wat); features, trees and out are byte offsets. */
 type MarginsKernel = (
   features: number,
   rows: number,
@@ -46,7 +46,7 @@ export class TreeWalk {
     this.memory = instance.exports["memory"] as WebAssembly.Memory;
     this.kernel = instance.exports["margins"] as MarginsKernel;
     this.rowBytes = width * 4;
-    // 16-byte aligned, as the loads of a row's features need no more than 4.
+    // The rows start after the records, on a 16-byte boundary (float32 loads need only 4).
     this.featuresAt = Math.ceil(layout.bytes.length / 16) * 16;
     this.ensureCapacity(0);
     new Uint8Array(this.memory.buffer).set(layout.bytes);
