@@ -152,7 +152,9 @@ def overflowing_instances(preprocessor: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def overflowed_row(preprocessor: dict[str, Any], golden: dict[str, Any], case: dict[str, Any]):
+def overflowed_row(
+    preprocessor: dict[str, Any], golden: dict[str, Any], case: dict[str, Any]
+) -> list[float]:
     """pipeline.transform packs float32 with struct, which refuses values past float32's range;
     rounded to nearest as a DMatrix reads a double, such a value is ±Infinity."""
     ((name, value),) = case["set"].items()
