@@ -9,12 +9,16 @@ The cases are the ones where a re-implementation of XGBoost's predictor goes wro
   them; XGBoost reads them as float32): every split threshold exactly, one float32 ulp either
   side, doubles that round to the threshold in float32 from below and from above, the exact
   midpoints between the threshold and its neighbours (ties to even), and NaN (missing) in every
-  column, everywhere, and at random; the rows with missing values again on the same trees with
-  default_left set at every even-numbered node (`default_left_rows`);
+  column, everywhere, and at random; values beyond float32's range in every column (±Infinity
+  once read as float32); the rows with missing values again on the same trees with default_left
+  set at every even-numbered node (`default_left_rows`);
+- trees of every depth from 0 (a single leaf) to the model's own in one booster (`shaped`: the
+  committed trees cut short, its trees in the fixture), on the golden rows, the rows with missing
+  values and the ones beyond float32's range;
 - raw instances (a golden row's instance with fields `set` or `unset`) through the preprocessor
   (pipeline/transform.py, the service's reference): numeric values whose scaled float32 lands on
-  a split threshold or an ulp beside it, unseen categories, the missing sentinels, null and
-  absent keys.
+  a split threshold or an ulp beside it, numbers whose scaled float32 is ±Infinity, unseen
+  categories, the missing sentinels, null and absent keys.
 """
 
 from __future__ import annotations
@@ -35,6 +39,15 @@ from pipeline.transform import transform_instance
 FIXTURE = REPO / "test" / "fixtures" / "tree-scorer-stress.json"
 MODEL_DIR = REPO / "models" / "lead-scoring" / "1.0.0"
 SEED = 15
+# What the service reads of a tree (src/model/explain/xgboost-json.ts).
+TREE_KEYS = (
+    "left_children",
+    "right_children",
+    "split_indices",
+    "split_conditions",
+    "default_left",
+    "sum_hessian",
+)
 
 
 def load(name: str) -> Any:
@@ -80,6 +93,9 @@ def feature_rows(golden: dict[str, Any], model: dict[str, Any]) -> list[dict[str
     for feature in range(width):
         rows.append({"case": "missing column", "base": feature % n_base, "set": [[feature, None]]})
     rows.append({"case": "all missing", "base": 0, "set": [[f, None] for f in range(width)]})
+    for feature in range(width):
+        for case, value in (("beyond float32 max", 1e39), ("beyond float32 min", -1e39)):
+            rows.append({"case": case, "base": feature % n_base, "set": [[feature, value]]})
     rng = np.random.default_rng(SEED)
     for _ in range(100):
         mask = rng.random(width) < 0.3
@@ -126,6 +142,30 @@ def numeric_instances(
     return cases
 
 
+def overflowing_instances(preprocessor: dict[str, Any]) -> list[dict[str, Any]]:
+    """Raw numbers whose scaled value is past float32's range: ±Infinity once read as float32."""
+    numeric = [f["name"] for f in preprocessor["fields"] if f["type"] == "numeric"]
+    return [
+        {"case": f"numeric scaled to {sign}Infinity", "base": i, "set": {name: value}}
+        for i, name in enumerate(numeric)
+        for sign, value in (("+", 1e300), ("-", -1e300))
+    ]
+
+
+def overflowed_row(
+    preprocessor: dict[str, Any], golden: dict[str, Any], case: dict[str, Any]
+) -> list[float]:
+    """pipeline.transform packs float32 with struct, which refuses values past float32's range;
+    rounded to nearest as a DMatrix reads a double, such a value is ±Infinity."""
+    ((name, value),) = case["set"].items()
+    field = next(f for f in preprocessor["fields"] if f["name"] == name)
+    row = transform_instance(preprocessor, {**instance(golden, case), name: None})
+    scaled = (value - field["mean"]) / field["scale"]
+    assert abs(scaled) > float(np.finfo(np.float32).max) * 2
+    row[field["output_index"]] = math.copysign(math.inf, scaled)
+    return row
+
+
 def categorical_instances(
     golden: dict[str, Any], preprocessor: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -166,10 +206,43 @@ def flip_default_left(model: dict[str, Any]) -> dict[str, Any]:
     return flipped
 
 
+def cut_short(model: dict[str, Any]) -> dict[str, Any]:
+    """The committed model with tree t cut to depth t % 8 (depth 0: a single leaf), so that one
+    booster holds trees of every depth; a cut node becomes a leaf of a made-up value. Missing
+    values go left at every third node. Nodes keep XGBoost's breadth-first numbering."""
+    shaped = copy.deepcopy(model)
+    for t, tree in enumerate(shaped["learner"]["gradient_booster"]["model"]["trees"]):
+        keep, depth = [0], {0: 0}
+        for node in keep:
+            left = tree["left_children"][node]
+            if left != -1 and depth[node] < t % 8:
+                for child in (left, tree["right_children"][node]):
+                    depth[child] = depth[node] + 1
+                    keep.append(child)
+        keep.sort()
+        new_id = {old: new for new, old in enumerate(keep)}
+        n = len(tree["left_children"])
+        per_node = {k: v for k, v in tree.items() if isinstance(v, list) and len(v) == n}
+        cut = {k: [v[node] for node in keep] for k, v in per_node.items()}
+        for i, node in enumerate(keep):
+            left, right = tree["left_children"][node], tree["right_children"][node]
+            if left in new_id:
+                cut["left_children"][i], cut["right_children"][i] = new_id[left], new_id[right]
+            elif left != -1:
+                cut["left_children"][i] = cut["right_children"][i] = -1
+                cut["split_conditions"][i] = cut["base_weights"][i] = 0.125 * (node % 5 - 2)
+                cut["split_indices"][i], cut["loss_changes"][i] = 0, 0.0
+            cut["parents"][i] = new_id.get(tree["parents"][node], tree["parents"][node])
+            cut["default_left"][i] = 1 if i % 3 == 0 else 0
+        tree.update(cut)
+        tree["tree_param"]["num_nodes"] = str(len(keep))
+    return shaped
+
+
 def predict(booster: xgb.Booster, x: np.ndarray) -> tuple[list[float], list[float]]:
-    dmatrix = xgb.DMatrix(x, missing=np.nan)
-    margins = booster.predict(dmatrix, output_margin=True)
-    predictions = booster.predict(dmatrix)
+    """inplace_predict: the same CPU predictor as a DMatrix, which refuses ±Infinity."""
+    margins = booster.inplace_predict(x, predict_type="margin", missing=np.nan)
+    predictions = booster.inplace_predict(x, predict_type="value", missing=np.nan)
     return [float(v) for v in margins], [float(v) for v in predictions]
 
 
@@ -189,10 +262,28 @@ def fixture() -> dict[str, Any]:
     margins, predictions = predict(flipped, matrix(golden, missing))
     for row, margin, prediction in zip(missing, margins, predictions, strict=True):
         row.update(margin=margin, prediction=prediction)
+    shaped_model = cut_short(model)
+    shaped = xgb.Booster()
+    shaped.load_model(bytearray(json.dumps(shaped_model), "utf-8"))
+    shaped_rows = [{"case": "golden", "base": i, "set": []} for i in range(len(golden["rows"]))]
+    shaped_rows += [
+        {k: v for k, v in row.items() if k in ("case", "base", "set")}
+        for row in rows
+        if row["case"] in ("missing column", "all missing", "random missing")
+        or row["case"].startswith("beyond float32")
+    ]
+    margins, predictions = predict(shaped, matrix(golden, shaped_rows))
+    for row, margin, prediction in zip(shaped_rows, margins, predictions, strict=True):
+        row.update(margin=margin, prediction=prediction)
     instances = numeric_instances(golden, preprocessor, model) + categorical_instances(
         golden, preprocessor
     )
-    x = np.array([transform_instance(preprocessor, instance(golden, c)) for c in instances])
+    overflowing = overflowing_instances(preprocessor)
+    x = np.array(
+        [transform_instance(preprocessor, instance(golden, c)) for c in instances]
+        + [overflowed_row(preprocessor, golden, c) for c in overflowing]
+    )
+    instances += overflowing
     margins, predictions = predict(booster, x)
     for case, margin, prediction in zip(instances, margins, predictions, strict=True):
         case.update(margin=margin, prediction=prediction)
@@ -206,6 +297,13 @@ def fixture() -> dict[str, Any]:
         "feature_rows": rows,
         "default_left_rows": missing,
         "instances": instances,
+        "shaped": {
+            "trees": [
+                {key: tree[key] for key in TREE_KEYS}
+                for tree in shaped_model["learner"]["gradient_booster"]["model"]["trees"]
+            ],
+            "rows": shaped_rows,
+        },
     }
 
 

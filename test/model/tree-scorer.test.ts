@@ -29,6 +29,11 @@ interface StressFixture {
     readonly set: Record<string, unknown>;
     readonly unset?: readonly string[];
   })[];
+  /** The committed trees cut to depth t % 8 (a single leaf at 0), and rows scored on them. */
+  readonly shaped: {
+    readonly trees: XGBoostModel["trees"];
+    readonly rows: StressFixture["feature_rows"];
+  };
 }
 interface Expected {
   readonly case?: string;
@@ -48,6 +53,13 @@ const preprocessor = new Preprocessor(
   parsePreprocessorSpec(read("preprocessor.json"), "preprocessor.json"),
 );
 const trees = new TreeScorer(xgboost);
+
+/** The longest root-to-leaf path of an XGBoost tree, in steps. */
+function treeDepth(tree: XGBoostModel["trees"][number], node = 0): number {
+  const left = tree.left_children[node]!;
+  if (left < 0) return 0;
+  return 1 + Math.max(treeDepth(tree, left), treeDepth(tree, tree.right_children[node]));
+}
 
 /** Row-major float32 rows, as the service scores them. */
 function rowsOf(rows: readonly (readonly number[])[]): Float32Array {
@@ -112,6 +124,34 @@ describe("the compiled tree scorer", () => {
     await assertEqualToXGBoost(featureRows(cases), cases, flipped);
   });
 
+  it("equals XGBoost on trees of unequal depth and a single-leaf tree", async () => {
+    const { trees: shapedTrees, rows } = fixture.shaped;
+    const depths = new Set(shapedTrees.map((tree) => treeDepth(tree)));
+    assert.ok(depths.has(0) && depths.size > 5, `trees of depths ${[...depths].join(", ")}`);
+    const shaped = new TreeScorer({ ...xgboost, trees: shapedTrees });
+    const features = featureRows(rows);
+    assert.ok(features.includes(Infinity) && features.includes(-Infinity), "±Infinity is there");
+    assert.ok(features.some(Number.isNaN), "missing values are there");
+    await assertEqualToXGBoost(features, rows, shaped);
+  });
+
+  it("scores a row the same in a batch of any size, as its memory grows and is reused", () => {
+    // Four rows walk together; the rest one at a time: every remainder and both paths agree.
+    const cases = fixture.feature_rows.slice(0, 23);
+    const features = featureRows(cases);
+    const alone = cases.map((_, i) => trees.margins(features.subarray(i * trees.width), 1)[0]);
+    for (const size of [23, 1, 2, 3, 4, 5, 7, 8, 9, 17, 22]) {
+      const margins = trees.margins(features, size);
+      assert.equal(margins.length, size);
+      assert.deepEqual([...margins], alone.slice(0, size), `a batch of ${size}`);
+    }
+    const big = new Float32Array(5000 * trees.width);
+    for (let row = 0; row < 5000; row++)
+      big.set(features.subarray(0, trees.width), row * trees.width);
+    assert.ok(trees.margins(big, 5000).every((margin) => margin === alone[0]));
+    assert.deepEqual([...trees.margins(features, 3)], alone.slice(0, 3), "after growing");
+  });
+
   it("equals XGBoost on raw instances through the preprocessor: edges, unseen categories, missing", async () => {
     const cases = fixture.instances;
     const unseen = new Set<string>();
@@ -162,6 +202,17 @@ describe("the compiled tree scorer", () => {
     assert.throws(
       () => new TreeScorer({ ...xgboost, trees: [looped, ...rest] }),
       /tree 0, node 0: children must come after their parent/,
+    );
+  });
+
+  it("refuses a node that is the child of two nodes (the trees are laid out as trees)", () => {
+    const [first, ...rest] = xgboost.trees;
+    const right_children = [...first!.right_children];
+    right_children[0] = first!.left_children[0]!;
+    assert.throws(
+      () => new TreeScorer({ ...xgboost, trees: [{ ...first!, right_children }, ...rest] }),
+      (error: unknown) =>
+        error instanceof ArtifactError && /tree 0, node \d+ has two parents/.test(error.message),
     );
   });
 });
