@@ -66,43 +66,33 @@ export class TextRowEncoder {
   ): boolean {
     const { bytes, start, end } = cells;
     const { layout } = this;
+    for (let k = 0; k < layout.width; k++) if (!this.plain(cells, first + k)) return false;
     for (let c = 0; c < this.numeric.length; c++) {
       const column = this.numeric[c]!;
-      const position = layout.numeric[c]!;
+      const i = first + layout.numeric[c]!;
       let value = column.fill;
-      if (position >= 0) {
-        const i = first + position;
-        if (!this.plain(cells, i)) return false;
-        const from = start[i]!;
-        const to = end[i]!;
-        if (to > from) {
-          value = decimal(bytes, from, to);
-          if (Number.isNaN(value)) {
-            if (this.missing.get(bytes, from, to) === NOT_A_KEY) return false;
-            value = column.fill;
-          }
+      // An absent field (position -1) and an empty cell both take the fill.
+      if (i >= first && end[i]! > start[i]!) {
+        value = decimal(bytes, start[i]!, end[i]!);
+        if (Number.isNaN(value)) {
+          if (this.missing.get(bytes, start[i]!, end[i]!) === NOT_A_KEY) return false;
+          value = column.fill;
         }
       }
       out[base + column.index] = (value - column.mean) / column.scale;
     }
     for (let c = 0; c < this.categorical.length; c++) {
       const column = this.categorical[c]!;
-      const position = layout.categorical[c]!;
+      const i = first + layout.categorical[c]!;
       let target = column.fillColumn;
-      if (position >= 0) {
-        const i = first + position;
-        if (!this.plain(cells, i)) return false;
-        const from = start[i]!;
-        const to = end[i]!;
-        if (to > from) {
-          target = column.columns.get(bytes, from, to);
-          if (target === NOT_A_KEY) {
-            // Bytes that are not ASCII could be malformed UTF-8, whose text (with U+FFFD)
-            // might still name a category: the general path decides.
-            if (!ascii(bytes, from, to)) return false;
-            unseen.push(column.name);
-            target = -1;
-          }
+      if (i >= first && end[i]! > start[i]!) {
+        target = column.columns.get(bytes, start[i]!, end[i]!);
+        if (target === NOT_A_KEY) {
+          // Bytes that are not ASCII could be malformed UTF-8, whose text (with U+FFFD) might
+          // still name a category: the general path decides.
+          if (!ascii(bytes, start[i]!, end[i]!)) return false;
+          unseen.push(column.name);
+          target = -1;
         }
       }
       if (target >= 0) out[base + target] = 1;
