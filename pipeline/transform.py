@@ -33,8 +33,20 @@ def is_missing(value: Any, missing_values: Iterable[str]) -> bool:
     return isinstance(value, str) and value in missing_values
 
 
+# Halfway between float32's largest finite value and 2**128: from here on, round-to-nearest
+# (ties to even: that largest value's significand is odd) gives infinity.
+FLOAT32_OVERFLOW = 2.0**128 - 2.0**103
+
+
 def to_float32(x: float) -> float:
-    """Round a double to the nearest float32 (what numpy's astype(float32) does)."""
+    """Round a double to the nearest float32 (what numpy's astype(float32) does).
+
+    A double past float32's range becomes ±infinity, as numpy, a DMatrix and the service's
+    Float32Array make it; struct would refuse it (OverflowError), and a lead with a billion
+    billion visits would crash the reference where the service scores it.
+    """
+    if abs(x) >= FLOAT32_OVERFLOW:
+        return math.copysign(math.inf, x)
     return struct.unpack("<f", struct.pack("<f", x))[0]
 
 

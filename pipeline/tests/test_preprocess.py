@@ -22,7 +22,7 @@ from pipeline.preprocess import (
     verify_transform,
 )
 from pipeline.tests.conftest import LEAD_LIKE
-from pipeline.transform import InstanceError, transform_instance
+from pipeline.transform import FLOAT32_OVERFLOW, InstanceError, to_float32, transform_instance
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +154,18 @@ def test_save_load_round_trip(prep: PreprocessResult, tmp_path: Path) -> None:
     assert np.array_equal(back.x_train, prep.x_train) and back.preprocessor == prep.preprocessor
     assert back.test_instances == prep.test_instances
     assert back.train_frame.equals(normalize_frame(prep.train_frame, prep.fields, ["Select", ""]))
+
+
+def test_to_float32_rounds_as_numpy_does_up_to_and_past_float32s_range() -> None:
+    largest = float(np.finfo(np.float32).max)
+    edge = [largest, FLOAT32_OVERFLOW, 1e300, math.inf, 2.0**-149, 2.0**-150, 1 / 3, 0.1, -0.0]
+    below = [math.nextafter(x, -math.inf) for x in edge if math.isfinite(x)]
+    above = [math.nextafter(x, math.inf) for x in edge if math.isfinite(x)]
+    rng = np.random.default_rng(3)
+    rand = list(rng.standard_normal(500) * 10.0 ** rng.integers(-45, 300, 500))
+    for x in [*edge, *below, *above, *rand]:
+        for signed in (x, -x):
+            with np.errstate(over="ignore"):
+                expected = float(np.float64(signed).astype(np.float32))
+            got = to_float32(signed)
+            assert got == expected and math.copysign(1, got) == math.copysign(1, expected), signed
