@@ -1,7 +1,7 @@
 ;; The tree walk of the compiled tree scorer (src/model/tree-walk.ts loads it; tree-layout.ts
 ;; writes the records). Source of truth: tree-walk.wasm beside it is this file assembled by wabt,
 ;; and test/model/tree-walk-wasm.test.ts fails when the two differ
-;; (UPDATE_FIXTURES=1 node --import tsx --test test/model/tree-walk-wasm.test.ts rewrites it).
+;; (`npx tsx scripts/write-tree-walk-wasm.ts` rewrites it).
 ;;
 ;; The walk is branchless and fixed-depth, four rows at a time, so the loads of four independent
 ;; walks overlap instead of waiting on each other and no branch is mispredicted. Why WebAssembly
