@@ -66,6 +66,12 @@ export class Preprocessor {
   /** The preprocessor.json it executes (monitoring reads the missing sentinels and fills). */
   readonly spec: PreprocessorSpec;
 
+  /** The categories' and sentinels' byte lookups, built for the first textEncoder. */
+  private byteKeys?: {
+    readonly categorical: readonly CategoricalTarget[];
+    readonly missing: ByteKeys;
+  };
+
   /** textEncoder's last answer: batch scoring asks for one layout, a chunk of rows at a time. */
   private lastTextEncoder?: {
     readonly names: readonly string[];
@@ -151,12 +157,15 @@ export class Preprocessor {
   textEncoder(names: readonly string[], maxStringLength: number): TextRowEncoder {
     const last = this.lastTextEncoder;
     if (last?.names === names && last.maxStringLength === maxStringLength) return last.encoder;
-    const categorical = this.categorical.map((column): CategoricalTarget => ({
-      name: column.name,
-      columns: new ByteKeys(column.columns),
-      fillColumn: column.fillColumn,
-    }));
-    const missing = new ByteKeys(new Map([...this.missing].map((sentinel) => [sentinel, 0])));
+    this.byteKeys ??= {
+      categorical: this.categorical.map((column) => ({
+        name: column.name,
+        columns: new ByteKeys(column.columns),
+        fillColumn: column.fillColumn,
+      })),
+      missing: new ByteKeys(new Map([...this.missing].map((sentinel) => [sentinel, 0]))),
+    };
+    const { categorical, missing } = this.byteKeys;
     const layout = this.valueLayout(names);
     const encoder = new TextRowEncoder(layout, this.numeric, categorical, missing, maxStringLength);
     this.lastTextEncoder = { names, maxStringLength, encoder };

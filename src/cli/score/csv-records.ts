@@ -145,12 +145,7 @@ class RecordSplitter {
       } else {
         this.cellStart[cells] = i;
         next = i;
-        if (crlf) {
-          while (next < n && text[next] !== COMMA && !(text[next] === CR && text[next + 1] === LF))
-            next++;
-        } else {
-          while (next < n && text[next] !== COMMA && text[next] !== LF) next++;
-        }
+        while (next < n && text[next] !== COMMA && !lineBreakAt(text, next, crlf)) next++;
         if (next === n && !last) return this.finish(count, consumed, last, i);
         cellEnd = next;
       }
@@ -202,14 +197,13 @@ class RecordSplitter {
   private grow(): void {
     this.cellStart = grown(this.cellStart);
     this.cellEnd = grown(this.cellEnd);
-    const doubled = new Uint8Array(this.cellDoubled.length * 2);
-    doubled.set(this.cellDoubled);
-    this.cellDoubled = doubled;
+    this.cellDoubled = grown(this.cellDoubled);
   }
 }
 
-function grown(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(array.length * 2);
+/** A copy of `array` in one twice as long. */
+function grown<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
   bigger.set(array);
   return bigger;
 }
@@ -223,5 +217,5 @@ function isBomPrefix(bytes: Buffer): boolean {
   const bom = [0xef, 0xbb, 0xbf];
   const length = Math.min(bytes.length, 3);
   for (let i = 0; i < length; i++) if (bytes[i] !== bom[i]) return false;
-  return length > 0 && (length === 3 || bytes.length < 3);
+  return length > 0;
 }

@@ -34,11 +34,6 @@ export function inputFormat(name: string): InputFormat | undefined {
   return undefined;
 }
 
-/** How many rows a batch holds. */
-export function batchSize(batch: InputBatch): number {
-  return batch.rows.length;
-}
-
 /** Rows `from .. to` of a batch, as a batch (views, not copies, of a CSV batch's arrays). */
 export function batchSlice(batch: InputBatch, from: number, to: number): InputBatch {
   return batch.kind === "jsonl"

@@ -4,13 +4,7 @@ import { pipeline as pipe, Transform, type Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import type { DataPlane } from "../../dataplane/dataplane.js";
 import type { ArtifactStore } from "../../storage/store.js";
-import {
-  batchSize,
-  batchSlice,
-  inputRows,
-  type InputBatch,
-  type InputFormat,
-} from "./input-rows.js";
+import { batchSlice, inputRows, type InputBatch, type InputFormat } from "./input-rows.js";
 import { errorLines, outputFormat } from "./output-records.js";
 import type { ProgressReporter, RunCounts } from "./progress.js";
 import { scoreChunk, type ScoredChunk } from "./score-chunk.js";
@@ -88,10 +82,8 @@ export async function runBatch(job: BatchJob): Promise<BatchResult> {
       // fill a chunk would only live longer.
       async function* (batches: AsyncIterable<InputBatch>): AsyncIterable<ScoredChunk> {
         for await (const batch of batches) {
-          const size = batchSize(batch);
-          for (let at = 0; at < size; at += job.chunkSize) {
-            const chunk =
-              at === 0 && size <= job.chunkSize ? batch : batchSlice(batch, at, at + job.chunkSize);
+          for (let at = 0; at < batch.rows.length; at += job.chunkSize) {
+            const chunk = batchSlice(batch, at, at + job.chunkSize);
             yield await scoreChunk(dataPlane, chunk, explainTopK);
           }
         }
